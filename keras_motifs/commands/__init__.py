@@ -1,0 +1,1 @@
+"""Sub-commands of the keras-motifs command line (see keras_motifs/cli.py)."""

@@ -1,0 +1,33 @@
+"""Error types of the package.
+
+Every reader and trainer raises one of these, with a message that names the file, the record
+(line or index) and the problem, so a user can find and fix the offending input.
+"""
+
+from __future__ import annotations
+
+
+class KerasMotifsError(Exception):
+    """Base class of all errors raised on purpose by keras_motifs."""
+
+
+class InvalidSequenceError(KerasMotifsError, ValueError):
+    """A sequence holds a letter outside the alphabet, or has the wrong length."""
+
+
+class DataFormatError(KerasMotifsError, ValueError):
+    """A data file does not have the expected format (header, dataset names, shapes, labels)."""
+
+
+class ModelInputError(KerasMotifsError, ValueError):
+    """Data given to a model does not match the model's alphabet, length or shape."""
+
+
+def where(path: str | None = None, record: str | int | None = None) -> str:
+    """Format the location part of an error message: ``file 'x', record 3: ``."""
+    parts = []
+    if path is not None:
+        parts.append(f"file '{path}'")
+    if record is not None:
+        parts.append(f"record {record}" if isinstance(record, int) else str(record))
+    return (", ".join(parts) + ": ") if parts else ""

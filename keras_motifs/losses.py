@@ -1,0 +1,30 @@
+"""Losses as the original (Theano-era Keras) code computed them."""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="keras_motifs", name="ClippedBinaryCrossentropy")
+class ClippedBinaryCrossentropy(keras.losses.Loss):
+    """Binary cross-entropy on probabilities clipped to [eps, 1 - eps] (eps = 1e-7).
+
+    This is the computation of the old Keras ``binary_crossentropy`` used by DanQ, iDeepS and
+    Deepprune: the log is taken of the clipped probability. Keras 3's built-in loss instead
+    recovers the logits from a sigmoid output and uses the exact logit formula, which differs
+    from the original for saturated outputs. Mean over targets, then over the batch.
+    """
+
+    def __init__(self, epsilon: float = 1e-7, name: str = "clipped_binary_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.epsilon = float(epsilon)
+
+    def call(self, y_true, y_pred):
+        y_true = ops.cast(y_true, y_pred.dtype)
+        p = ops.clip(y_pred, self.epsilon, 1.0 - self.epsilon)
+        bce = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
+        return ops.mean(bce, axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "epsilon": self.epsilon}

@@ -1,0 +1,105 @@
+"""DanQ (Quang & Xie 2016): convolution + bidirectional LSTM over 1,000-bp DNA, 919 targets.
+
+Layer order, sizes, initialisers and optimiser settings follow the original Keras 0.2.0 code
+(uci-cbcl/DanQ ``DanQ_train.py``; facts in shared/docs/ORIGINALS.md §1.2-1.3):
+
+    Input (1000, 4)  [A, G, C, T channels]
+    Conv1D 320 x 26, valid, ReLU, kernel U(-0.05, 0.05), bias 0     -> (975, 320)
+    MaxPooling1D 13, stride 13                                      -> (75, 320)
+    Dropout 0.2
+    Bidirectional LSTM 320 + 320, return sequences, concat          -> (75, 640)
+        gates: hard sigmoid clip(0.2x + 0.5, 0, 1); cell/output tanh;
+        kernel Glorot uniform, recurrent orthogonal, forget-gate bias 1
+    Dropout 0.5, Flatten                                            -> 48000
+    Dense 925 ReLU (Glorot uniform), Dense 919 sigmoid
+    = 46,926,479 parameters.
+    RMSprop lr 1e-3, rho 0.9, eps 1e-6; binary cross-entropy on probabilities clipped at 1e-7;
+    batch 100; up to 60 epochs, early stopping on val_loss (patience 5), best checkpoint.
+
+Differences from the original:
+  * Backward LSTM: the original used a modified ``seya`` Bidirectional whose source
+    (``DanQ_seya.tar.gz``) is not available; upstream seya reversed the *batch* axis (seya
+    issue #32), so its "backward" LSTM may in fact have run forwards. We use Keras's
+    ``Bidirectional`` with a truly time-reversed backward LSTM (outputs re-aligned in time and
+    concatenated on features), which is what the paper describes.
+  * Numerics: TensorFlow float32 on CPU/GPU instead of Theano; the old hard sigmoid (slope 0.2)
+    is provided as the registered activation ``keras_motifs>hard_sigmoid_keras2`` (Keras 3's own
+    ``hard_sigmoid`` has slope 1/6).
+  * ``modern=True`` (not the default) swaps the gate activation for the logistic sigmoid, which
+    makes the LSTM eligible for cuDNN kernels on a GPU; results then differ from the original.
+  * ``danq_jaspar``: the architecture (1024 x 30 filters, pool 15, BiLSTM 512 + 512) is built
+    here; its JASPAR filter initialisation is applied separately
+    (``keras_motifs.models.danq.jaspar`` when available) — without it the filters are random.
+  * Loss: :class:`keras_motifs.losses.ClippedBinaryCrossentropy` reproduces Keras 0.2's clipped
+    computation; Keras 3's built-in BCE would use the exact logit form instead.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from ...layers.activations import hard_sigmoid_keras2
+from .presets import get_preset
+
+
+def DanQ(
+    preset: str = "danq",
+    *,
+    modern: bool = False,
+    sequence_length: int | None = None,
+    num_targets: int | None = None,
+    name: str | None = None,
+    **overrides,
+) -> keras.Model:
+    """Build an (uncompiled) DanQ model from a preset (``"danq"`` or ``"danq_jaspar"``).
+
+    Args:
+      preset: hyperparameter set from :mod:`keras_motifs.models.danq.presets`.
+      modern: sigmoid LSTM gates instead of the original hard sigmoid (cuDNN-eligible on GPU).
+      sequence_length, num_targets: override the input length and the number of outputs.
+      **overrides: any other preset field (``conv_filters``, ``lstm_units``, ...), for
+        experiments and small test models.
+    """
+    cfg = get_preset(preset)
+    for key, value in overrides.items():
+        if key not in cfg or key == "training":
+            raise TypeError(f"DanQ: unknown hyperparameter {key!r}")
+        cfg[key] = value
+    length = sequence_length or cfg["sequence_length"]
+    n_out = num_targets or cfg["num_targets"]
+    gate = "sigmoid" if modern else hard_sigmoid_keras2
+
+    inputs = keras.Input(shape=(length, len(cfg["alphabet"])), name="sequence")
+    x = layers.Conv1D(
+        cfg["conv_filters"],
+        cfg["conv_width"],
+        padding="valid",
+        activation="relu",
+        kernel_initializer=keras.initializers.RandomUniform(-0.05, 0.05),
+        bias_initializer="zeros",
+        name="conv",
+    )(inputs)
+    x = layers.MaxPooling1D(cfg["pool_size"], strides=cfg["pool_size"], name="pool")(x)
+    x = layers.Dropout(cfg["conv_dropout"], name="conv_dropout")(x)
+    lstm = layers.LSTM(
+        cfg["lstm_units"],
+        return_sequences=True,
+        activation="tanh",
+        recurrent_activation=gate,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        unit_forget_bias=True,
+        name="lstm",
+    )
+    x = layers.Bidirectional(lstm, merge_mode="concat", name="bilstm")(x)
+    x = layers.Dropout(cfg["lstm_dropout"], name="lstm_dropout")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(cfg["dense_units"], activation="relu", kernel_initializer="glorot_uniform", name="dense")(x)
+    outputs = layers.Dense(n_out, activation="sigmoid", kernel_initializer="glorot_uniform", name="targets")(x)
+    return keras.Model(inputs, outputs, name=name or preset)
+
+
+def training_config(preset: str = "danq") -> dict:
+    """The preset's training settings (optimizer, batch size, epochs, early stopping)."""
+    return get_preset(preset)["training"]

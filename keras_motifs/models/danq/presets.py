@@ -1,0 +1,65 @@
+"""DanQ hyperparameters as data, with the source of each value.
+
+Sources: Quang & Xie 2016, Nucleic Acids Res. 44:e107 ("paper"; Supplementary Note, Table S1),
+and the original code uci-cbcl/DanQ ``DanQ_train.py`` / ``DanQ-JASPAR_train.py`` run on Keras
+0.2.0 ("code"; see shared/docs/ORIGINALS.md §1.2-1.3).
+"""
+
+from __future__ import annotations
+
+PRESETS: dict[str, dict] = {
+    "danq": {
+        "sequence_length": 1000,  # paper, Methods: 1,000-bp inputs
+        "alphabet": "AGCT",  # paper, Methods: one-hot columns A, G, C, T (DeepSEA layout)
+        "conv_filters": 320,  # code DanQ_train.py; paper Supplementary Note
+        "conv_width": 26,  # code; Supplementary Note
+        "pool_size": 13,  # code: MaxPooling1D(pool_length=13, stride=13)
+        "conv_dropout": 0.2,  # code; Supplementary Note
+        "lstm_units": 320,  # code: forward and backward LSTM(320) each
+        "lstm_dropout": 0.5,  # code
+        "dense_units": 925,  # code; Supplementary Note
+        "num_targets": 919,  # paper: 919 binary targets
+        "jaspar_init": False,
+        "training": {
+            "optimizer": "rmsprop",  # code: optimizer='rmsprop' (Keras 0.2 defaults below)
+            "learning_rate": 1e-3,
+            "rho": 0.9,
+            "epsilon": 1e-6,
+            "batch_size": 100,  # paper Methods; code
+            "epochs": 60,  # code nb_epoch=60; paper "took 60 epochs"
+            "early_stopping_patience": 5,  # code EarlyStopping(monitor='val_loss', patience=5)
+            "monitor": "val_loss",  # code ModelCheckpoint(save_best_only=True)
+        },
+    },
+    "danq_jaspar": {
+        "sequence_length": 1000,
+        "alphabet": "AGCT",
+        "conv_filters": 1024,  # code DanQ-JASPAR_train.py; paper: 1024 kernels
+        "conv_width": 30,  # code
+        "pool_size": 15,  # code
+        "conv_dropout": 0.2,
+        "lstm_units": 512,  # code: 512 + 512
+        "lstm_dropout": 0.5,
+        "dense_units": 925,
+        "num_targets": 919,
+        "jaspar_init": True,  # code: 525 filters initialised from JASPAR 2016 (separate issue)
+        "training": {
+            "optimizer": "rmsprop",
+            "learning_rate": 1e-3,
+            "rho": 0.9,
+            "epsilon": 1e-6,
+            "batch_size": 100,
+            "epochs": 32,  # code nb_epoch=32 (paper text: "took 30 epochs")
+            "early_stopping_patience": 100,  # code: patience 100, i.e. effectively off
+            "monitor": "val_loss",
+        },
+    },
+}
+
+
+def get_preset(name: str) -> dict:
+    if name not in PRESETS:
+        raise KeyError(f"unknown DanQ preset {name!r}; choose from {sorted(PRESETS)}")
+    import copy
+
+    return copy.deepcopy(PRESETS[name])
