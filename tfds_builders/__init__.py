@@ -1,0 +1,9 @@
+"""TFDS dataset builders of keras_motifs. Importing this package registers them with TFDS.
+
+    import tfds_builders  # noqa: F401
+    import tensorflow_datasets as tfds
+    ds = tfds.load("deepsea/synthetic", split="train")
+"""
+
+from . import deepsea  # noqa: F401  (registers 'deepsea')
+from . import koo_eddy_synthetic  # noqa: F401  (registers 'koo_eddy_synthetic')

@@ -1,0 +1,187 @@
+"""One entry point to build and fit any model of the package under a ``tf.distribute`` strategy.
+
+``train()`` does, in order: seed everything; choose the strategy; build the model and its
+optimizer inside the strategy scope; fit with early stopping, a best-weights ``.keras``
+checkpoint, ``BackupAndRestore`` (an interrupted run started again with the same output folder
+resumes from its last backup), ``TerminateOnNaN``, a CSV log (appended across resumes),
+TensorBoard logs and Keras's progress bar; then reload the best checkpoint.
+
+Output folder layout::
+
+    <output_dir>/best.keras      best model by the monitored metric (written atomically)
+    <output_dir>/backup/         resume state (deleted when training finishes)
+    <output_dir>/training_log.csv
+    <output_dir>/tensorboard/
+    <output_dir>/DONE            written last: training finished (absent = incomplete run)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ..io.atomic import atomic_open
+from ..losses import ClippedBinaryCrossentropy
+from .callbacks import AtomicBestCheckpoint, ThroughputLogger
+from .determinism import set_seed
+from .devices import make_strategy
+from .optimizers import make_optimizer
+
+
+@dataclass
+class TrainResult:
+    model: keras.Model
+    history: dict
+    output_dir: Path
+    best_model_path: Path
+    epochs_run: int
+    seconds: float
+    train_samples_per_second: float
+    strategy: str
+    replicas: int
+    extra: dict = field(default_factory=dict)
+
+
+def _as_dataset(data, batch_size: int, shuffle_buffer: int | None, seed: int | None, drop_remainder=False):
+    if data is None:
+        return None
+    if isinstance(data, tf.data.Dataset):
+        ds = data
+    elif isinstance(data, (tuple, list)) and len(data) == 2:
+        ds = tf.data.Dataset.from_tensor_slices((data[0], data[1]))
+    else:
+        raise TypeError("data must be a tf.data.Dataset of unbatched (x, y) or a tuple (x, y) of arrays")
+    if shuffle_buffer:
+        ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
+def train(
+    model: "str | Callable[[], keras.Model]",
+    train_data,
+    validation_data=None,
+    *,
+    output_dir: "str | os.PathLike",
+    training: dict | None = None,
+    model_kwargs: dict | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    learning_rate: float | None = None,
+    loss=None,
+    metrics=None,
+    seed: int = 1337,
+    deterministic: bool = True,
+    strategy: "tf.distribute.Strategy | str | None" = "auto",
+    num_devices: int | None = None,
+    shuffle_buffer: int | None = 10_000,
+    early_stopping_patience: int | None = None,
+    monitor: str | None = None,
+    backup_every_steps: int | None = None,
+    tensorboard: bool = True,
+    callbacks: list | None = None,
+    verbose="auto",
+) -> TrainResult:
+    """Build and train a model.
+
+    Args:
+      model: a registered preset name (``"danq"``; see ``keras_motifs.models.available()``) or
+        a zero-argument callable returning an uncompiled ``keras.Model``.
+      train_data, validation_data: ``tf.data.Dataset`` of *unbatched* ``(x, y)`` elements, or
+        ``(x, y)`` arrays. They are shuffled (training only), batched with the global batch
+        size and prefetched here.
+      training: training settings (optimizer, learning_rate, batch_size, epochs,
+        early_stopping_patience, monitor, ...); default: the preset's.
+      epochs, batch_size, learning_rate, early_stopping_patience, monitor: override ``training``.
+      loss: default :class:`ClippedBinaryCrossentropy` (the old Keras computation).
+      seed: seeds Python/NumPy/TF/Keras and the shuffle; with ``deterministic`` also
+        ``tf.config.experimental.enable_op_determinism()``.
+      strategy: a strategy object, or ``"auto"``/``"mirrored"``/``"multiworker"``/``"default"``
+        (see :func:`keras_motifs.training.devices.make_strategy`).
+      backup_every_steps: back up every N steps instead of every epoch (for long epochs).
+    """
+    from .. import models as _models
+
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    cfg = dict(training or (_models.training_config(model) if isinstance(model, str) else {}))
+    for key, value in (
+        ("epochs", epochs), ("batch_size", batch_size), ("learning_rate", learning_rate),
+        ("early_stopping_patience", early_stopping_patience), ("monitor", monitor),
+    ):
+        if value is not None:
+            cfg[key] = value
+    cfg.setdefault("batch_size", 100)
+    cfg.setdefault("epochs", 1)
+    cfg.setdefault("monitor", "val_loss" if validation_data is not None else "loss")
+
+    set_seed(seed, deterministic_ops=deterministic)
+    if not isinstance(strategy, tf.distribute.Strategy):
+        strategy = make_strategy(num_devices, kind=strategy or "auto")
+
+    with strategy.scope():
+        net = _models.build(model, **(model_kwargs or {})) if isinstance(model, str) else model()
+        net.compile(
+            optimizer=make_optimizer(cfg),
+            loss=loss if loss is not None else ClippedBinaryCrossentropy(),
+            metrics=metrics if metrics is not None else ["binary_accuracy"],
+        )
+
+    train_ds = _as_dataset(train_data, cfg["batch_size"], shuffle_buffer, seed)
+    val_ds = _as_dataset(validation_data, cfg["batch_size"], None, None)
+
+    best_path = output_dir / "best.keras"
+    done_marker = output_dir / "DONE"
+    if done_marker.exists():
+        done_marker.unlink()
+    cbs = [
+        keras.callbacks.TerminateOnNaN(),
+        keras.callbacks.BackupAndRestore(
+            str(output_dir / "backup"),
+            save_freq=backup_every_steps or "epoch",
+            delete_checkpoint=True,
+            double_checkpoint=True,
+        ),
+        AtomicBestCheckpoint(best_path, monitor=cfg["monitor"]),
+        keras.callbacks.CSVLogger(str(output_dir / "training_log.csv"), append=True),
+    ]
+    throughput = ThroughputLogger(cfg["batch_size"])
+    cbs.append(throughput)
+    patience = cfg.get("early_stopping_patience")
+    if patience is not None:
+        cbs.append(keras.callbacks.EarlyStopping(monitor=cfg["monitor"], patience=int(patience)))
+    if tensorboard:
+        cbs.append(keras.callbacks.TensorBoard(str(output_dir / "tensorboard"), write_graph=False, profile_batch=0))
+    cbs.extend(callbacks or [])
+
+    start = time.perf_counter()
+    history = net.fit(train_ds, validation_data=val_ds, epochs=int(cfg["epochs"]), callbacks=cbs, verbose=verbose)
+    seconds = time.perf_counter() - start
+    if np.isnan(history.history.get("loss", [0.0])[-1:] or [0.0]).any():
+        raise FloatingPointError(
+            f"training stopped: the loss became NaN; the last good model is {best_path}"
+            if best_path.exists() else "training stopped: the loss became NaN before any checkpoint"
+        )
+    if best_path.exists():
+        with strategy.scope():
+            net = keras.models.load_model(best_path, safe_mode=True)
+    with atomic_open(done_marker, "w") as fh:
+        fh.write("finished\n")
+    return TrainResult(
+        model=net,
+        history=history.history,
+        output_dir=output_dir,
+        best_model_path=best_path,
+        epochs_run=len(history.history.get("loss", [])),
+        seconds=seconds,
+        train_samples_per_second=throughput.samples_per_second(),
+        strategy=type(strategy).__name__,
+        replicas=strategy.num_replicas_in_sync,
+        extra={"training_config": cfg, "seed": seed},
+    )
