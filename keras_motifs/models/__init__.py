@@ -6,8 +6,13 @@ from . import registry
 from .danq import DanQ
 from .danq import training_config as _danq_training
 from .registry import available, build, training_config
+from .koo_eddy import KooEddyCNN
+from .koo_eddy import PRESETS as _KOO_EDDY_PRESETS
+from .koo_eddy import training_config as _koo_eddy_training
 
 for _preset in ("danq", "danq_jaspar"):
     registry.register(_preset, partial(DanQ, _preset), partial(_danq_training, _preset))
+for _preset in _KOO_EDDY_PRESETS:
+    registry.register(_preset, partial(KooEddyCNN, _preset), partial(_koo_eddy_training, _preset))
 
-__all__ = ["DanQ", "available", "build", "training_config"]
+__all__ = ["DanQ", "KooEddyCNN", "available", "build", "training_config"]

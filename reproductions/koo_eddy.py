@@ -1,0 +1,265 @@
+"""Reproduce Koo & Eddy 2019 Table 1 (synthetic) — and, given the DeepSEA bundle, Table 2 (in vivo).
+
+Stages (each resumable per (model, trial): work whose result file exists is skipped):
+
+  train   train each model ``--trials`` times (trial k uses seed ``--seed + k``); writes
+          ``<out>/<model>/trial<k>/best.keras`` and ``metrics.json`` (per-class ROC/PR AUC).
+  motifs  first-layer filters (and CNN-1's second layer, CNN-1-1-100's three layers) by the
+          paper's activation rule (keras_motifs.interpret, ``koo_eddy`` rule), clipped, Tomtom
+          against JASPAR 2016 vertebrates (E < 0.1); writes ``motifs_<layer>.json`` + MEME files.
+  report  prints mean ± sd over trials next to the paper's table, writes ``summary.tsv``/``.json``
+          and logo grids for CNN-2, CNN-4 and CNN-25 (Fig. 2).
+
+Examples:
+  # synthetic Table 1, all models, 3 trials (under nice on a shared machine)
+  nice -n 19 python reproductions/koo_eddy.py --out runs/koo_eddy --trials 3
+  # in vivo Table 2 (needs the DeepSEA bundle's train/valid/test.mat in MANUAL):
+  python reproductions/koo_eddy.py --dataset invivo --deepsea_manual_dir MANUAL --out runs/koo_invivo
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from keras_motifs.models.koo_eddy import PRESETS, TABLE1_MODELS  # noqa: E402
+from keras_motifs.models.koo_eddy.invivo import load_invivo  # noqa: E402
+
+PAPER_TABLES = {
+    "synthetic": "published/koo_eddy2019_table1_synthetic.tsv",
+    "invivo": "published/koo_eddy2019_table2_invivo.tsv",
+}
+# Layers analysed beyond the first (paper: CNN-1's second layer; CNN-1-1-100's layers 1-3).
+EXTRA_LAYERS = {"koo_eddy_cnn_1": ["conv1_active"], "koo_eddy_cnn_1_3": ["conv1_active", "conv2_active"]}
+LOGO_MODELS = ["koo_eddy_cnn_2", "koo_eddy_cnn_4", "koo_eddy_cnn_25"]
+
+
+def log(msg: str) -> None:
+    print(time.strftime("%H:%M:%S"), msg, flush=True)
+
+
+# ----------------------------------------------------------------------------------------- data
+def load_synthetic(data_dir: str | None, config: str) -> dict:
+    """Splits of the koo_eddy_synthetic TFDS dataset as one-hot arrays (N, 200, 4) A,C,G,T."""
+    import tensorflow_datasets as tfds
+
+    import tfds_builders  # noqa: F401  (registers the builders)
+    from keras_motifs.data import indices_to_one_hot
+
+    builder = tfds.builder(f"koo_eddy_synthetic/{config}", data_dir=data_dir)
+    builder.download_and_prepare(download_config=tfds.download.DownloadConfig(try_download_gcs=False))
+    out = {}
+    for split in ("train", "validation", "test"):
+        d = tfds.as_numpy(builder.as_dataset(split=split, batch_size=-1))
+        out[split] = (indices_to_one_hot(d["sequence"]), d["label"].astype(np.float32))
+    return out
+
+
+def load_data(args) -> dict:
+    if args.dataset == "synthetic":
+        return load_synthetic(args.data_dir, args.config)
+    return load_invivo(args.deepsea_manual_dir, data_dir=args.data_dir, config=args.deepsea_config)
+
+
+# ---------------------------------------------------------------------------------------- train
+def train_one(args, data, preset: str, trial: int) -> None:
+    from keras_motifs.metrics import per_target_auc
+    from keras_motifs.models.koo_eddy import trainable_parameter_count, training_config
+    from keras_motifs.training import train
+
+    folder = Path(args.out) / preset / f"trial{trial}"
+    if (folder / "metrics.json").exists():
+        return
+    cfg = training_config(preset, variant=args.variant, in_vivo=args.dataset == "invivo")
+    if args.epochs:
+        cfg["epochs"] = args.epochs
+    length = data["train"][0].shape[1]
+    log(f"train {preset} trial {trial} ({cfg['epochs']} epochs max, lr {cfg['learning_rate']})")
+    t0 = time.time()
+    result = train(
+        preset, data["train"], data["validation"], output_dir=folder, training=cfg,
+        model_kwargs={"sequence_length": length, "initializer": args.initializer},
+        seed=args.seed + trial, tensorboard=False, verbose=2 if args.verbose else 0,
+    )
+    x_test, y_test = data["test"]
+    pred = result.model.predict(x_test, batch_size=500, verbose=0)
+    auc = per_target_auc(y_test, pred)
+    auc_trap = per_target_auc(y_test, pred, pr_method="trapezoid")
+    from keras_motifs.io import write_json
+
+    write_json(folder / "metrics.json", {
+        "model": preset, "table_name": PRESETS[preset]["table_name"], "trial": trial,
+        "seed": args.seed + trial, "variant": args.variant, "initializer": args.initializer,
+        "dataset": args.dataset, "epochs_max": cfg["epochs"], "epochs_run": result.epochs_run,
+        "best_epoch": int(np.argmin(result.history["val_loss"])) + 1,
+        "best_val_loss": float(np.min(result.history["val_loss"])),
+        "train_seconds": round(time.time() - t0, 1),
+        "trainable_parameters": trainable_parameter_count(result.model),
+        "roc_auc": auc["roc_auc"], "pr_auc_average_precision": auc["pr_auc"],
+        "pr_auc_trapezoid": auc_trap["pr_auc"],
+        "mean_roc_auc": float(np.nanmean(auc["roc_auc"])),
+        "mean_pr_auc": float(np.nanmean(auc_trap["pr_auc"])),
+    })
+    log(f"  {preset} trial {trial}: mean AUROC {np.nanmean(auc['roc_auc']):.4f}, "
+        f"{result.epochs_run} epochs, {time.time() - t0:.0f} s")
+
+
+# --------------------------------------------------------------------------------------- motifs
+def motifs_one(args, data, preset: str, trial: int) -> None:
+    from keras_motifs.models.koo_eddy.motifs import analyse_model
+
+    folder = Path(args.out) / preset / f"trial{trial}"
+    if not (folder / "best.keras").exists() or not (folder / "metrics.json").exists():
+        return
+    layers = ["conv0_active"] + EXTRA_LAYERS.get(preset, [])
+    todo = [lay for lay in layers if not (folder / f"motifs_{lay}.json").exists()]
+    if not todo:
+        return
+    import keras
+
+    model = keras.models.load_model(folder / "best.keras")
+    log(f"motifs {preset} trial {trial}: {todo}")
+    analyse_model(model, data["test"][0], folder, layers=todo, dataset=args.dataset)
+
+
+# --------------------------------------------------------------------------------------- report
+def _mean_sd(values):
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=float)
+    if not len(v):
+        return float("nan"), float("nan"), 0
+    return float(v.mean()), float(v.std()), len(v)
+
+
+def report(args, models) -> list[dict]:
+    from keras_motifs.io import atomic_open, write_json
+    from keras_motifs.paths import shared_data_dir
+
+    paper = {}
+    table = shared_data_dir(PAPER_TABLES[args.dataset])
+    if table.exists():
+        lines = table.read_text().splitlines()
+        head = lines[0].split("\t")
+        for line in lines[1:]:
+            row = dict(zip(head, line.split("\t")))
+            paper[row["model"]] = row
+    rows = []
+    for preset in models:
+        name = PRESETS[preset]["table_name"]
+        trials = sorted((Path(args.out) / preset).glob("trial*/metrics.json"))
+        mets = [json.loads(p.read_text()) for p in trials]
+        row = {"model": name, "preset": preset, "trials": len(mets)}
+        row["auroc"] = _mean_sd([m["mean_roc_auc"] for m in mets])
+        row["aupr"] = _mean_sd([m["mean_pr_auc"] for m in mets])
+        row["epochs_run"] = [m["epochs_run"] for m in mets]
+        row["train_seconds"] = sum(m["train_seconds"] for m in mets)
+        for layer in ["conv0_active"] + EXTRA_LAYERS.get(preset, []):
+            mot = [json.loads(p.read_text()) for p in sorted((Path(args.out) / preset).glob(f"trial*/motifs_{layer}.json"))]
+            row[f"{layer}:match_jaspar"] = _mean_sd([m["match_any_fraction"] for m in mot])
+            row[f"{layer}:match_relevant"] = _mean_sd([m["match_relevant_fraction"] for m in mot])
+            row[f"{layer}:coverage"] = _mean_sd([m["tf_coverage"] for m in mot])
+        p = paper.get(name, {})
+        row["paper"] = {k: p.get(k) for k in ("avg_auroc", "auroc_sd", "avg_aupr", "match_jaspar", "match_jaspar_sd",
+                                               "match_relevant", "match_relevant_sd") if p.get(k) is not None}
+        rows.append(row)
+
+    def fmt(ms):
+        m, s, n = ms
+        return "NA" if not n else f"{m:.3f}±{s:.3f}"
+
+    header = ["model", "trials", "AUROC", "paper", "match JASPAR", "paper", "match relevant", "paper"]
+    lines = ["\t".join(header)]
+    for r in rows:
+        p = r["paper"]
+        lines.append("\t".join([
+            r["model"], str(r["trials"]), fmt(r["auroc"]),
+            f"{p['avg_auroc']}±{p['auroc_sd']}" if "avg_auroc" in p else "-",
+            fmt(r["conv0_active:match_jaspar"]), f"{p['match_jaspar']}±{p['match_jaspar_sd']}" if "match_jaspar" in p else "-",
+            fmt(r["conv0_active:match_relevant"]), f"{p['match_relevant']}±{p['match_relevant_sd']}" if "match_relevant" in p else "-",
+        ]))
+    for r in rows:
+        for layer in EXTRA_LAYERS.get(r["preset"], []):
+            lines.append(f"{r['model']} {layer}\t{r['trials']}\t-\t-\t{fmt(r[f'{layer}:match_jaspar'])}\t-\t"
+                         f"{fmt(r[f'{layer}:match_relevant'])}\t-")
+    text = "\n".join(lines)
+    print(text)
+    with atomic_open(Path(args.out) / "summary.tsv", "w") as fh:
+        fh.write(text + "\n")
+    write_json(Path(args.out) / "summary.json", rows)
+    return rows
+
+
+def logos(args) -> None:
+    from keras_motifs.models.koo_eddy.motifs import plot_filter_grid
+
+    for preset in LOGO_MODELS:
+        folder = Path(args.out) / preset / "trial0"
+        meme = folder / "filters_conv0_active.npz"
+        png = Path(args.out) / f"logos_{preset}.png"
+        if meme.exists() and not png.exists():
+            plot_filter_grid(folder, png, title=PRESETS[preset]["table_name"])
+            log(f"wrote {png}")
+
+
+# ----------------------------------------------------------------------------------------- main
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True, help="output folder (resumable)")
+    ap.add_argument("--data_dir", default=None, help="TFDS data_dir (default: TFDS's)")
+    ap.add_argument("--dataset", choices=["synthetic", "invivo"], default="synthetic")
+    ap.add_argument("--config", default="default", help="koo_eddy_synthetic config (default | small)")
+    ap.add_argument("--deepsea_manual_dir", default=None, help="folder with the DeepSEA train/valid/test.mat (in vivo)")
+    ap.add_argument("--deepsea_config", default="full", help="deepsea builder config for --dataset invivo")
+    ap.add_argument("--models", nargs="+", default=TABLE1_MODELS, help="presets (default: Table 1)")
+    ap.add_argument("--trials", type=int, default=5, help="trials per model (paper: 5)")
+    ap.add_argument("--epochs", type=int, default=None, help="max epochs (default: the preset's 100)")
+    ap.add_argument("--variant", choices=["paper", "code"], default="paper",
+                    help="optimiser: paper (Adam lr 3e-4) or code (effective lr 1e-3, beta1 0.95)")
+    ap.add_argument("--initializer", choices=["glorot", "he"], default="glorot")
+    ap.add_argument("--seed", type=int, default=0, help="trial k uses seed + k")
+    ap.add_argument("--stages", nargs="+", default=["train", "motifs", "report"], choices=["train", "motifs", "report"])
+    ap.add_argument("--trial_major", action="store_true",
+                    help="train trial 0 of every model before trial 1 (useful on a time budget)")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    for m in args.models:
+        if m not in PRESETS:
+            ap.error(f"unknown model {m!r}; choose from {sorted(PRESETS)}")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    data = load_data(args) if ("train" in args.stages or "motifs" in args.stages) else None
+    if data is not None:
+        log("data: " + ", ".join(f"{k} {v[0].shape}" for k, v in data.items()))
+    pairs = [(m, t) for m in args.models for t in range(args.trials)]
+    if args.trial_major:
+        pairs = [(m, t) for t in range(args.trials) for m in args.models]
+    if "train" in args.stages:
+        for m, t in pairs:
+            train_one(args, data, m, t)
+    if "motifs" in args.stages:
+        for m, t in pairs:
+            motifs_one(args, data, m, t)
+        logos(args)
+    if "report" in args.stages:
+        report(args, args.models)
+    log(f"done in {time.time() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
