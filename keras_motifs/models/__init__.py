@@ -14,5 +14,8 @@ for _preset in ("danq", "danq_jaspar"):
     registry.register(_preset, partial(DanQ, _preset), partial(_danq_training, _preset))
 for _preset in _KOO_EDDY_PRESETS:
     registry.register(_preset, partial(KooEddyCNN, _preset), partial(_koo_eddy_training, _preset))
+from .deepprune import Deepprune, training_config as _deepprune_training  # noqa: E402
+for _preset in ("deepprune", "deepprune_chipseq"):
+    registry.register(_preset, partial(Deepprune, _preset), partial(_deepprune_training, _preset))
 
 __all__ = ["DanQ", "KooEddyCNN", "available", "build", "training_config"]
