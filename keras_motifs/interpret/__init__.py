@@ -1,0 +1,40 @@
+"""Motif interpretation: filters → PWMs → MEME → Tomtom against JASPAR, logos, mutation maps,
+variant effects.
+
+Modules (one job each):
+
+* :mod:`.pwm` — PFM → PPM, information content, trimming, reverse complement, channel reordering;
+* :mod:`.meme` — MEME minimal format v4 read/write (:class:`Motif`, :class:`MemeFile`);
+* :mod:`.activations` — filter activation alignment (rules ``koo_eddy``, ``basset``/``ideeps``,
+  ``deepbind``/``danq``) for any Conv1D of any model, batched;
+* :mod:`.tomtom` — Tomtom via ``memelite``, JASPAR via ``pyjaspar``, summary metrics;
+* :mod:`.logos` — sequence logos (``logomaker``);
+* :mod:`.mutagenesis` — batched in-silico saturation mutagenesis and the mutation-map plot;
+* :mod:`.variants` — variant effect scores from sequence pairs or a VCF + reference FASTA.
+
+Heavy dependencies (TensorFlow, memelite, pyjaspar, matplotlib) are imported when used.
+"""
+
+from .activations import RULES, FilterMotifs, conv_geometry, filter_motifs, find_layer
+from .meme import MemeFile, Motif, format_meme, parse_meme, read_meme, write_meme
+from .pwm import (
+    canonical_alphabet,
+    consensus,
+    counts_to_ppm,
+    ic_heights,
+    information_content,
+    letter_frequencies,
+    reorder,
+    reverse_complement,
+    to_canonical,
+    trim,
+)
+from .tomtom import best_matches, jaspar_motifs, load_targets, match_summary, read_tomtom_table, tomtom
+
+__all__ = [
+    "RULES", "FilterMotifs", "conv_geometry", "filter_motifs", "find_layer",
+    "MemeFile", "Motif", "format_meme", "parse_meme", "read_meme", "write_meme",
+    "canonical_alphabet", "consensus", "counts_to_ppm", "ic_heights", "information_content",
+    "letter_frequencies", "reorder", "reverse_complement", "to_canonical", "trim",
+    "best_matches", "jaspar_motifs", "load_targets", "match_summary", "read_tomtom_table", "tomtom",
+]
