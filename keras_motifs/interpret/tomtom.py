@@ -135,9 +135,18 @@ def tomtom(
             raise ValueError(f"motif {m.name}: Tomtom needs 4-letter motifs, got {m.ppm.shape[1]} columns")
     q_arrays = [np.ascontiguousarray(_column_transform(m.ppm, distance).T) for m in queries]
     t_arrays = [np.ascontiguousarray(_column_transform(m.ppm, distance).T) for m in targets]
-    p, _scores, offsets, overlaps, strands = _tomtom(q_arrays, t_arrays, n_jobs=n_jobs)
-    p = np.asarray(p, dtype=np.float64)
-    overlaps = np.asarray(overlaps)
+    # a motif with no information at all (every column flat, all-zero after the Pearson
+    # transform) matches nothing; memelite refuses all-zero motifs, so leave them out
+    q_ok = [i for i, a in enumerate(q_arrays) if np.abs(a).max() > 0]
+    t_ok = [j for j, a in enumerate(t_arrays) if np.abs(a).max() > 0]
+    if not q_ok or not t_ok:
+        return pd.DataFrame(columns=COLUMNS)
+    shape = (len(queries), len(targets))
+    p = np.ones(shape)
+    offsets, overlaps, strands = np.zeros(shape, int), np.zeros(shape, int), np.zeros(shape, int)
+    res = _tomtom([q_arrays[i] for i in q_ok], [t_arrays[j] for j in t_ok], n_jobs=n_jobs)
+    grid = np.ix_(q_ok, t_ok)
+    p[grid], offsets[grid], overlaps[grid], strands[grid] = res[0], res[2], res[3], res[4]
     n_evalue = n_targets_evalue or len(targets)
     e = p * n_evalue
     q = _bh(p)
