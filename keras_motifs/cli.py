@@ -9,7 +9,7 @@ import importlib
 import sys
 
 # Modules of keras_motifs.commands that provide sub-commands; add yours here.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["deepbind"]
 
 
 def build_parser() -> argparse.ArgumentParser:
