@@ -19,3 +19,6 @@ for _preset in ("deepprune", "deepprune_chipseq"):
     registry.register(_preset, partial(Deepprune, _preset), partial(_deepprune_training, _preset))
 
 __all__ = ["DanQ", "KooEddyCNN", "available", "build", "training_config"]
+from .ideeps import IDeepS, PRESETS as _IDEEPS_PRESETS, training_config as _ideeps_training  # noqa: E402
+for _preset in _IDEEPS_PRESETS:
+    registry.register(_preset, partial(IDeepS, _preset), partial(_ideeps_training, _preset))

@@ -1,0 +1,138 @@
+"""iDeepS (Pan et al. 2018): sequence + RNA-structure CNNs and a BiLSTM for RBP binding sites.
+
+Layer order, sizes, initialisers and optimiser settings follow the original Keras 1.1.2 code
+(xypan1232/iDeepS ``ideeps.py``: ``set_cnn_model``, ``get_cnn_network``, ``run_network``; facts in
+shared/docs/ORIGINALS.md §2.2-2.4)::
+
+    sequence (111, 4) [A,C,G,U]             structure (111, 6) [F,T,I,H,M,S]
+    Conv1D 16 x 10 valid, Glorot, ReLU      Conv1D 16 x 10 valid, Glorot, ReLU    -> (102, 16)
+    MaxPooling1D 3 (stride 3)               MaxPooling1D 3                        -> (34, 16)
+    Dropout 0.5                             Dropout 0.5
+                 concatenate along the *time* axis                                -> (68, 16)
+    Bidirectional LSTM 32 + 32 (last output, concat)                              -> 64
+        gates: old hard sigmoid clip(0.2x + 0.5, 0, 1); tanh; per-gate Glorot uniform kernels,
+        per-gate orthogonal (gain 1.1) recurrent kernels, forget-gate bias 1
+    Dropout 0.1, Dense 32 ReLU, Dense 2 softmax
+    = 16,322 parameters.
+    RMSprop lr 1e-3, rho 0.9, eps 1e-8; categorical cross-entropy; batch 50; at most 30 epochs,
+    early stopping on val_loss (patience 5), the last epoch's weights kept.
+
+Presets (:mod:`keras_motifs.models.ideeps.presets`): ``ideeps``, and the paper's ablations
+``ideeps_cnn`` (no BLSTM), ``ideeps_seq_blstm`` (sequence only) and ``ideeps_seq_cnn`` (the
+sequence CNN baseline).
+
+Differences from the original:
+  * Structure: ViennaRNA MFE structures instead of RNAshapes' first shape representative (level 5,
+    10 % energy range); contexts from forgi 2.x instead of EDeN's copy of old forgi (same rules).
+    See :mod:`keras_motifs.structure`. Some sequences therefore get different contexts.
+  * Encoding: by default the centred padding of the current original code; the paper's results
+    came from the older shifted layout, available as ``layout="published"`` in
+    :mod:`keras_motifs.models.ideeps.encoding` (which also explains the choice).
+  * Sequence channels are named A, C, G, U (the original converted U to T and used A, C, G, T:
+    the same columns).
+  * RMSprop: Keras 3 divides by sqrt(v + eps), Keras 1 by sqrt(v) + eps (eps = 1e-8); this only
+    matters for parameters with near-zero gradient history.
+  * Numerics: TensorFlow float32 instead of Theano; the old hard sigmoid (slope 0.2) is the
+    registered activation ``keras_motifs>hard_sigmoid_keras2`` (Keras 3's has slope 1/6);
+    ``modern=True`` uses the logistic sigmoid gates (cuDNN-eligible) instead.
+  * Keras 1 ``Bidirectional`` and Keras 3 ``Bidirectional`` both run the backward LSTM on the
+    time-reversed input and concatenate the two final outputs; no difference is known.
+  * ``ideeps_cnn`` / ``ideeps_seq_cnn`` are rebuilt from the original's unused functions
+    ``get_cnn_network_old`` / ``get_struct_network``; the paper does not print their code.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from ...layers.activations import hard_sigmoid_keras2
+from .initializers import keras1_lstm_initializers
+from .presets import get_preset
+
+
+def _branch(inputs, name: str, cfg: dict, head: str):
+    x = layers.Conv1D(
+        cfg["conv_filters"], cfg["conv_width"], padding="valid", strides=1,
+        kernel_initializer="glorot_uniform", bias_initializer="zeros", name=f"{name}_conv",
+    )(inputs)
+    x = layers.Activation("relu", name=f"{name}_relu")(x)
+    x = layers.MaxPooling1D(cfg["pool_size"], strides=cfg["pool_size"], padding="valid", name=f"{name}_pool")(x)
+    x = layers.Dropout(cfg["conv_dropout"], name=f"{name}_dropout")(x)
+    if head == "dense":
+        x = layers.Flatten(name=f"{name}_flatten")(x)
+        x = layers.Dense(cfg["branch_dense_units"], activation="relu", kernel_initializer="glorot_uniform",
+                         name=f"{name}_dense")(x)
+        x = layers.Dropout(cfg["branch_dense_dropout"], name=f"{name}_dense_dropout")(x)
+    return x
+
+
+def IDeepS(
+    preset: str = "ideeps",
+    *,
+    modern: bool = False,
+    sequence_length: int | None = None,
+    seed: int | None = None,
+    name: str | None = None,
+    **overrides,
+) -> keras.Model:
+    """Build an (uncompiled) iDeepS model from a preset.
+
+    Args:
+      preset: ``"ideeps"``, ``"ideeps_cnn"``, ``"ideeps_seq_blstm"`` or ``"ideeps_seq_cnn"``.
+      modern: logistic-sigmoid LSTM gates instead of the original hard sigmoid.
+      sequence_length: length of the unpadded sequences (default 101); inputs have
+        ``sequence_length + 2 * flank`` rows.
+      seed: seed for the per-gate LSTM initializers (other layers use Keras's global seed).
+      **overrides: any other preset field (``conv_filters``, ``lstm_units``, ...).
+    Inputs are named ``"sequence"`` (L, 4) and, for two-branch presets, ``"structure"`` (L, 6);
+    the output is the softmax over (unbound, bound).
+    """
+    cfg = get_preset(preset)
+    for key, value in overrides.items():
+        if key not in cfg or key == "training":
+            raise TypeError(f"IDeepS: unknown hyperparameter {key!r}")
+        cfg[key] = value
+    if cfg["head"] not in ("blstm", "dense"):
+        raise ValueError(f"IDeepS: head must be 'blstm' or 'dense', not {cfg['head']!r}")
+    rows = (sequence_length or cfg["sequence_length"]) + 2 * cfg["flank"]
+    channels = {"sequence": len(cfg["sequence_alphabet"]), "structure": len(cfg["structure_alphabet"])}
+    inputs, features = [], []
+    for branch in cfg["branches"]:
+        if branch not in channels:
+            raise ValueError(f"IDeepS: unknown branch {branch!r}; use 'sequence' and/or 'structure'")
+        inp = keras.Input(shape=(rows, channels[branch]), name=branch)
+        inputs.append(inp)
+        features.append(_branch(inp, branch, cfg, cfg["head"]))
+
+    if cfg["head"] == "blstm":
+        # Keras 1 Merge(mode='concat', concat_axis=1): axis 1 of (batch, time, filters) = time
+        x = layers.Concatenate(axis=1, name="concat_time")(features) if len(features) > 1 else features[0]
+        lstm = layers.LSTM(
+            cfg["lstm_units"],
+            return_sequences=False,
+            activation="tanh",
+            recurrent_activation="sigmoid" if modern else hard_sigmoid_keras2,
+            unit_forget_bias=True,
+            bias_initializer="zeros",
+            name="lstm",
+            **keras1_lstm_initializers(seed),
+        )
+        x = layers.Bidirectional(lstm, merge_mode="concat", name="bilstm")(x)
+        x = layers.Dropout(cfg["lstm_dropout"], name="lstm_dropout")(x)
+        x = layers.Dense(cfg["dense_units"], activation="relu", kernel_initializer="glorot_uniform", name="dense")(x)
+    else:
+        x = layers.Concatenate(axis=-1, name="concat_features")(features) if len(features) > 1 else features[0]
+    outputs = layers.Dense(cfg["num_classes"], activation="softmax", kernel_initializer="glorot_uniform",
+                           name="output")(x)
+    return keras.Model(inputs, outputs, name=name or preset)
+
+
+def training_config(preset: str = "ideeps") -> dict:
+    """The preset's training settings (optimizer, loss, batch size, epochs, early stopping)."""
+    return get_preset(preset)["training"]
+
+
+def input_names(preset: str = "ideeps") -> tuple[str, ...]:
+    """The model inputs of a preset, in order (``("sequence", "structure")`` or ``("sequence",)``)."""
+    return tuple(get_preset(preset)["branches"])

@@ -1,0 +1,71 @@
+"""iDeepS hyperparameters as data, with the source of each value.
+
+Sources: Pan, Rijnbeek, Yan & Shen 2018, BMC Genomics 19:511 ("paper"), and the original code
+xypan1232/iDeepS ``ideeps.py`` run on Keras 1.1.2 + Theano ("code"; facts in
+shared/docs/ORIGINALS.md §2.2-2.4).
+
+Presets:
+  ideeps            the published model: sequence + structure CNNs, concatenated along the time
+                    axis, BiLSTM (code ``get_cnn_network`` + ``run_network``).
+  ideeps_cnn        ablation "only CNNs, no BLSTM" (paper, Added value of BLSTM, Fig. 5 and
+                    "simply concatenating the outputs from sequence and structure CNNs", mean AUC
+                    0.84): the code's per-branch CNNs ``get_cnn_network_old`` (sequence) and
+                    ``get_struct_network`` (structure), each Flatten → Dense 16 ReLU → Dropout 0.25,
+                    concatenated on features (total_hid = seq_hid + struct_hid = 32 in
+                    ``run_seq_struct_cnn_network``) → Dense 2 softmax.
+  ideeps_seq_blstm  ablation "CNN + BLSTM using only the sequences" (paper, Additional file 4,
+                    Fig. S3): the published model without the structure branch.
+  ideeps_seq_cnn    the sequence-only CNN baseline (paper, Baseline methods: "DeepBind uses a
+                    sequence CNN with the same architecture as iDeepS"): the code's
+                    ``get_cnn_network_old`` → Dense 2 softmax.
+"""
+
+from __future__ import annotations
+
+import copy
+
+_TRAINING = {
+    "optimizer": "rmsprop",  # code run_network: optimizer='rmsprop' (Keras 1.1.2 defaults below)
+    "learning_rate": 1e-3,  # Keras 1.1.2 RMSprop lr; paper: "default learning rate of 0.001"
+    "rho": 0.9,  # Keras 1.1.2 RMSprop default
+    "epsilon": 1e-8,  # Keras 1.1.2 RMSprop default (ORIGINALS.md §6)
+    "loss": "categorical_crossentropy",  # code run_network; 2-column one-hot labels
+    "batch_size": 50,  # code fit(batch_size=50); paper Implementation
+    "epochs": 30,  # code nb_epoch=30; paper "maximum number of epochs to 30"
+    "early_stopping_patience": 5,  # code EarlyStopping(monitor='val_loss', patience=5)
+    "monitor": "val_loss",
+    "restore_best_weights": False,  # code: no checkpoint; the last epoch's weights predict
+    "validation_fraction": 0.2,  # code split_training_validation(validation_size=0.2)
+}
+
+_BASE = {
+    "sequence_length": 101,  # ORIGINALS.md §2.1: every iONMF sequence is 101 nt
+    "flank": 5,  # code motif_len/2 = 5 padding rows on each side -> 111 rows
+    "sequence_alphabet": "ACGU",  # code alphabet 'ACGT' after U->T; we encode the RNA form
+    "structure_alphabet": "FTIHMS",  # code get_RNA_structure_concolutional_array
+    "sequence_n_value": 0.25,  # code: padding and non-ACGT rows = 0.25
+    "structure_n_value": 0.16,  # code: padding rows = 0.16 (not 1/6)
+    "conv_filters": 16,  # code nbfilter = 16; paper "number of motifs ... 16"
+    "conv_width": 10,  # code filter_length=10; paper "filter length of 10"
+    "pool_size": 3,  # code MaxPooling1D(pool_length=3) (stride = pool length in Keras 1)
+    "conv_dropout": 0.5,  # code Dropout(0.5) after pooling
+    "lstm_units": 32,  # code Bidirectional(LSTM(2*nbfilter))
+    "lstm_dropout": 0.1,  # code Dropout(0.10)
+    "dense_units": 32,  # code Dense(nbfilter*2, activation='relu')
+    "branch_dense_units": 16,  # code get_cnn_network_old / get_struct_network: Dense(nbfilter)
+    "branch_dense_dropout": 0.25,  # code: Dropout(0.25) after that Dense
+    "num_classes": 2,  # code Dense(2) + softmax on to_categorical labels
+}
+
+PRESETS: dict[str, dict] = {
+    "ideeps": {**_BASE, "branches": ("sequence", "structure"), "head": "blstm", "training": _TRAINING},
+    "ideeps_cnn": {**_BASE, "branches": ("sequence", "structure"), "head": "dense", "training": _TRAINING},
+    "ideeps_seq_blstm": {**_BASE, "branches": ("sequence",), "head": "blstm", "training": _TRAINING},
+    "ideeps_seq_cnn": {**_BASE, "branches": ("sequence",), "head": "dense", "training": _TRAINING},
+}
+
+
+def get_preset(name: str) -> dict:
+    if name not in PRESETS:
+        raise KeyError(f"unknown iDeepS preset {name!r}; choose from {sorted(PRESETS)}")
+    return copy.deepcopy(PRESETS[name])
