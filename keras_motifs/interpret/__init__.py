@@ -29,6 +29,9 @@ from .pwm import (
     to_canonical,
     trim,
 )
+from .logos import logo_dataframe, plot_logo, save_logo, save_logo_grid, save_logo_with_match
+from .mutagenesis import deepbind_scaled, importance, in_silico_mutagenesis, ism_predictions, plot_mutation_map
+from .variants import Variant, read_vcf, score_sequence_pairs, score_variants, score_vcf, variant_windows
 from .tomtom import best_matches, jaspar_motifs, load_targets, match_summary, read_tomtom_table, tomtom
 
 __all__ = [
@@ -36,5 +39,8 @@ __all__ = [
     "MemeFile", "Motif", "format_meme", "parse_meme", "read_meme", "write_meme",
     "canonical_alphabet", "consensus", "counts_to_ppm", "ic_heights", "information_content",
     "letter_frequencies", "reorder", "reverse_complement", "to_canonical", "trim",
+    "logo_dataframe", "plot_logo", "save_logo", "save_logo_grid", "save_logo_with_match",
+    "deepbind_scaled", "importance", "in_silico_mutagenesis", "ism_predictions", "plot_mutation_map",
+    "Variant", "read_vcf", "score_sequence_pairs", "score_variants", "score_vcf", "variant_windows",
     "best_matches", "jaspar_motifs", "load_targets", "match_summary", "read_tomtom_table", "tomtom",
 ]

@@ -245,7 +245,7 @@ def filter_motifs(
         return input_batches(data, model, batch_size=batch_size, key=key, max_samples=max_sequences)
 
     def activations(inputs):
-        out = act_model(inputs, training=False)
+        out = act_model.predict_on_batch(inputs if len(inputs) > 1 else inputs[0])
         out = np.asarray(out)
         if out.ndim != 3:
             raise ModelInputError(f"layer {geo.layer_name!r} gives outputs of shape {out.shape}, expected (N, L, filters)")

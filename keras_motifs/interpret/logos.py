@@ -1,0 +1,136 @@
+"""Sequence logos with ``logomaker``: one filter, a grid of filters, a filter above its best
+Tomtom match. Heights are information content (bits) by default; DNA, RNA and the iDeepS
+structure alphabet (F,T,I,H,M,S) are supported.
+
+Figures are made with ``matplotlib.figure.Figure`` (no pyplot state, no backend switch) and
+written atomically as PNG.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Sequence
+
+import numpy as np
+
+from ..data import get_alphabet
+from ..io import atomic_path
+from .pwm import ic_heights, reverse_complement
+
+# colours: DNA/RNA as in the classic logo; structure contexts in six distinct colours
+_COLORS = {
+    "A": "#109648", "C": "#255C99", "G": "#F7B32B", "T": "#D62839", "U": "#D62839",
+    "F": "#8c564b", "I": "#9467bd", "H": "#17becf", "M": "#e377c2", "S": "#7f7f7f",
+}
+_STRUCTURE_COLORS = {"F": "#8c564b", "T": "#bcbd22", "I": "#9467bd", "H": "#17becf", "M": "#e377c2", "S": "#7f7f7f"}
+
+
+def _colors(letters: str) -> dict:
+    if set(letters) == set("FTIHMS"):
+        return {a: _STRUCTURE_COLORS[a] for a in letters}
+    return {a: _COLORS.get(a, "#333333") for a in letters}
+
+
+def logo_dataframe(ppm: np.ndarray, alphabet: str = "ACGT", heights: str = "ic", background=None):
+    """A ``pandas.DataFrame`` (positions × letters) of letter heights: ``"ic"`` (p × information
+    content, bits) or ``"probability"``."""
+    import pandas as pd
+
+    alpha = get_alphabet(alphabet)
+    ppm = np.asarray(ppm, dtype=np.float64)
+    if ppm.shape[-1] != len(alpha):
+        raise ValueError(f"matrix has {ppm.shape[-1]} columns, alphabet {alpha.letters} has {len(alpha)} letters")
+    if heights == "ic":
+        values = ic_heights(ppm, background)
+    elif heights == "probability":
+        values = ppm
+    else:
+        raise ValueError(f"heights must be 'ic' or 'probability', not {heights!r}")
+    return pd.DataFrame(values, columns=list(alpha.letters))
+
+
+def plot_logo(ax, ppm: np.ndarray, alphabet: str = "ACGT", title: str | None = None, heights: str = "ic",
+              first_index: int = 0, background=None):
+    """Draw a logo on a matplotlib axis; returns the ``logomaker.Logo``."""
+    import logomaker
+
+    alpha = get_alphabet(alphabet)
+    df = logo_dataframe(ppm, alpha.letters, heights, background)
+    df.index = np.arange(first_index, first_index + len(df))
+    logo = logomaker.Logo(df, ax=ax, color_scheme=_colors(alpha.letters), show_spines=False)
+    ymax = math.log2(len(alpha)) if heights == "ic" else 1.0
+    ax.set_ylim(0, ymax)
+    ax.set_ylabel("bits" if heights == "ic" else "probability", fontsize=8)
+    ax.tick_params(labelsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return logo
+
+
+def _save(fig, path) -> None:
+    with atomic_path(path, suffix=".png") as tmp:
+        fig.savefig(tmp, format="png", dpi=fig.dpi, bbox_inches="tight")
+
+
+def save_logo(path: "str | os.PathLike", ppm: np.ndarray, alphabet: str = "ACGT", title: str | None = None,
+              heights: str = "ic", dpi: int = 100) -> None:
+    """One logo as a PNG."""
+    from matplotlib.figure import Figure
+
+    width = max(2.0, 0.3 * len(ppm) + 0.8)
+    fig = Figure(figsize=(width, 1.8), dpi=dpi)
+    plot_logo(fig.add_subplot(1, 1, 1), ppm, alphabet, title, heights)
+    _save(fig, path)
+
+
+def save_logo_grid(path: "str | os.PathLike", motifs: Sequence, alphabet: str = "ACGT", ncols: int = 8,
+                   titles: Sequence[str] | None = None, heights: str = "ic", dpi: int = 80) -> None:
+    """All motifs of a model in one image, ``ncols`` logos per row. ``motifs``: :class:`Motif`
+    objects or (W, A) matrices."""
+    from matplotlib.figure import Figure
+
+    mats = [getattr(m, "ppm", m) for m in motifs]
+    if titles is None:
+        titles = [getattr(m, "name", f"filter{i}") for i, m in enumerate(motifs)]
+    if not mats:
+        raise ValueError("no motifs to draw")
+    ncols = max(1, min(ncols, len(mats)))
+    nrows = math.ceil(len(mats) / ncols)
+    width = max(len(m) for m in mats)
+    fig = Figure(figsize=(ncols * max(1.6, 0.16 * width), nrows * 1.3), dpi=dpi)
+    for i, (m, t) in enumerate(zip(mats, titles)):
+        ax = fig.add_subplot(nrows, ncols, i + 1)
+        plot_logo(ax, m, alphabet, t, heights)
+        ax.set_ylabel("")
+        ax.set_xticks([])
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def save_logo_with_match(path: "str | os.PathLike", query, target, offset: int = 0, orientation: str = "+",
+                         alphabet: str = "ACGT", heights: str = "ic", dpi: int = 100,
+                         title: str | None = None) -> None:
+    """A filter's logo (bottom) aligned under its Tomtom match (top), as in DanQ Fig. 4a.
+
+    ``offset``/``orientation`` as in :func:`keras_motifs.interpret.tomtom.tomtom`: the match is
+    reverse-complemented for ``"-"``, and ``offset`` is the column of the (oriented) target
+    aligned with the query's first column.
+    """
+    from matplotlib.figure import Figure
+
+    t_ppm = target.ppm if orientation == "+" else reverse_complement(target.ppm, alphabet)
+    q_ppm = query.ppm
+    lo = min(0, -offset)
+    hi = max(len(q_ppm), len(t_ppm) - offset)
+    fig = Figure(figsize=(max(3.0, 0.3 * (hi - lo) + 1), 3.4), dpi=dpi)
+    ax_t = fig.add_subplot(2, 1, 1)
+    ax_q = fig.add_subplot(2, 1, 2, sharex=ax_t)
+    t_name = f"{target.name} {target.alt or ''}".strip() + (" (reverse complement)" if orientation == "-" else "")
+    plot_logo(ax_t, t_ppm, alphabet, title=t_name, heights=heights, first_index=-offset)
+    plot_logo(ax_q, q_ppm, alphabet, title=query.name, heights=heights, first_index=0)
+    ax_t.set_xlim(lo - 0.5, hi - 0.5)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    _save(fig, path)

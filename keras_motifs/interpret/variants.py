@@ -1,0 +1,228 @@
+"""Variant effect scores: reference vs alternative sequence through a model.
+
+Scores per variant and model output (DeepSEA/DanQ conventions):
+
+* ``diff = f(alt) − f(ref)``, ``abs_diff = |diff|``;
+* ``log_odds_diff = logit(f(alt)) − logit(f(ref))`` with probabilities clipped to
+  [1e-7, 1 − 1e-7] (NaN for models whose outputs are not probabilities, e.g. DeepBind scores);
+* ``rc_average=True`` averages each prediction with that of the reverse complement, as the
+  DeepSEA/DanQ evaluation does.
+
+Input: pairs of sequences, or a VCF plus a reference FASTA (read with ``pyfaidx``). Each
+variant's window of the model's length is cut from the FASTA with the variant at 0-based index
+``length // 2`` (N beyond the chromosome ends). The VCF's REF allele is checked against the
+FASTA: a mismatch is an error naming the VCF line (``on_mismatch="error"``, default) or a
+flagged row with no scores (``on_mismatch="flag"``) — never silently scored. Only substitutions
+(REF and ALT of equal length) are scored; indels and symbolic alleles are refused or flagged the
+same way.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..data import get_alphabet, one_hot, reverse_complement
+from ..errors import DataFormatError, ModelInputError
+
+_EPS = 1e-7
+
+
+@dataclass
+class Variant:
+    chrom: str
+    pos: int  # 1-based, as in the VCF
+    id: str
+    ref: str
+    alt: str
+    line: int  # line number in the VCF (1-based)
+
+
+def read_vcf(path: "str | os.PathLike") -> list[Variant]:
+    """Read the first five columns of a VCF (plain or gzip); one :class:`Variant` per ALT allele."""
+    path = str(path)
+    opener = gzip.open if path.endswith(".gz") else open
+    out = []
+    with opener(path, "rt") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if line.startswith("#") or not line.strip():
+                continue
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 5:
+                raise DataFormatError(f"file '{path}', line {lineno}: a VCF data line needs at least 5 "
+                                      f"tab-separated columns (CHROM POS ID REF ALT), found {len(cols)}")
+            chrom, pos, vid, ref, alts = cols[:5]
+            try:
+                pos_i = int(pos)
+            except ValueError:
+                raise DataFormatError(f"file '{path}', line {lineno}: POS {pos!r} is not an integer") from None
+            if pos_i < 1:
+                raise DataFormatError(f"file '{path}', line {lineno}: POS {pos_i} must be >= 1")
+            for alt in alts.split(","):
+                out.append(Variant(chrom, pos_i, vid, ref.upper(), alt.upper(), lineno))
+    return out
+
+
+def variant_windows(
+    variants: list[Variant],
+    fasta: "str | os.PathLike",
+    length: int,
+    on_mismatch: str = "error",
+    vcf_name: str = "VCF",
+) -> tuple[list[str | None], list[str | None], list[str]]:
+    """Reference and alternative windows of ``length`` around each variant.
+
+    Returns ``(ref_seqs, alt_seqs, status)``: ``status`` is ``"ok"`` or the reason the variant
+    is not scored (its sequences are then None).
+    """
+    import pyfaidx
+
+    if on_mismatch not in ("error", "flag"):
+        raise ValueError("on_mismatch must be 'error' or 'flag'")
+    fa = pyfaidx.Fasta(str(fasta), as_raw=True, sequence_always_upper=True)
+    refs, alts, status = [], [], []
+    centre = length // 2
+    for v in variants:
+        problem = None
+        if v.chrom not in fa:
+            problem = f"chromosome {v.chrom!r} is not in the FASTA"
+        elif not set(v.ref) <= set("ACGTN") or not set(v.alt) <= set("ACGTN") or not v.alt:
+            problem = f"unsupported allele REF={v.ref} ALT={v.alt} (only A,C,G,T,N substitutions)"
+        elif len(v.ref) != len(v.alt):
+            problem = f"indel REF={v.ref} ALT={v.alt} not supported (substitutions only)"
+        elif len(v.ref) > length:
+            problem = f"REF allele longer than the model's input length {length}"
+        else:
+            chrom_len = len(fa[v.chrom])
+            p0 = v.pos - 1
+            if p0 + len(v.ref) > chrom_len:
+                problem = f"position {v.pos} is past the end of {v.chrom} (length {chrom_len})"
+            else:
+                genome_ref = fa[v.chrom][p0 : p0 + len(v.ref)]
+                if genome_ref != v.ref:
+                    problem = f"REF allele mismatch: VCF REF={v.ref}, FASTA has {genome_ref} at {v.chrom}:{v.pos}"
+        if problem is not None:
+            if on_mismatch == "error":
+                raise DataFormatError(f"file '{vcf_name}', line {v.line} ({v.chrom}:{v.pos} {v.ref}>{v.alt}): "
+                                      f"{problem}; fix the VCF/FASTA or use on_mismatch='flag'")
+            refs.append(None)
+            alts.append(None)
+            status.append(problem)
+            continue
+        start = v.pos - 1 - centre
+        lo, hi = max(0, start), min(chrom_len, start + length)
+        window = "N" * (lo - start) + fa[v.chrom][lo:hi] + "N" * (start + length - hi)
+        alt_window = window[:centre] + v.alt + window[centre + len(v.alt):]
+        refs.append(window)
+        alts.append(alt_window)
+        status.append("ok")
+    return refs, alts, status
+
+
+def _predict(model, x, batch_size):
+    out = []
+    for i in range(0, len(x), batch_size):
+        p = model.predict_on_batch(x[i : i + batch_size])
+        p = np.asarray(p, dtype=np.float64)
+        out.append(p.reshape(len(p), -1))
+    return np.concatenate(out) if out else np.zeros((0, int(np.prod(model.outputs[0].shape[1:]))))
+
+
+def score_variants(model, ref_x: np.ndarray, alt_x: np.ndarray, alphabet: str = "ACGT",
+                   rc_average: bool = False, batch_size: int = 128) -> dict[str, np.ndarray]:
+    """Scores of one-hot reference/alternative pairs (N, L, A): dict of (N, T) arrays ``ref``,
+    ``alt``, ``diff``, ``abs_diff``, ``log_odds_diff``."""
+    ref_x = np.asarray(ref_x, dtype=np.float32)
+    alt_x = np.asarray(alt_x, dtype=np.float32)
+    if ref_x.shape != alt_x.shape:
+        raise ModelInputError(f"reference {ref_x.shape} and alternative {alt_x.shape} inputs differ in shape")
+    alpha = get_alphabet(alphabet)
+
+    def f(x):
+        p = _predict(model, x, batch_size)
+        if rc_average:
+            p = (p + _predict(model, np.ascontiguousarray(reverse_complement(x, alpha)), batch_size)) / 2.0
+        return p
+
+    r, a = f(ref_x), f(alt_x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prob = (r >= 0).all() and (r <= 1).all() and (a >= 0).all() and (a <= 1).all()
+        if prob:
+            rc, ac = np.clip(r, _EPS, 1 - _EPS), np.clip(a, _EPS, 1 - _EPS)
+            lod = (np.log(ac) - np.log1p(-ac)) - (np.log(rc) - np.log1p(-rc))
+        else:
+            lod = np.full_like(r, np.nan)
+    return {"ref": r, "alt": a, "diff": a - r, "abs_diff": np.abs(a - r), "log_odds_diff": lod}
+
+
+def _model_length(model, input_index: int = 0) -> int:
+    length = model.inputs[input_index].shape[1]
+    if length is None:
+        raise ModelInputError("the model accepts any length: pass length=")
+    return int(length)
+
+
+def _table(meta: list[dict], scores: dict[str, np.ndarray] | None, ok: np.ndarray, targets, target_names):
+    import pandas as pd
+
+    n_targets = scores["ref"].shape[1] if scores is not None else 0
+    targets = list(range(n_targets)) if targets is None else list(targets)
+    for t in targets:
+        if not 0 <= t < max(n_targets, 1):
+            raise ModelInputError(f"target {t} out of range: the model has {n_targets} outputs")
+    rows = []
+    ok_index = np.cumsum(ok) - 1
+    for i, m in enumerate(meta):
+        for t in targets:
+            row = dict(m)
+            row["target"] = target_names[t] if target_names is not None else t
+            for k in ("ref", "alt", "diff", "abs_diff", "log_odds_diff"):
+                row[k] = float(scores[k][ok_index[i], t]) if ok[i] else float("nan")
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def score_sequence_pairs(model, ref_seqs: list[str], alt_seqs: list[str], alphabet: str = "ACGT",
+                         rc_average: bool = False, targets=None, target_names=None, n_value: float = 0.0,
+                         batch_size: int = 128, ids: list[str] | None = None):
+    """Score (reference, alternative) sequence pairs; returns a long ``pandas.DataFrame`` with one
+    row per pair and target: ``id, status, target, ref, alt, diff, abs_diff, log_odds_diff``."""
+    if len(ref_seqs) != len(alt_seqs):
+        raise ModelInputError(f"{len(ref_seqs)} reference but {len(alt_seqs)} alternative sequences")
+    for i, (r, a) in enumerate(zip(ref_seqs, alt_seqs)):
+        if len(r) != len(a):
+            raise ModelInputError(f"pair {i}: reference length {len(r)} != alternative length {len(a)}")
+    ref_x = one_hot(ref_seqs, alphabet, n_value=n_value)
+    alt_x = one_hot(alt_seqs, alphabet, n_value=n_value)
+    scores = score_variants(model, ref_x, alt_x, alphabet, rc_average, batch_size)
+    ids = ids or [str(i) for i in range(len(ref_seqs))]
+    meta = [{"id": ids[i], "status": "ok"} for i in range(len(ref_seqs))]
+    return _table(meta, scores, np.ones(len(meta), bool), targets, target_names)
+
+
+def score_vcf(model, vcf: "str | os.PathLike", fasta: "str | os.PathLike", alphabet: str = "ACGT",
+              length: int | None = None, on_mismatch: str = "error", rc_average: bool = False, targets=None,
+              target_names=None, n_value: float = 0.0, batch_size: int = 128):
+    """Score every variant of a VCF against a reference FASTA; returns a long ``DataFrame``
+    (``chrom, pos, id, ref_allele, alt_allele, status, target, ref, alt, diff, abs_diff,
+    log_odds_diff``). Flagged variants (``on_mismatch="flag"``) keep their row with NaN scores
+    and the reason in ``status``."""
+    length = length or _model_length(model)
+    variants = read_vcf(vcf)
+    refs, alts, status = variant_windows(variants, fasta, length, on_mismatch, vcf_name=str(vcf))
+    ok = np.array([s == "ok" for s in status], dtype=bool)
+    scores = None
+    if ok.any():
+        ref_x = one_hot([s for s in refs if s is not None], alphabet, n_value=n_value)
+        alt_x = one_hot([s for s in alts if s is not None], alphabet, n_value=n_value)
+        scores = score_variants(model, ref_x, alt_x, alphabet, rc_average, batch_size)
+    else:
+        n_out = int(np.prod(model.outputs[0].shape[1:]))
+        empty = np.zeros((0, n_out))
+        scores = {k: empty for k in ("ref", "alt", "diff", "abs_diff", "log_odds_diff")}
+    meta = [{"chrom": v.chrom, "pos": v.pos, "id": v.id, "ref_allele": v.ref, "alt_allele": v.alt, "status": s}
+            for v, s in zip(variants, status)]
+    return _table(meta, scores, ok, targets, target_names)
