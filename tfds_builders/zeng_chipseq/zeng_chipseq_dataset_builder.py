@@ -80,6 +80,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     VERSION = tfds.core.Version("1.0.0")
     RELEASE_NOTES = {"1.0.0": "Initial release."}
     BUILDER_CONFIGS = [ZengConfig(name=e) for e in SHARED_EXPERIMENTS]
+    # keep the file order: Keras's validation_split then takes the same last 10 % as the original
+    disable_shuffling = True
     MANUAL_DOWNLOAD_INSTRUCTIONS = """
     Optional. Put <experiment>/train.data and <experiment>/test.data (from
     http://cnn.csail.mit.edu/motif_discovery/<experiment>/) in the manual folder, e.g. the
