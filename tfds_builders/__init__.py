@@ -9,3 +9,4 @@ from . import deepsea  # noqa: F401  (registers 'deepsea')
 from . import koo_eddy_synthetic  # noqa: F401  (registers 'koo_eddy_synthetic')
 from . import zeng_chipseq  # noqa: F401
 from . import deepprune_simulated  # noqa: F401
+from . import rbp_clip  # noqa: F401
