@@ -159,6 +159,7 @@ class Scorer:
                 )
                 layer.set_params([self.params[i] for i in chunk])
                 self.groups.append((layer, np.asarray(chunk)))
+        self._compiled: dict[int, object] = {}
 
     @property
     def model_ids(self) -> list[str]:
@@ -171,6 +172,21 @@ class Scorer:
         per_seq *= 2 if layer.reverse_complement else 1
         return max(1, self.max_elements // max(per_seq, 1))
 
+    def _call(self, layer: DeepBindScan, x: np.ndarray):
+        """The layer's computation as one compiled graph (any batch size and length)."""
+        fn = self._compiled.get(id(layer))
+        if fn is None:
+            if keras.backend.backend() == "tensorflow":
+                import tensorflow as tf
+
+                # one trace per stacked group; the input signature covers every batch size/length
+                fn = tf.function(layer.call, input_signature=[tf.TensorSpec([None, None, 4], tf.float32)],
+                                 reduce_retracing=True)
+            else:
+                fn = layer
+            self._compiled[id(layer)] = fn
+        return fn(x)
+
     def score_encoded(self, encoded: Sequence[np.ndarray]) -> np.ndarray:
         out = np.zeros((len(encoded), len(self.params)), dtype=np.float32)
         for length, idx in _by_length(encoded).items():
@@ -180,17 +196,13 @@ class Scorer:
                 bs = self._batch_size(layer, length)
                 for start in range(0, len(idx), bs):
                     rows = idx[start : start + bs]
-                    y = keras.ops.convert_to_numpy(_call(layer, x[start : start + bs]))
+                    y = keras.ops.convert_to_numpy(self._call(layer, x[start : start + bs]))
                     out[np.ix_(rows, cols)] = y
         return out
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:
         """Scores (num_sequences, num_models) for DNA/RNA strings of any lengths."""
         return self.score_encoded(encode(sequences))
-
-
-def _call(layer: DeepBindScan, x: np.ndarray):
-    return layer(x)
 
 
 def score(

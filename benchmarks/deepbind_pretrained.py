@@ -1,0 +1,104 @@
+"""Benchmark: score N random sequences with all 927 pretrained DeepBind models.
+
+Ours (``keras_motifs.deepbind.Scorer``) and, when its path is given, the original C ``deepbind``
+executable (v0.11; not part of this repository — it finds its models in ``<exe dir>/db/``), on
+the same sequences; reports wall times and, with the original, the largest score difference.
+
+    nice -n 19 python benchmarks/deepbind_pretrained.py --n_seqs 1000 --length 101 \
+        [--original /path/to/deepbind] [--original_n_seqs 1000] [--out results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", default=None, help="folder with db.tsv and params/ (default: shared data)")
+    ap.add_argument("--n_seqs", type=int, default=1000)
+    ap.add_argument("--length", type=int, default=101)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--models", type=int, default=0, help="use only the first N models (0 = all)")
+    ap.add_argument("--original", default=None, help="path of the original deepbind executable (optional)")
+    ap.add_argument("--original_n_seqs", type=int, default=None,
+                    help="score only the first N sequences with the original (default: all)")
+    ap.add_argument("--out", default=None, help="write the results as JSON here")
+    args = ap.parse_args(argv)
+
+    from keras_motifs.deepbind import Database, Scorer
+    from keras_motifs.io import write_json
+
+    rng = np.random.default_rng(args.seed)
+    seqs = ["".join(rng.choice(list("ACGT"), args.length)) for _ in range(args.n_seqs)]
+    db = Database(args.db)
+    ids = db.available_ids()
+    if args.models:
+        ids = ids[: args.models]
+
+    t0 = time.perf_counter()
+    params = [db.params(i) for i in ids]
+    t_parse = time.perf_counter() - t0
+    # Single-strand models first: the original reverse-complements the sequence in place for each
+    # reverse-complement model and never undoes it, so a single-strand model listed after an odd
+    # number of them would score the reverse complement (see keras_motifs/commands/deepbind.py).
+    order = sorted(range(len(ids)), key=lambda i: (params[i].reverse_complement, ids[i]))
+    ids = [ids[i] for i in order]
+    params = [params[i] for i in order]
+    t0 = time.perf_counter()
+    scorer = Scorer(params)
+    scorer.score(seqs[:1])  # build and trace every group
+    t_build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ours = scorer.score(seqs)
+    t_score = time.perf_counter() - t0
+    result = {
+        "n_seqs": args.n_seqs, "length": args.length, "n_models": len(ids), "seed": args.seed,
+        "ours": {"parse_s": t_parse, "build_and_trace_s": t_build, "score_s": t_score,
+                 "total_s": t_parse + t_build + t_score, "seq_per_s": args.n_seqs / t_score},
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
+    }
+    print(f"ours: {len(ids)} models x {args.n_seqs} sequences of {args.length} nt: parse {t_parse:.1f} s, "
+          f"build+trace {t_build:.1f} s, score {t_score:.1f} s ({args.n_seqs / t_score:.1f} seq/s)")
+
+    if args.original:
+        n = args.original_n_seqs or args.n_seqs
+        with tempfile.TemporaryDirectory() as tmp:
+            ids_file = os.path.join(tmp, "all.ids")
+            with open(ids_file, "w") as fh:
+                fh.write("\n".join(ids) + "\n")
+            t0 = time.perf_counter()
+            proc = subprocess.run([args.original, ids_file], input="\n".join(seqs[:n]) + "\n",
+                                  capture_output=True, text=True)
+            t_orig = time.perf_counter() - t0
+        if proc.returncode != 0:
+            print(proc.stdout[-2000:], proc.stderr[-2000:], file=sys.stderr)
+            raise SystemExit(f"the original executable failed with exit code {proc.returncode}")
+        lines = proc.stdout.splitlines()
+        if lines[0].split("\t") != ids:
+            raise SystemExit("the original's header does not list the requested IDs")
+        theirs = np.array([[float(v) for v in line.split("\t")] for line in lines[1:]])
+        diff = np.abs(theirs - ours[:n])
+        result["original"] = {"n_seqs": n, "total_s": t_orig, "seq_per_s": n / t_orig,
+                              "max_abs_diff": float(diff.max()), "n_diff_over_1e-5": int((diff > 1e-5).sum())}
+        ours_equiv = t_parse + t_build + t_score * n / args.n_seqs
+        print(f"original: {n} sequences in {t_orig:.1f} s ({n / t_orig:.2f} seq/s); ours for the same "
+              f"{n} sequences incl. loading: {ours_equiv:.1f} s; speed-up {t_orig / ours_equiv:.1f}x; "
+              f"max |ours - original| = {diff.max():.2e} ({int((diff > 1e-5).sum())} scores differ by > 1e-5)")
+    if args.out:
+        write_json(args.out, result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
