@@ -1,0 +1,97 @@
+"""``keras-motifs motifs``: a trained model's filters → MEME file, Tomtom table, logos, and a
+mutation map of one sequence (see :mod:`keras_motifs.interpret.report`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EPILOG = """\
+examples:
+  # DanQ trained by reproductions/danq.py, filters aligned over the synthetic test split
+  keras-motifs motifs outputs/danq/model.keras deepsea/synthetic_tiny --out outputs/danq/motifs
+
+  # any model, sequences from a FASTA file, Koo & Eddy's rule on a named ReLU layer
+  keras-motifs motifs model.keras test.fa --alphabet ACGT --layer conv1d_0_active --out motifs/
+
+  # RNA model, compare with RNAcompete motifs instead of JASPAR
+  keras-motifs motifs ideeps.keras seqs.npy --alphabet ACGU --rule basset \\
+      --targets ../shared/data/motifs/Ray2013_rbp_RNA.meme --out motifs/
+
+outputs (in --out): filters.meme, filters_trimmed.meme, tomtom.tsv, logo_grid.png,
+logos/<filter>.png (+ <filter>_match.png), mutation_map.png/.tsv, summary.json.
+
+The first Tomtom run compiles numba code (about a minute); set NUMBA_CACHE_DIR to a writable
+folder to keep the compiled code between runs.
+"""
+
+
+def add_model_and_sequence_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="trained model file (.keras)")
+    p.add_argument("sequences", help="sequences: a FASTA file (.fa/.fasta/.fna[.gz]), a one-hot .npy array "
+                                     "(N, L, A), or a TFDS name such as deepsea/synthetic_tiny")
+    p.add_argument("--alphabet", default=None,
+                   help="the model's channel order: ACGT, AGCT (DanQ/DeepSEA), ACGU, FTIHMS "
+                        "(default: from the model's preset name, e.g. danq -> AGCT)")
+    p.add_argument("--split", default="test", help="TFDS split (default: test)")
+    p.add_argument("--data-dir", default=None, help="TFDS data folder (default: TFDS's own)")
+    p.add_argument("--feature", default="sequence", help="TFDS feature holding the sequence (default: sequence)")
+    p.add_argument("--n-value", type=float, default=0.0, help="one-hot value of N in FASTA input (default 0; 0.25 for DeepBind/iDeepS)")
+    p.add_argument("--max-sequences", type=int, default=None, help="use only the first N sequences")
+    p.add_argument("--batch-size", type=int, default=64, help="sequences per forward pass (bounds memory)")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "motifs",
+        help="filters of a trained model -> MEME motifs, Tomtom matches, logos, mutation map",
+        description="Turn the first-layer (or a named) convolution's filters of a trained model into motifs by "
+                    "aligning the input windows that activate them, write them in MEME format, compare them with "
+                    "JASPAR (or any MEME file) using Tomtom, draw logos, and draw the mutation map of one sequence.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_model_and_sequence_args(p)
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--layer", default=None, help="layer whose outputs are the activations (default: first Conv1D)")
+    p.add_argument("--rule", default="koo_eddy", choices=["koo_eddy", "basset", "ideeps", "deepbind", "danq"],
+                   help="alignment rule (default koo_eddy): koo_eddy = activation > 0.5 x filter max, weighted; "
+                        "basset/ideeps = threshold mean + 0.5 (max - mean), >= 10 sites; "
+                        "deepbind/danq = each sequence's max position if > 0")
+    p.add_argument("--targets", default="JASPAR2016",
+                   help="Tomtom targets: a JASPAR release name (CORE vertebrates, via pyjaspar; default JASPAR2016) "
+                        "or a MEME file")
+    p.add_argument("--distance", default="pearson", choices=["pearson", "euclidean"], help="Tomtom column distance")
+    p.add_argument("--evalue", type=float, default=0.01, help="Tomtom E-value threshold (default 0.01)")
+    p.add_argument("--min-overlap", type=int, default=5, help="Tomtom minimum overlap (default 5)")
+    p.add_argument("--no-trim", action="store_true", help="compare untrimmed motifs (default: clip flanks < 0.5 bit, pad 3)")
+    p.add_argument("--no-tomtom", action="store_true", help="skip Tomtom")
+    p.add_argument("--no-logos", action="store_true", help="skip logos")
+    p.add_argument("--mutation-map-index", type=int, default=0,
+                   help="index of the sequence to draw a mutation map for (default 0; -1 = none)")
+    p.add_argument("--mutation-map-target", type=int, default=None,
+                   help="model output for the mutation map (default: the highest-scoring one for that sequence)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..interpret.report import interpret_model
+    from ..interpret.sources import load_model, load_sequences, resolve_alphabet
+
+    model = load_model(args.model)
+    alphabet = resolve_alphabet(model, args.alphabet)
+    length = model.inputs[0].shape[1] if len(model.inputs) == 1 else None
+    data, names = load_sequences(args.sequences, alphabet, length=length, n_value=args.n_value,
+                                 max_sequences=args.max_sequences, split=args.split, data_dir=args.data_dir,
+                                 feature=args.feature)
+    summary = interpret_model(
+        model, data, args.out, alphabet, layer=args.layer, rule=args.rule, batch_size=args.batch_size,
+        targets=args.targets, run_tomtom=not args.no_tomtom, trim_for_tomtom=not args.no_trim,
+        distance=args.distance, min_overlap=args.min_overlap, evalue_threshold=args.evalue,
+        logos=not args.no_logos,
+        mutation_map_index=None if args.mutation_map_index < 0 else args.mutation_map_index,
+        mutation_map_target=args.mutation_map_target, names=names,
+        log=lambda msg: print(msg, file=sys.stderr),
+    )
+    print(f"wrote {', '.join(summary['files'])} to {args.out}")
+    return 0

@@ -1,0 +1,186 @@
+"""Load what the interpretation commands work on: a saved ``.keras`` model (with the package's
+custom objects registered), its input alphabet, and one-hot sequences from a FASTA file, a
+``.npy`` array or a TFDS dataset.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from pathlib import Path
+
+import numpy as np
+
+from ..data import get_alphabet, one_hot
+from ..errors import DataFormatError, InvalidSequenceError, ModelInputError
+
+FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".fa.gz", ".fasta.gz", ".fna.gz")
+
+
+def load_model(path: "str | os.PathLike"):
+    """Load a ``.keras`` model (uncompiled) with the package's layers and activations registered."""
+    import keras
+
+    importlib.import_module("keras_motifs.layers")
+    try:
+        importlib.import_module("keras_motifs.losses")
+    except ImportError:  # pragma: no cover
+        pass
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"model file '{path}' not found")
+    if path.suffix != ".keras":
+        raise ModelInputError(f"file '{path}': expected a Keras 3 '.keras' model file")
+    return keras.saving.load_model(path, compile=False)
+
+
+def infer_alphabet(model) -> str | None:
+    """The channel order of a model built from a preset of the package, found by the model's
+    name in the presets (e.g. ``danq`` → ``AGCT``); None when unknown."""
+    import keras_motifs.models as models_pkg
+
+    for info in pkgutil.iter_modules(models_pkg.__path__):
+        if not info.ispkg:
+            continue
+        try:
+            presets = importlib.import_module(f"keras_motifs.models.{info.name}.presets")
+        except Exception:  # noqa: BLE001 - a broken sibling package must not break this look-up
+            continue
+        table = getattr(presets, "PRESETS", {})
+        entry = table.get(model.name) if isinstance(table, dict) else None
+        if isinstance(entry, dict) and isinstance(entry.get("alphabet"), str):
+            return entry["alphabet"]
+    return None
+
+
+def resolve_alphabet(model, alphabet: str | None) -> str:
+    if alphabet:
+        return get_alphabet(alphabet).letters
+    found = infer_alphabet(model)
+    if found is None:
+        raise ModelInputError(
+            f"cannot tell the channel order of model {model.name!r}; pass --alphabet (e.g. ACGT, AGCT for "
+            "DanQ/DeepSEA, ACGU for RNA)"
+        )
+    return found
+
+
+def read_fasta(path: "str | os.PathLike") -> tuple[list[str], list[str]]:
+    """Names and sequences of a FASTA file (plain or gzip), in order; empty records are errors."""
+    import gzip
+
+    from Bio import SeqIO
+
+    path = str(path)
+    opener = gzip.open if path.endswith(".gz") else open
+    names, seqs = [], []
+    with opener(path, "rt") as fh:
+        for i, rec in enumerate(SeqIO.parse(fh, "fasta")):
+            if len(rec.seq) == 0:
+                raise DataFormatError(f"file '{path}', record {i} ({rec.id}): empty sequence")
+            names.append(rec.id)
+            seqs.append(str(rec.seq))
+    if not seqs:
+        raise DataFormatError(f"file '{path}': no FASTA records (a FASTA file starts with '>')")
+    return names, seqs
+
+
+def load_sequences(
+    source: "str | os.PathLike",
+    alphabet: str,
+    length: int | None = None,
+    n_value: float = 0.0,
+    max_sequences: int | None = None,
+    split: str = "test",
+    data_dir: str | None = None,
+    feature: str = "sequence",
+    channels_first: bool | None = None,
+):
+    """One-hot inputs from a source; returns ``(data, names)``.
+
+    * FASTA (``.fa``/``.fasta``/``.fna``, optionally ``.gz``): encoded with ``alphabet``
+      (``n_value`` for N); every sequence must have the model's ``length``; ``names`` = record IDs.
+    * ``.npy``: one-hot (N, L, A) (memory-mapped, read batch by batch); (N, A, L) — the DeepSEA
+      ``.mat`` layout — is transposed when ``channels_first`` is true or the shape says so.
+    * otherwise a TFDS name such as ``deepsea/synthetic_tiny`` (builders of ``tfds_builders``;
+      prepared locally, no download): a ``tf.data.Dataset`` of one-hot ``feature`` values; a
+      feature stored as base indices (rank 1, uint8) is one-hot encoded, index ``len(alphabet)``
+      (N) becoming ``n_value``. ``names`` is None.
+    """
+    alpha = get_alphabet(alphabet)
+    src = str(source)
+    if src.endswith(FASTA_SUFFIXES):
+        names, seqs = read_fasta(src)
+        if max_sequences is not None:
+            names, seqs = names[:max_sequences], seqs[:max_sequences]
+        if length is not None:
+            for i, s in enumerate(seqs):
+                if len(s) != length:
+                    raise InvalidSequenceError(
+                        f"file '{src}', record {i} ({names[i]}): length {len(s)}, the model takes {length}"
+                    )
+        try:
+            x = one_hot(seqs, alpha, n_value=n_value)
+        except InvalidSequenceError as exc:
+            raise InvalidSequenceError(f"file '{src}': {exc}") from None
+        return x, names
+    if src.endswith(".npy"):
+        if not os.path.exists(src):
+            raise FileNotFoundError(f"sequence file '{src}' not found")
+        x = np.load(src, mmap_mode="r")
+        if x.ndim != 3:
+            raise DataFormatError(f"file '{src}': expected a 3-D one-hot array (N, L, A), got shape {x.shape}")
+        if channels_first or (channels_first is None and x.shape[-1] != len(alpha) and x.shape[1] == len(alpha)):
+            x = np.swapaxes(x, 1, 2)
+        if x.shape[-1] != len(alpha):
+            raise DataFormatError(f"file '{src}': {x.shape[-1]} channels, alphabet {alpha.letters} has {len(alpha)}")
+        if length is not None and x.shape[1] != length:
+            raise DataFormatError(f"file '{src}': sequences of length {x.shape[1]}, the model takes {length}")
+        if max_sequences is not None:
+            x = x[:max_sequences]
+        return x, None
+    if os.path.exists(src):
+        raise DataFormatError(f"file '{src}': unknown sequence file type (use .fa/.fasta/.fna[.gz] or .npy)")
+    return _load_tfds(src, alpha, n_value, max_sequences, split, data_dir, feature), None
+
+
+def _load_tfds(name, alpha, n_value, max_sequences, split, data_dir, feature):
+    import tensorflow as tf
+    import tensorflow_datasets as tfds
+
+    try:
+        importlib.import_module("tfds_builders")
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        builder = tfds.builder(name, data_dir=data_dir)
+    except Exception as exc:  # noqa: BLE001 - TFDS raises several types for unknown names
+        raise DataFormatError(
+            f"'{name}' is not a sequence file (.fa, .fasta, .npy) nor a known TFDS dataset: {exc}"
+        ) from None
+    builder.download_and_prepare(download_config=tfds.download.DownloadConfig(try_download_gcs=False))
+    ds = builder.as_dataset(split=split)
+    spec = ds.element_spec
+    if feature not in spec:
+        raise DataFormatError(f"dataset '{name}' has no feature {feature!r}; features: {sorted(spec)}")
+    fspec = spec[feature]
+    n = len(alpha)
+    if max_sequences is not None:
+        ds = ds.take(max_sequences)
+
+    if len(fspec.shape) == 1:  # base indices
+        table = np.zeros((256, n), np.float32)
+        table[np.arange(n), np.arange(n)] = 1.0
+        table[n] = n_value
+        table_t = tf.constant(table)
+
+        def encode(ex):
+            return tf.gather(table_t, tf.cast(ex[feature], tf.int32))
+    elif len(fspec.shape) == 2 and fspec.shape[-1] == n:
+        def encode(ex):
+            return tf.cast(ex[feature], tf.float32)
+    else:
+        raise DataFormatError(f"dataset '{name}', feature {feature!r}: shape {fspec.shape} is neither base "
+                              f"indices (L,) nor one-hot (L, {n})")
+    return ds.map(encode, num_parallel_calls=tf.data.AUTOTUNE)
