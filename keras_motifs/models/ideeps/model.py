@@ -52,11 +52,12 @@ from .presets import get_preset
 
 
 def _branch(inputs, name: str, cfg: dict, head: str):
+    # the original's Convolution1D (linear) + Activation('relu'), fused: the same function, and
+    # the layer's output is then the post-ReLU activation map the motif rule reads
     x = layers.Conv1D(
-        cfg["conv_filters"], cfg["conv_width"], padding="valid", strides=1,
+        cfg["conv_filters"], cfg["conv_width"], padding="valid", strides=1, activation="relu",
         kernel_initializer="glorot_uniform", bias_initializer="zeros", name=f"{name}_conv",
     )(inputs)
-    x = layers.Activation("relu", name=f"{name}_relu")(x)
     x = layers.MaxPooling1D(cfg["pool_size"], strides=cfg["pool_size"], padding="valid", name=f"{name}_pool")(x)
     x = layers.Dropout(cfg["conv_dropout"], name=f"{name}_dropout")(x)
     if head == "dense":
