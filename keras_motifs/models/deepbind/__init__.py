@@ -1,0 +1,8 @@
+"""DeepBind (Alipanahi et al. 2015): the trainable ENCODE ChIP-seq classifier."""
+
+from .layers import NPadding, ReverseComplement, StrandMax
+from .model import DeepBind, compile_model, training_config
+from .presets import PRESETS, SEARCH_SPACE, get_preset, sample_setting
+
+__all__ = ["DeepBind", "compile_model", "training_config", "PRESETS", "SEARCH_SPACE", "get_preset",
+           "sample_setting", "NPadding", "ReverseComplement", "StrandMax"]
