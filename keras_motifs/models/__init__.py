@@ -22,3 +22,6 @@ __all__ = ["DanQ", "KooEddyCNN", "available", "build", "training_config"]
 from .ideeps import IDeepS, PRESETS as _IDEEPS_PRESETS, training_config as _ideeps_training  # noqa: E402
 for _preset in _IDEEPS_PRESETS:
     registry.register(_preset, partial(IDeepS, _preset), partial(_ideeps_training, _preset))
+from .deepbind import DeepBind, PRESETS as _DEEPBIND_PRESETS, training_config as _deepbind_training  # noqa: E402
+for _preset in _DEEPBIND_PRESETS:
+    registry.register(_preset, partial(DeepBind, _preset), partial(_deepbind_training, _preset))
