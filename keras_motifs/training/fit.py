@@ -161,7 +161,7 @@ def train(
     cbs.extend(callbacks or [])
 
     start = time.perf_counter()
-    history = net.fit(train_ds, validation_data=val_ds, epochs=int(cfg["epochs"]), callbacks=cbs, verbose=verbose)
+    history = net.fit(train_ds, validation_data=val_ds, epochs=int(cfg["epochs"]), callbacks=cbs, verbose=verbose, shuffle=False)
     seconds = time.perf_counter() - start
     if np.isnan(history.history.get("loss", [0.0])[-1:] or [0.0]).any():
         raise FloatingPointError(

@@ -33,7 +33,7 @@ def onehot_to_indices(x: np.ndarray, path, first_record: int) -> np.ndarray:
         bad = np.argwhere(~np.isin(x, (0, 1)))[0]
         raise DataFormatError(
             f"file '{path}', record {first_record + bad[0]}: position {bad[1]} has value "
-            f"{x[tuple(bad)]!r}; one-hot values must be 0 or 1"
+            f"{x[tuple(bad)].item()!r}; one-hot values must be 0 or 1"
         )
     s = x.sum(axis=2, dtype=np.int16)
     if (s > 1).any() or (x > 1).any():
@@ -51,7 +51,7 @@ def _check_labels(y: np.ndarray, path, first_record: int) -> np.ndarray:
     if not np.isin(y, (0, 1)).all():
         rec, t = np.argwhere(~np.isin(y, (0, 1)))[0]
         raise DataFormatError(
-            f"file '{path}', record {first_record + rec}: target {t} has label {y[rec, t]!r}; labels must be 0 or 1"
+            f"file '{path}', record {first_record + rec}: target {t} has label {y[rec, t].item()!r}; labels must be 0 or 1"
         )
     return y.astype(np.uint8)
 

@@ -1,0 +1,1 @@
+"""Reporting helpers for reproductions: published tables, text tables, plots."""

@@ -1,0 +1,88 @@
+"""DanQ architecture, original defaults and .keras round trip."""
+
+import keras
+import numpy as np
+import pytest
+
+from keras_motifs.layers import hard_sigmoid_keras2
+from keras_motifs.models import DanQ, available, build, training_config
+
+
+def test_danq_parameter_count_is_the_originals():
+    m = DanQ()
+    assert m.count_params() == 46_926_479
+    assert m.input_shape == (None, 1000, 4)
+    assert m.output_shape == (None, 919)
+    shapes = {l.name: l.output.shape for l in m.layers}
+    assert tuple(shapes["conv"]) == (None, 975, 320)
+    assert tuple(shapes["pool"]) == (None, 75, 320)
+    assert tuple(shapes["bilstm"]) == (None, 75, 640)
+    assert tuple(shapes["flatten"]) == (None, 48000)
+
+
+def test_danq_jaspar_architecture():
+    m = DanQ("danq_jaspar")
+    # conv 1024*30*4+1024, BiLSTM 2*4*512*(1024+512+1), dense 65536*925+925, out 925*919+919
+    assert m.count_params() == 123_904 + 6_295_552 + 60_621_725 + 850_994
+    assert tuple(m.get_layer("pool").output.shape) == (None, 64, 1024)
+
+
+def test_old_keras_defaults():
+    m = DanQ(conv_filters=8, lstm_units=4, dense_units=8, num_targets=3, sequence_length=100)
+    conv = m.get_layer("conv")
+    init = conv.kernel_initializer
+    assert isinstance(init, keras.initializers.RandomUniform)
+    assert (init.minval, init.maxval) == (-0.05, 0.05)
+    w = keras.ops.convert_to_numpy(conv.kernel)
+    assert np.abs(w).max() <= 0.05
+    lstm = m.get_layer("bilstm").forward_layer
+    assert lstm.recurrent_activation is hard_sigmoid_keras2
+    assert lstm.activation is keras.activations.tanh
+    assert lstm.unit_forget_bias
+    bias = keras.ops.convert_to_numpy(lstm.cell.bias)
+    np.testing.assert_array_equal(bias[4:8], 1.0)  # forget-gate bias 1 (gate order i, f, c, o)
+    np.testing.assert_array_equal(bias[:4], 0.0)
+    assert m.get_layer("bilstm").backward_layer.go_backwards
+    cfg = training_config("danq")
+    assert (cfg["optimizer"], cfg["learning_rate"], cfg["rho"], cfg["epsilon"], cfg["batch_size"]) == ("rmsprop", 1e-3, 0.9, 1e-6, 100)
+    assert (cfg["epochs"], cfg["early_stopping_patience"]) == (60, 5)
+
+
+def test_old_hard_sigmoid_slope_is_0_2():
+    x = np.array([-5.0, -2.5, 0.0, 1.0, 2.5, 5.0], np.float32)
+    y = keras.ops.convert_to_numpy(hard_sigmoid_keras2(x))
+    np.testing.assert_allclose(y, [0.0, 0.0, 0.5, 0.7, 1.0, 1.0], atol=1e-7)
+    # Keras 3's own hard_sigmoid differs (slope 1/6): the reason the registered one exists.
+    assert float(keras.activations.hard_sigmoid(np.float32(1.0))) == pytest.approx(4 / 6)
+
+
+def test_modern_option_uses_sigmoid_gates():
+    m = DanQ(modern=True, conv_filters=4, lstm_units=2, dense_units=4, num_targets=2, sequence_length=60)
+    assert m.get_layer("bilstm").forward_layer.recurrent_activation is keras.activations.sigmoid
+
+
+def test_unknown_override_is_an_error():
+    with pytest.raises(TypeError, match="unknown hyperparameter"):
+        DanQ(conv_filter=3)
+    with pytest.raises(KeyError, match="unknown DanQ preset"):
+        DanQ("danq2")
+
+
+def test_registry_builds_by_name():
+    assert {"danq", "danq_jaspar"} <= set(available())
+    m = build("danq", conv_filters=4, lstm_units=2, dense_units=4, num_targets=2, sequence_length=60)
+    assert m.output_shape == (None, 2)
+
+
+def test_full_danq_keras_round_trip_identical_predictions(tmp_path):
+    from keras_motifs.io import save_model
+
+    m = DanQ()
+    x = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (2, 1000))]
+    before = m.predict(x, verbose=0)
+    path = tmp_path / "danq.keras"
+    save_model(m, path)
+    loaded = keras.models.load_model(path, safe_mode=True)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), before)
+    assert loaded.get_layer("bilstm").forward_layer.recurrent_activation.__name__ == "hard_sigmoid_keras2"
+    assert not list(tmp_path.glob(".*tmp*"))  # the atomic write left no temporary file
