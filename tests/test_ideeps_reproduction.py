@@ -1,0 +1,50 @@
+"""reproductions/ideeps.py end to end on the rbp_clip dummy files (real iONMF layout)."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DUMMY = REPO / "tfds_builders" / "rbp_clip" / "dummy_data"
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("ideeps_repro", REPO / "reproductions" / "ideeps.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_reproduction_end_to_end_and_resume(tmp_path, capsys):
+    repro = _load()
+    published = tmp_path / "table2.tsv"
+    published.write_text("index\tprotein\tiDeepS\tDeepBind\tDeeperBind\tOli\tGraphProt\n23\tPUM2\t0.962\t0.950\t0.955\t0.939\t0.914\n")
+    out = tmp_path / "out"
+    args = ["--data_dir", str(DUMMY), "--out", str(out), "--epochs", "1", "--presets", "ideeps",
+            "--published", str(published), "--motifs"]
+    assert repro.main(args) == 0
+    result_file = out / "results" / "e23_pum2" / "ideeps_seed1_ep1.json"
+    r = json.loads(result_file.read_text())
+    assert r["protein"] == "PUM2" and r["paper"]["iDeepS"] == 0.962 and r["tag"] == "_ep1"
+    assert (r["n_train"], r["n_validation"], r["n_test"]) == (12, 2, 5)
+    assert 0.0 <= r["test_auc"] <= 1.0 and r["params"] == 16322 and r["weights"] == "last_epoch"
+    motifs = out / "motifs" / "e23_pum2"
+    assert (motifs / "sequence_motifs.meme").read_text().startswith("MEME version 4")
+    assert "ALPHABET= ACGU" in (motifs / "sequence_motifs.meme").read_text()
+    assert "ALPHABET= FTIHMS" in (motifs / "structure_motifs.meme").read_text()
+    printed = capsys.readouterr().out
+    assert "| 23 | PUM2 |" in printed and "0.962" in printed and "Experiments above the paper" in printed
+    assert (out / "table_ep1.md").exists()
+    # resume: an existing result is not recomputed
+    mtime = result_file.stat().st_mtime_ns
+    assert repro.main(args) == 0
+    assert result_file.stat().st_mtime_ns == mtime
+    assert "done already" in capsys.readouterr().out
+
+
+def test_reproduction_rejects_missing_experiment(tmp_path):
+    repro = _load()
+    with pytest.raises(SystemExit, match=r"experiments \[5\] not found"):
+        repro.main(["--data_dir", str(DUMMY), "--out", str(tmp_path), "--experiments", "5"])
