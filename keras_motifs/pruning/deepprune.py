@@ -48,6 +48,7 @@ def run_deepprune(
     on_model: Callable[[str, int, keras.Model], None] | None = None,
     compact: bool = True,
     seed: int | None = None,
+    baseline_max_kernels: int | None = None,
     log: Callable[[str], None] | None = None,
 ) -> list[dict]:
     """Run Deepprune (and the requested comparison variants); return one record per stage.
@@ -62,6 +63,8 @@ def run_deepprune(
       evaluate: ``evaluate(model) -> dict`` merged into each record.
       on_model: ``on_model(variant, round, model)`` after each stage (e.g. to save the model).
       seed: passed to ``keras.utils.set_random_seed`` before building the first model.
+      baseline_max_kernels: run the baseline and reinit variants only at kernel counts up to
+        this (to save time on a small machine); None = at every count.
     """
     unknown = set(variants) - set(VARIANTS)
     if unknown:
@@ -104,7 +107,8 @@ def run_deepprune(
         if compact:
             model = export_pruned(model, with_mask=True, name=f"deepprune_{n}k")
 
-        if "baseline_decay" in variants or "baseline" in variants:
+        extra = baseline_max_kernels is None or n <= baseline_max_kernels
+        if extra and ("baseline_decay" in variants or "baseline" in variants):
             base = build(kernels=n, with_mask=False)
             base_init = [np.array(w) for w in base.get_weights()]
             if "baseline_decay" in variants:
@@ -115,7 +119,7 @@ def run_deepprune(
                 info = fit_model(base, x_train, y_train, schedule.lr_init, fit_cfg)
                 record("baseline", i, base, info)
 
-        if "reinit" in variants:
+        if extra and "reinit" in variants:
             ticket = build(kernels=schedule.kernels, with_mask=True)
             ticket.set_weights(init_full)
             keep_full = np.zeros(schedule.kernels, dtype=bool)

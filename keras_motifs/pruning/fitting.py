@@ -25,6 +25,7 @@ DEFAULT_FIT = {
     "beta_1": 0.9,
     "beta_2": 0.999,
     "epsilon": 1e-7,
+    "jit_compile": "auto",  # XLA; True was ~1.8x faster for the 256-kernel model on a 2-core CPU
 }
 
 
@@ -49,6 +50,7 @@ def compile_model(model, learning_rate: float, cfg: dict | None = None) -> None:
             learning_rate=learning_rate, beta_1=cfg["beta_1"], beta_2=cfg["beta_2"], epsilon=cfg["epsilon"]
         ),
         loss=ClippedBinaryCrossentropy(),
+        jit_compile=cfg["jit_compile"],
     )
 
 

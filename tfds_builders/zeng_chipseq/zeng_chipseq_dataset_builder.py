@@ -123,3 +123,10 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         names, x, y = read_data_file(path, self.builder_config.sequence_length)
         for i in range(len(names)):
             yield i, {"name": names[i], "sequence": x[i], "label": int(y[i])}
+
+
+def builder_for(experiment: str, **kwargs) -> Builder:
+    """The builder of any experiment: a predefined config by name, else a new ``ZengConfig``."""
+    if experiment in SHARED_EXPERIMENTS:
+        return tfds.builder(f"zeng_chipseq/{experiment}", **kwargs)
+    return tfds.builder("zeng_chipseq", config=ZengConfig(name=experiment), **kwargs)

@@ -72,3 +72,9 @@ def test_shared_zeng_files_parse(shared_data):
     names, x, y = zb.read_data_file(folder / "test.data")
     assert x.shape == (2547, 101, 4) and set(np.unique(y)) == {0, 1}
     assert (x.sum(-1) <= 1).all()
+
+
+def test_builder_for_any_experiment(tmp_path):
+    assert zb.builder_for(GM, data_dir=str(tmp_path)).builder_config.name == GM
+    other = zb.builder_for("wgEncodeAwgTfbsHaibK562SrfV0416101UniPk", data_dir=str(tmp_path))
+    assert other.builder_config.name == "wgEncodeAwgTfbsHaibK562SrfV0416101UniPk"
