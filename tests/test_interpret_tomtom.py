@@ -78,3 +78,16 @@ def test_parity_with_published_danq_tomtom(shared_data, jaspar):
     pb = best_matches(published).set_index("query")["target_id"]
     same = sum(ob[q] == pb[q] for q in both)
     assert same >= 0.8 * len(both), f"same best target for {same} of {len(both)}"
+
+
+@pytest.mark.shared_data
+def test_rna_targets_single_stranded(shared_data):
+    rbp = read_meme(shared_data / "motifs" / "Ray2013_rbp_RNA.meme")
+    pum = next(m for m in rbp if m.alt == "QKI")
+    q = [Motif("pum_fwd", pum.ppm), Motif("pum_rc", pwm.reverse_complement(pum.ppm, "ACGU"))]
+    table = tomtom(q, rbp, alphabet="ACGU")
+    best = best_matches(table).set_index("query")
+    assert best.loc["pum_fwd", "target_id"] == pum.name and best.loc["pum_fwd", "orientation"] == "+"
+    assert set(table["orientation"]) == {"+"}  # no reverse-complement matches for RNA
+    with pytest.raises(ValueError, match="canonical"):
+        tomtom(q, rbp, alphabet="AGCT")

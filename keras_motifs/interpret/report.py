@@ -93,7 +93,7 @@ def interpret_model(
         target_motifs = {m.name: m for m in target_list}
         queries = trimmed if trim_for_tomtom else meme.motifs
         table = tomtom(queries, target_list, distance=distance, min_overlap=min_overlap,
-                       evalue_threshold=evalue_threshold)
+                       evalue_threshold=evalue_threshold, alphabet=fm.alphabet.letters)
         write_table(out / "tomtom.tsv", table)
         summary["files"].append("tomtom.tsv")
         summary["timings_s"]["tomtom"] = round(time.perf_counter() - t0, 3)

@@ -107,6 +107,7 @@ def tomtom(
     qvalue_threshold: float | None = None,
     n_targets_evalue: int | None = None,
     alphabet: str = "ACGT",
+    reverse_complement: bool | None = None,
     n_jobs: int = -1,
 ):
     """Tomtom: every query motif against every target; returns a ``pandas.DataFrame``.
@@ -120,6 +121,9 @@ def tomtom(
 
     ``queries``/``targets``: lists of :class:`Motif` (PPMs in A,C,G,T or A,C,G,U), a
     :class:`MemeFile`, a MEME path; ``targets`` also a JASPAR release name (CORE vertebrates).
+    ``alphabet`` is the motifs' column order (``"ACGT"`` or ``"ACGU"``); targets are also tried
+    reverse-complemented (orientation ``-``) for DNA and not for RNA (MEME-suite Tomtom treats
+    RNA motifs as single-stranded), unless ``reverse_complement`` says otherwise.
     """
     import pandas as pd
     from memelite import tomtom as _tomtom
@@ -144,7 +148,14 @@ def tomtom(
     shape = (len(queries), len(targets))
     p = np.ones(shape)
     offsets, overlaps, strands = np.zeros(shape, int), np.zeros(shape, int), np.zeros(shape, int)
-    res = _tomtom([q_arrays[i] for i in q_ok], [t_arrays[j] for j in t_ok], n_jobs=n_jobs)
+    if reverse_complement is None:
+        reverse_complement = set(alphabet) == set("ACGT")
+    elif reverse_complement and set(alphabet) != set("ACGT") and set(alphabet) != set("ACGU"):
+        raise ValueError(f"alphabet {alphabet} has no reverse complement")
+    if alphabet not in ("ACGT", "ACGU"):
+        raise ValueError(f"Tomtom motifs must be in canonical A,C,G,T or A,C,G,U order, not {alphabet!r}")
+    res = _tomtom([q_arrays[i] for i in q_ok], [t_arrays[j] for j in t_ok], n_jobs=n_jobs,
+                  reverse_complement=reverse_complement)
     grid = np.ix_(q_ok, t_ok)
     p[grid], offsets[grid], overlaps[grid], strands[grid] = res[0], res[2], res[3], res[4]
     n_evalue = n_targets_evalue or len(targets)
