@@ -10,7 +10,11 @@ The paper's protocol on the real bundle::
     python reproductions/danq.py --config full --data_dir DIR_WITH_train.mat_valid.mat_test.mat \
         --published ../shared/data/deepsea/aucs.txt
 
-Hyperparameters come from the preset (keras_motifs/models/danq/presets.py); --epochs,
+Models (``--model``, or ``--all`` for every one, trained and evaluated the same way):
+``danq``, ``danq_jaspar`` (JASPAR-initialised), ``deepsea`` (Zhou & Troyanskaya 2015) and ``lr``
+(the paper's k-mer logistic regression). ``--motifs`` converts a trained DanQ's filters to a MEME
+file and runs Tomtom against JASPAR 2016 (E < 0.01), as the paper's motif analysis.
+Hyperparameters come from each model's preset (keras_motifs/models/*/presets.py); --epochs,
 --batch_size and --learning_rate override them.
 """
 
@@ -25,8 +29,10 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-# Default number of training epochs per config (None = the preset's 60 with early stopping).
+# Default number of training epochs per config (None = the preset's, with early stopping).
 DEFAULT_EPOCHS = {"synthetic": 5, "synthetic_tiny": 2, "full": None}
+MODELS = {"danq": "danq", "danq_jaspar": "danq_jaspar", "deepsea": "deepsea", "lr": "kmer_lr"}
+LABELS = {"danq": "DanQ", "danq_jaspar": "DanQ-JASPAR", "deepsea": "DeepSEA", "lr": "LR"}
 
 
 def parse_args(argv=None):
@@ -35,18 +41,23 @@ def parse_args(argv=None):
     p.add_argument("--data_dir", help="folder with the extracted DeepSEA bundle (train.mat, valid.mat, test.mat) for --config full; used as TFDS manual_dir")
     p.add_argument("--tfds_dir", default=None, help="where TFDS stores prepared datasets (default: TFDS's own, ~/tensorflow_datasets)")
     p.add_argument("--published", help="the DanQ repository's aucs.txt (e.g. ../shared/data/deepsea/aucs.txt): print the paper's numbers beside ours")
-    p.add_argument("--preset", default="danq", choices=["danq", "danq_jaspar"])
-    p.add_argument("--modern", action="store_true", help="sigmoid LSTM gates (cuDNN-eligible) instead of the original hard sigmoid")
-    p.add_argument("--epochs", type=int, default=None, help="training epochs (default: 5 for synthetic, 2 for synthetic_tiny, the preset's 60 for full)")
-    p.add_argument("--batch_size", type=int, default=None, help="global batch size (default: the preset's 100)")
+    p.add_argument("--model", action="append", choices=sorted(MODELS), help="model(s) to train (repeatable; default: danq)")
+    p.add_argument("--all", action="store_true", help="train and compare lr, deepsea, danq and danq_jaspar")
+    p.add_argument("--motifs", action="store_true", help="DanQ models: filters -> MEME (DeepBind/DanQ rule, A,C,G,T) -> Tomtom vs JASPAR 2016, E < 0.01")
+    p.add_argument("--modern", action="store_true", help="DanQ: sigmoid LSTM gates (cuDNN-eligible) instead of the original hard sigmoid")
+    p.add_argument("--epochs", type=int, default=None, help="training epochs (default: 5 for synthetic, 2 for synthetic_tiny, the preset's for full)")
+    p.add_argument("--batch_size", type=int, default=None, help="global batch size (default: each preset's: 100, DeepSEA 16)")
     p.add_argument("--learning_rate", type=float, default=None)
-    p.add_argument("--patience", type=int, default=None, help="early-stopping patience (default: the preset's 5)")
+    p.add_argument("--patience", type=int, default=None, help="early-stopping patience (default: the preset's)")
     p.add_argument("--seed", type=int, default=1337, help="random seed (the original used 1337)")
     p.add_argument("--num_devices", type=int, default=1, help="replicas for MirroredStrategy; on a CPU-only machine the CPU is split into this many logical devices")
     p.add_argument("--max_train", type=int, default=None, help="use only the first N training examples (smoke runs)")
+    p.add_argument("--motif_sequences", type=int, default=4000, help="test sequences scanned for --motifs (default 4000)")
     p.add_argument("--out", default="outputs/danq", help="output folder (default: outputs/danq)")
     p.add_argument("--verbose", type=int, default=2, choices=[0, 1, 2], help="Keras fit verbosity (1 = progress bar)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    args.models = ["lr", "deepsea", "danq", "danq_jaspar"] if args.all else (args.model or ["danq"])
+    return args
 
 
 def main(argv=None) -> int:
@@ -63,11 +74,9 @@ def main(argv=None) -> int:
 
     import tfds_builders  # noqa: F401  (registers deepsea)
     from keras_motifs.io import write_json
-    from keras_motifs.metrics import count_better, evaluate_paired
-    from keras_motifs.models.danq import get_preset
-    from keras_motifs.reporting.deepsea_tables import format_table, read_published_aucs
+    from keras_motifs.metrics import count_better, evaluate_paired, summarize
     from keras_motifs.reporting import plots
-    from keras_motifs.training import train
+    from keras_motifs.reporting.deepsea_tables import format_table, read_published_aucs
     from tfds_builders.deepsea import to_one_hot
 
     out = Path(args.out)
@@ -88,59 +97,45 @@ def main(argv=None) -> int:
     train_split = "train" if not args.max_train else f"train[:{args.max_train}]"
     if args.max_train:
         n_train = min(n_train, args.max_train)
+    published = read_published_aucs(args.published) if args.published else None
+    if published is not None and args.config != "full":
+        print("note: the published numbers are on the real DeepSEA test set; with a synthetic config "
+              "they are shown for reference only and are not comparable.", flush=True)
 
     def xy(split):
         return builder.as_dataset(split=split).map(to_one_hot, num_parallel_calls=tf.data.AUTOTUNE)
 
-    # ------------------------------------------------------------- training
-    preset = get_preset(args.preset)
-    epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS[args.config]
     print(
-        f"DanQ reproduction: preset={args.preset} config=deepsea/{args.config} train={n_train} "
+        f"DanQ-paper reproduction: models={','.join(args.models)} config=deepsea/{args.config} train={n_train} "
         f"valid={builder.info.splits['validation'].num_examples} test={builder.info.splits['test'].num_examples} "
-        f"epochs={epochs or preset['training']['epochs']} seed={args.seed} devices={args.num_devices}",
+        f"seed={args.seed} devices={args.num_devices}",
         flush=True,
     )
-    result = train(
-        args.preset,
-        xy(train_split),
-        xy("validation"),
-        output_dir=out / "training",
-        model_kwargs={"modern": args.modern},
-        epochs=epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
-        early_stopping_patience=args.patience,
-        seed=args.seed,
-        num_devices=args.num_devices if args.num_devices > 1 else None,
-        strategy="mirrored" if args.num_devices > 1 else "default",
-        shuffle_buffer=min(n_train, 200_000),
-        verbose=args.verbose,
-    )
-    print(
-        f"trained {result.epochs_run} epochs in {result.seconds:.0f} s "
-        f"({result.train_samples_per_second:.1f} samples/s, {result.strategy} x{result.replicas})",
-        flush=True,
-    )
+    results = {
+        "command": " ".join([Path(sys.argv[0]).name] + (argv if argv is not None else sys.argv[1:])),
+        "dataset": f"deepsea/{args.config}",
+        "seed": args.seed,
+        "num_devices": args.num_devices,
+        "train_examples": n_train,
+        "data_prepare_seconds": t_data,
+        "models": {},
+        "machine": {"platform": platform.platform(), "processor": platform.processor(), "cpus": os.cpu_count(),
+                    "tensorflow": tf.__version__, "gpus": [d.name for d in tf.config.list_physical_devices("GPU")]},
+    }
+    evals = {}
+    for key in args.models:
+        res, ev = run_model(key, args, xy, train_split, n_train, builder, groups, out)
+        results["models"][key] = res
+        evals[key] = ev
+        write_json(out / key / "results.json", res)
+        if args.motifs and key in ("danq", "danq_jaspar"):
+            res["motifs"] = motif_analysis(key, args, builder, out / key)
+            write_json(out / key / "results.json", res)
 
-    # ----------------------------------------------------------- evaluation
-    test_examples = builder.as_dataset(split="test")
-    ev = evaluate_paired(result.model, test_examples, to_one_hot, batch_size=args.batch_size or 100, groups=groups)
-    train_ev = None
-
-    headers = ["metric", "ours"]
-    rows = []
-    published = None
-    if args.published:
-        published = read_published_aucs(args.published)
+    # ------------------------------------------------------------ the table
+    headers = ["metric"] + [LABELS[k] for k in args.models]
+    if published is not None:
         headers += ["DeepSEA (paper)", "DanQ (paper)", "DanQ-JASPAR (paper)"]
-        if args.config != "full":
-            print(
-                "note: the published numbers are on the real DeepSEA test set; with a synthetic "
-                "config they are shown for reference only and are not comparable.",
-                flush=True,
-            )
-    from keras_motifs.metrics import summarize
 
     def pub(metric, what, group=None):
         if published is None:
@@ -151,74 +146,159 @@ def main(argv=None) -> int:
             vals.append(s[what] if group is None else s["groups"][group]["median"])
         return vals
 
+    nan3 = [float("nan")] * 3 if published is not None else []
+    rows = []
+    first = evals[args.models[0]]
     for metric, key in (("ROC AUC", "roc_summary"), ("PR AUC", "pr_summary")):
-        s = ev[key]
-        rows.append((f"{metric} mean (n={s['n']})", [s["mean"]] + pub(metric, "mean")))
-        for g, gs in s["groups"].items():
-            rows.append((f"{metric} median {g} (n={gs['n']})", [gs["median"]] + pub(metric, "median", g)))
-    rows.append(("test loss (all sequences)", [ev["loss"]] + ([float("nan")] * 3 if published else [])))
-    rows.append(("test accuracy", [ev["accuracy"]] + ([float("nan")] * 3 if published else [])))
-    table = format_table(rows, headers)
-    print()
-    print(f"DanQ on deepsea/{args.config} test set ({ev['n_pairs']} forward/RC pairs, predictions averaged)")
-    print(table)
-
-    comparisons = {}
-    if published is not None and args.config == "full":
+        rows.append((f"{metric} mean (n={first[key]['n']})", [evals[m][key]["mean"] for m in args.models] + pub(metric, "mean")))
+        for g, gs in first[key]["groups"].items():
+            rows.append((f"{metric} median {g} (n={gs['n']})",
+                         [evals[m][key]["groups"][g]["median"] for m in args.models] + pub(metric, "median", g)))
+    for label, field in (("train loss (last epoch)", "train_loss"), ("valid loss (best)", "valid_loss"),
+                         ("train accuracy (last epoch)", "train_accuracy")):
+        rows.append((label, [results["models"][m][field] for m in args.models] + nan3))
+    rows.append(("test loss (all sequences)", [evals[m]["loss"] for m in args.models] + nan3))
+    rows.append(("test accuracy", [evals[m]["accuracy"] for m in args.models] + nan3))
+    if "deepsea" in args.models:
         for metric, key in (("ROC AUC", "roc_auc"), ("PR AUC", "pr_auc")):
-            c = count_better(ev[key], published[f"DeepSEA {metric}"])
-            comparisons[f"{metric} ours > DeepSEA"] = c
-            print(f"targets where ours beats DeepSEA on {metric}: {c['better']}/{c['n']} ({100 * c['fraction']:.1f} %; paper: DanQ 94.1 % ROC, 97.6 % PR)")
-            plots.scatter_vs(ev[key], published[f"DeepSEA {metric}"], f"DeepSEA {metric}", f"ours {metric}", out / f"scatter_{key}_vs_deepsea.png")
+            vals = []
+            for m in args.models:
+                c = count_better(evals[m][key], evals["deepsea"][key])
+                vals.append(f"{c['better']}/{c['n']}" if m != "deepsea" else "-")
+                results["models"][m][f"targets_beating_deepsea_{key}"] = c
+            rows.append((f"targets beating DeepSEA, {metric}", vals + (["-"] * 3 if published is not None else [])))
+    print()
+    print(f"deepsea/{args.config} test set ({first['n_pairs']} forward/RC pairs, predictions averaged)")
+    print(format_table(rows, headers))
 
-    # --------------------------------------------------------------- outputs
-    by_group = {}
-    for i, g in enumerate(groups):
-        by_group.setdefault(g, []).append(i)
+    if published is not None and args.config == "full":
+        for m in args.models:
+            for metric, key in (("ROC AUC", "roc_auc"), ("PR AUC", "pr_auc")):
+                c = count_better(evals[m][key], published[f"DeepSEA {metric}"])
+                results["models"][m][f"targets_beating_published_deepsea_{key}"] = c
+                print(f"{LABELS[m]}: targets beating the published DeepSEA on {metric}: {c['better']}/{c['n']} "
+                      f"({100 * c['fraction']:.1f} %; paper: DanQ 94.1 % ROC, 97.6 % PR)")
+                plots.scatter_vs(evals[m][key], published[f"DeepSEA {metric}"], f"DeepSEA (published) {metric}",
+                                 f"{LABELS[m]} (ours) {metric}", out / m / f"scatter_{key}_vs_published_deepsea.png")
+    if "deepsea" in args.models:
+        for m in args.models:
+            if m != "deepsea":
+                for metric, key in (("ROC AUC", "roc_auc"), ("PR AUC", "pr_auc")):
+                    plots.scatter_vs(evals[m][key], evals["deepsea"][key], f"DeepSEA (ours) {metric}",
+                                     f"{LABELS[m]} {metric}", out / m / f"scatter_{key}_vs_deepsea.png")
+    for m in args.models:
+        if "motifs" in results["models"][m]:
+            mo = results["models"][m]["motifs"]
+            print(f"{LABELS[m]} motifs: {mo['n_filters_with_match']}/{mo['n_filters']} filters match a JASPAR 2016 motif "
+                  f"(Tomtom E < {mo['evalue_threshold']}; paper, real data: 166/320) -> {mo['meme']}")
+
+    results["total_seconds"] = time.perf_counter() - t_start
+    write_json(out / "results.json", results)
+    print(f"\nwrote {out / 'results.json'} and per-model folders (plots, best model) under {out} "
+          f"(total {results['total_seconds'] / 60:.1f} min)")
+    return 0
+
+
+def run_model(key, args, xy, train_split, n_train, builder, groups, out):
+    """Train one model and evaluate it on the test split; returns (results dict, evaluation)."""
+    import numpy as np
+    import tensorflow as tf
+
+    from keras_motifs.metrics import evaluate_paired
+    from keras_motifs.models import build, training_config
+    from keras_motifs.reporting import plots
+    from keras_motifs.training import train
+    from tfds_builders.deepsea import to_one_hot
+
+    name = MODELS[key]
+    cfg = training_config(name)
+    epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS[args.config]
+    if key == "lr":
+        from keras_motifs.models.kmer_lr import KmerLogisticRegression
+
+        def model_fn():  # normalisation statistics fitted on the training sequences
+            return KmerLogisticRegression(adapt_data=xy(train_split))
+    elif key in ("danq", "danq_jaspar"):
+        def model_fn():
+            return build(name, modern=args.modern, jaspar_seed=args.seed if key == "danq_jaspar" else None)
+    else:
+        def model_fn():
+            return build(name)
+    print(f"\n== {LABELS[key]} ({name}): epochs={epochs or cfg['epochs']} batch={args.batch_size or cfg['batch_size']}", flush=True)
+    result = train(
+        model_fn,
+        xy(train_split),
+        xy("validation"),
+        output_dir=out / key / "training",
+        training=cfg,
+        epochs=epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        early_stopping_patience=args.patience,
+        seed=args.seed,
+        num_devices=args.num_devices if args.num_devices > 1 else None,
+        strategy="mirrored" if args.num_devices > 1 else "default",
+        shuffle_buffer=min(n_train, 200_000),
+        verbose=args.verbose,
+    )
+    print(f"trained {result.epochs_run} epochs in {result.seconds:.0f} s "
+          f"({result.train_samples_per_second:.1f} samples/s, {result.strategy} x{result.replicas})", flush=True)
+    ev = evaluate_paired(result.model, builder.as_dataset(split="test"), to_one_hot,
+                         batch_size=max(args.batch_size or cfg["batch_size"], 100), groups=groups)
+    names = builder.info.metadata["target_names"]
     examples = []
-    for g, idx in by_group.items():  # the best-learned target of each group, for the curve plots
-        idx = [i for i in idx if not np.isnan(ev["pr_auc"][i])]
+    for g in dict.fromkeys(groups):  # the best-learned target of each group, for the curve plots
+        idx = [i for i, gg in enumerate(groups) if gg == g and not np.isnan(ev["pr_auc"][i])]
         if idx:
             examples.append(max(idx, key=lambda i: ev["pr_auc"][i]))
     if args.config == "full":
         wanted = [i for i, n in enumerate(names) if ("GM12878" in n and "EBF1" in n) or ("H1-hESC" in n and "SIX5" in n)]
         examples = wanted[:2] + examples
-    plots.roc_pr_curves(ev["labels"], ev["predictions"], examples, names, out)
-    plots.auc_histograms(ev["roc_auc"], ev["pr_auc"], groups, out / "auc_distributions.png")
-
-    results = {
-        "command": " ".join([Path(sys.argv[0]).name] + (argv if argv is not None else sys.argv[1:])),
-        "model": args.preset,
-        "modern_gates": args.modern,
-        "dataset": f"deepsea/{args.config}",
-        "seed": args.seed,
-        "num_devices": args.num_devices,
-        "strategy": result.strategy,
+    (out / key).mkdir(parents=True, exist_ok=True)
+    plots.roc_pr_curves(ev["labels"], ev["predictions"], examples, names, out / key)
+    plots.auc_histograms(ev["roc_auc"], ev["pr_auc"], groups, out / key / "auc_distributions.png")
+    hist = result.history
+    res = {
+        "model": name,
+        "modern_gates": args.modern if key.startswith("danq") else None,
         "epochs_run": result.epochs_run,
         "training_config": result.extra["training_config"],
-        "train_examples": n_train,
-        "history": result.history,
+        "strategy": result.strategy,
+        "history": hist,
         "train_seconds": result.seconds,
         "train_samples_per_second": result.train_samples_per_second,
         "predict_sequences_per_second": ev["predict_sequences_per_second"],
-        "data_prepare_seconds": t_data,
-        "total_seconds": time.perf_counter() - t_start,
+        "train_loss": hist["loss"][-1],
+        "train_accuracy": hist.get("binary_accuracy", [float("nan")])[-1],
+        "valid_loss": min(hist["val_loss"]) if "val_loss" in hist else float("nan"),
+        "best_model": str(result.best_model_path),
         "test": {k: ev[k] for k in ("roc_summary", "pr_summary", "loss", "accuracy", "n_pairs")},
-        "comparisons_vs_deepsea": comparisons,
-        "per_target": {
-            "name": list(names),
-            "group": list(groups),
-            "roc_auc": ev["roc_auc"],
-            "pr_auc": ev["pr_auc"],
-            "n_positive": ev["n_positive"],
-        },
-        "machine": {"platform": platform.platform(), "processor": platform.processor(), "cpus": os.cpu_count(),
-                    "tensorflow": tf.__version__, "gpus": [d.name for d in tf.config.list_physical_devices("GPU")]},
+        "per_target": {"name": list(names), "group": list(groups), "roc_auc": ev["roc_auc"],
+                       "pr_auc": ev["pr_auc"], "n_positive": ev["n_positive"]},
     }
-    write_json(out / "results.json", results)
-    print(f"\nwrote {out / 'results.json'}, ROC/PR plots and the best model {result.best_model_path} "
-          f"(total {results['total_seconds'] / 60:.1f} min)")
-    return 0
+    return res, ev
+
+
+def motif_analysis(key, args, builder, folder: Path) -> dict:
+    """Filters of a trained DanQ → MEME (DeepBind/DanQ rule, A,C,G,T) → Tomtom vs JASPAR 2016."""
+    import keras
+
+    from keras_motifs.interpret import filter_motifs, match_summary, tomtom, write_meme
+    from keras_motifs.io import write_json  # noqa: F401
+    from tfds_builders.deepsea import to_one_hot
+
+    model = keras.models.load_model(folder / "training" / "best.keras", safe_mode=True)
+    data = builder.as_dataset(split=f"test[:{args.motif_sequences}]").map(lambda e: to_one_hot(e)[0])
+    fm = filter_motifs(model, data, layer="conv", rule="deepbind", alphabet="AGCT", batch_size=100)
+    meme = fm.meme(include_all=True)
+    meme_path = folder / "filters.meme"
+    write_meme(meme, meme_path)
+    table = tomtom(meme, "JASPAR2016", distance="pearson", min_overlap=5, evalue_threshold=0.01)
+    table.to_csv(folder / "tomtom_jaspar2016.tsv", sep="\t", index=False)
+    summary = match_summary(table, [m.name for m in meme.motifs])
+    return {"meme": str(meme_path), "tomtom": str(folder / "tomtom_jaspar2016.tsv"), "n_filters": summary["n_queries"],
+            "n_filters_with_match": summary["n_match_any"], "fraction_with_match": summary["match_any"],
+            "evalue_threshold": 0.01, "sequences_scanned": args.motif_sequences, "rule": "deepbind"}
 
 
 if __name__ == "__main__":

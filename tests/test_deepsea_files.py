@@ -93,7 +93,19 @@ def test_synthetic_is_deterministic_paired_and_learnable():
     t = 125  # first TF target
     m = spec.motif_sets[t, 0]
     has = np.array([any(p[0] == m for p in inst) for inst in planted])
-    assert y1[:300, t][has].mean() > 0.5 > 5 * y1[:300, t][~has].mean()
-    # A planted instance is the motif's (most likely) letters often enough to be found.
+    assert y1[:300, t][has].mean() > 0.7 > 0.1 > y1[:300, t][~has].mean()
+    # Each present motif is planted COPIES times, without overlaps.
+    assert all(len(inst) % synthetic.COPIES == 0 for inst in planted)
+    starts = sorted(st for st, _ in [(p[1], p[0]) for p in planted[0]])
+    assert all(b - a >= 6 for a, b in zip(starts, starts[1:]))
     motifs = synthetic.load_motifs()
-    assert len(motifs) == 24 and all(abs(p.sum(1) - 1).max() < 1e-9 for _, _, p in motifs)
+    assert len(motifs) == len(synthetic.MOTIF_IDS) and all(abs(p.sum(1) - 1).max() < 1e-9 for _, _, p in motifs)
+    # The labels are learnable from sequence: a PWM scan for the TF target's motif separates them.
+    from sklearn.metrics import roc_auc_score
+
+    lo = np.log((motifs[m][2] + 1e-3) / 0.25)[:, [0, 2, 1, 3]]  # A,C,G,T -> A,G,C,T columns
+    onehot = np.eye(4)[x1[:300]]
+    w = len(lo)
+    windows = np.lib.stride_tricks.sliding_window_view(onehot, (w, 4), axis=(1, 2))[:, :, 0]
+    scores = (windows * lo).sum((-1, -2)).max(1)
+    assert roc_auc_score(y1[:300, t], scores) > 0.8

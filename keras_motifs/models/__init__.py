@@ -12,6 +12,11 @@ from .koo_eddy import training_config as _koo_eddy_training
 
 for _preset in ("danq", "danq_jaspar"):
     registry.register(_preset, partial(DanQ, _preset), partial(_danq_training, _preset))
+from .deepsea import DeepSEA, training_config as _deepsea_training  # noqa: E402
+from .kmer_lr import KmerLogisticRegression, training_config as _kmer_lr_training  # noqa: E402
+
+registry.register("deepsea", partial(DeepSEA, "deepsea"), partial(_deepsea_training, "deepsea"))
+registry.register("kmer_lr", partial(KmerLogisticRegression, "kmer_lr"), partial(_kmer_lr_training, "kmer_lr"))
 for _preset in _KOO_EDDY_PRESETS:
     registry.register(_preset, partial(KooEddyCNN, _preset), partial(_koo_eddy_training, _preset))
 from .deepprune import Deepprune, training_config as _deepprune_training  # noqa: E402

@@ -28,4 +28,14 @@ def make_optimizer(cfg: dict) -> keras.optimizers.Optimizer:
         return keras.optimizers.SGD(
             learning_rate=lr, momentum=cfg.get("momentum", 0.0), nesterov=cfg.get("nesterov", False)
         )
+    if name == "torch_sgd":
+        from ..optimizers import TorchSGD
+
+        return TorchSGD(
+            learning_rate=lr,
+            momentum=cfg.get("momentum", 0.0),
+            dampening=cfg.get("dampening"),
+            torch_weight_decay=cfg.get("torch_weight_decay", 0.0),
+            learning_rate_decay=cfg.get("learning_rate_decay", 0.0),
+        )
     raise ValueError(f"unknown optimizer {name!r} in training config")

@@ -27,9 +27,10 @@ Differences from the original:
     ``hard_sigmoid`` has slope 1/6).
   * ``modern=True`` (not the default) swaps the gate activation for the logistic sigmoid, which
     makes the LSTM eligible for cuDNN kernels on a GPU; results then differ from the original.
-  * ``danq_jaspar``: the architecture (1024 x 30 filters, pool 15, BiLSTM 512 + 512) is built
-    here; its JASPAR filter initialisation is applied separately
-    (``keras_motifs.models.danq.jaspar`` when available) — without it the filters are random.
+  * ``danq_jaspar``: filters 0..524 are initialised from JASPAR 2016 (see
+    :mod:`keras_motifs.models.danq.jaspar`); the motifs come from ``pyjaspar`` rather than the
+    original's ``.npy`` file (identical to 5e-7, its rounding) and are written unreversed,
+    because Keras convolution does not flip kernels as Theano's did.
   * Loss: :class:`keras_motifs.losses.ClippedBinaryCrossentropy` reproduces Keras 0.2's clipped
     computation; Keras 3's built-in BCE would use the exact logit form instead.
 """
@@ -50,6 +51,8 @@ def DanQ(
     sequence_length: int | None = None,
     num_targets: int | None = None,
     name: str | None = None,
+    jaspar_init: bool | None = None,
+    jaspar_seed: int | None = None,
     **overrides,
 ) -> keras.Model:
     """Build an (uncompiled) DanQ model from a preset (``"danq"`` or ``"danq_jaspar"``).
@@ -58,6 +61,8 @@ def DanQ(
       preset: hyperparameter set from :mod:`keras_motifs.models.danq.presets`.
       modern: sigmoid LSTM gates instead of the original hard sigmoid (cuDNN-eligible on GPU).
       sequence_length, num_targets: override the input length and the number of outputs.
+      jaspar_init: initialise the first filters from JASPAR 2016 (default: the preset's
+        ``jaspar_init``, True for ``danq_jaspar``); ``jaspar_seed`` fixes the motif offsets.
       **overrides: any other preset field (``conv_filters``, ``lstm_units``, ...), for
         experiments and small test models.
     """
@@ -97,7 +102,12 @@ def DanQ(
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(cfg["dense_units"], activation="relu", kernel_initializer="glorot_uniform", name="dense")(x)
     outputs = layers.Dense(n_out, activation="sigmoid", kernel_initializer="glorot_uniform", name="targets")(x)
-    return keras.Model(inputs, outputs, name=name or preset)
+    model = keras.Model(inputs, outputs, name=name or preset)
+    if cfg["jaspar_init"] if jaspar_init is None else jaspar_init:
+        from .jaspar import apply_jaspar_init
+
+        model.jaspar_filters = apply_jaspar_init(model, seed=jaspar_seed)
+    return model
 
 
 def training_config(preset: str = "danq") -> dict:

@@ -1,0 +1,148 @@
+"""DanQ-JASPAR initialisation, DeepSEA and the k-mer logistic regression (issue: DanQ comparators)."""
+
+import keras
+import numpy as np
+import pytest
+
+from keras_motifs.data import one_hot
+from keras_motifs.io.safe_npy import load_npy
+from keras_motifs.layers import KmerCounts, L1ActivityPenalty
+from keras_motifs.models import DanQ, DeepSEA, KmerLogisticRegression
+from keras_motifs.models.danq.jaspar import RC_EXTRA_INDICES, apply_jaspar_init, danq_jaspar_motifs, jaspar_pwms
+from keras_motifs.optimizers import TorchSGD
+
+
+@pytest.fixture(scope="module")
+def motifs():
+    return danq_jaspar_motifs()
+
+
+def test_525_motifs_in_published_order(motifs):
+    assert len(motifs) == 525
+    assert motifs[0][0] == "MA0002.2" and motifs[0][1] == "RUNX1"
+    assert [motifs[i][0] for i in RC_EXTRA_INDICES] == ["MA0035.3", "MA0138.2", "MA0139.1", "MA0140.2", "MA0141.3", "MA0142.1"]
+    # the six extra motifs are reverse complements (A,G,C,T order: complement = reversed channels)
+    for j, i in enumerate(RC_EXTRA_INDICES):
+        np.testing.assert_allclose(motifs[519 + j][2], motifs[i][2][::-1, ::-1])
+
+
+def test_pyjaspar_pwms_equal_the_published_npy(shared_data):
+    published = load_npy(shared_data / "deepsea" / "JASPAR_CORE_2016_vertebrates.npy")
+    ours = jaspar_pwms(channel_order="AGCT")
+    assert len(published) == len(ours) == 519
+    for (mid, _, pwm), ref in zip(ours, published):
+        assert pwm.shape == ref.shape, mid
+        np.testing.assert_allclose(pwm, ref, atol=1e-6, err_msg=mid)
+
+
+def test_init_writes_motifs_at_valid_offsets_with_negative_bias(motifs):
+    m = DanQ("danq_jaspar", conv_filters=530, lstm_units=2, dense_units=2, num_targets=2, sequence_length=100, jaspar_seed=1)
+    kernel = m.get_layer("conv").kernel.numpy()
+    bias = m.get_layer("conv").bias.numpy()
+    recs = m.jaspar_filters
+    assert len(recs) == 525
+    for r, (mid, _, pwm) in zip(recs, motifs):
+        w, off = pwm.shape[0], r["offset"]
+        assert 3 <= off < max(30 - w - 3, 4)
+        np.testing.assert_allclose(kernel[off : off + w, :, r["filter"]], pwm - 0.25, atol=1e-6)
+    assert (bias[:525] <= 0).all() and (bias[:525] >= -1).all() and bias[:525].std() > 0.1
+    assert np.abs(kernel[:, :, 525:]).max() <= 0.05  # the rest keep the U(-0.05, 0.05) init
+    m2 = DanQ("danq_jaspar", conv_filters=530, lstm_units=2, dense_units=2, num_targets=2, sequence_length=100, jaspar_seed=1)
+    assert [r["offset"] for r in m2.jaspar_filters] == [r["offset"] for r in recs]
+
+
+def test_planted_ctcf_filter_fires_on_ctcf_consensus_not_reversed(motifs):
+    m = DanQ("danq_jaspar", conv_filters=530, lstm_units=2, dense_units=2, num_targets=2, sequence_length=100, jaspar_seed=3)
+    conv = keras.Model(m.input, m.get_layer("conv").output)
+    ctcf = 98
+    pwm = motifs[ctcf][2]  # A,G,C,T
+    consensus = "".join("AGCT"[i] for i in pwm.argmax(1))
+    rng = np.random.default_rng(0)
+    background = ["".join(rng.choice(list("ACGT"), 100)) for _ in range(20)]
+    with_motif = [b[:40] + consensus + b[40 + len(consensus):] for b in background]
+    reversed_motif = [b[:40] + consensus[::-1] + b[40 + len(consensus):] for b in background]
+    act = lambda seqs: conv.predict(one_hot(seqs, alphabet="AGCT"), verbose=0)[:, :, ctcf].max(1)
+    hit, bg, rev = act(with_motif), act(background), act(reversed_motif)
+    assert hit.min() > bg.max() and hit.min() > rev.max()
+
+
+def test_deepsea_shapes_parameters_and_original_regularisation():
+    m = DeepSEA()
+    assert m.count_params() == 10_560 + 1_229_280 + 3_687_360 + 47_064_925 + 850_994
+    assert tuple(m.get_layer("conv3").output.shape) == (None, 53, 960)
+    assert tuple(m.get_layer("flatten").output.shape) == (None, 50880)
+    c = m.get_layer("conv2").kernel_constraint
+    assert isinstance(c, keras.constraints.MaxNorm) and c.max_value == 0.9
+    assert m.get_layer("l1_penalty").l1 == 1e-8
+    lim = 1 / np.sqrt(8 * 320)
+    w = m.get_layer("conv2").kernel.numpy()
+    assert np.abs(w).max() <= lim and np.abs(w).max() > 0.9 * lim  # Torch default U(+-1/sqrt(fan_in))
+
+
+def test_l1_activity_penalty_sums_over_the_batch():
+    x = keras.Input((3,))
+    m = keras.Model(x, L1ActivityPenalty(0.5)(x))
+    data = np.array([[1.0, -2.0, 0.0], [3.0, 0.0, -1.0]], np.float32)
+    m(data, training=True)
+    assert float(m.losses[0]) == pytest.approx(0.5 * 7)
+
+
+def test_torch_sgd_matches_optim_sgd_by_hand():
+    v = keras.Variable(np.array([1.0, -2.0], np.float32))
+    opt = TorchSGD(learning_rate=0.5, momentum=0.9, torch_weight_decay=0.1, learning_rate_decay=0.5)
+    x, buf = np.array([1.0, -2.0]), None
+    for t, g in enumerate([np.array([0.3, 0.1]), np.array([-0.2, 0.4]), np.array([0.1, 0.1])]):
+        opt.apply_gradients([(keras.ops.convert_to_tensor(g.astype(np.float32)), v)])
+        d = g + 0.1 * x
+        buf = d if buf is None else 0.9 * buf + (1 - 0.9) * d  # Torch dampening = momentum
+        x = x - 0.5 / (1 + t * 0.5) * buf
+        np.testing.assert_allclose(v.numpy(), x, rtol=1e-5)
+
+
+def test_kmer_counts_on_a_hand_made_sequence():
+    x = one_hot(["ACGTA", "AANAA"], alphabet="ACGT")
+    f = KmerCounts(1, 2)(x).numpy()
+    # k=1: A C G T; k=2: 16 dinucleotides in A,C,G,T lexicographic order
+    np.testing.assert_array_equal(f[0, :4], [2, 1, 1, 1])
+    expected2 = np.zeros(16)
+    expected2[[0 * 4 + 1, 1 * 4 + 2, 2 * 4 + 3, 3 * 4 + 0]] = 1  # AC CG GT TA
+    np.testing.assert_array_equal(f[0, 4:], expected2)
+    np.testing.assert_array_equal(f[1, :4], [4, 0, 0, 0])  # N not counted
+    assert f[1, 4] == 2  # AA twice; the windows touching N are skipped
+    assert KmerCounts().num_features == 4 + 16 + 64 + 256 + 1024
+
+
+def test_kmer_lr_is_919_logistic_regressions_on_normalised_counts(tmp_path):
+    rng = np.random.default_rng(0)
+    x = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (40, 60))]
+    m = KmerLogisticRegression(sequence_length=60, num_targets=5, adapt_data=x)
+    assert m.count_params() == 1364 * 5 + 5 + 2 * 1364 + 1
+    feats = KmerCounts()(x).numpy()
+    norm = keras.Model(m.input, m.get_layer("normalize").output).predict(x, verbose=0)
+    np.testing.assert_allclose(norm[:, :4], (feats[:, :4] - feats[:, :4].mean(0)) / feats[:, :4].std(0), rtol=1e-3, atol=1e-3)
+    assert m.get_layer("targets").kernel_regularizer.l2 == pytest.approx(1e-6)
+    path = tmp_path / "lr.keras"
+    m.save(path)
+    np.testing.assert_allclose(keras.models.load_model(path).predict(x, verbose=0), m.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_safe_npy_refuses_arbitrary_pickles(tmp_path):
+    import pickle
+
+    from keras_motifs.errors import DataFormatError
+
+    class Evil:
+        def __reduce__(self):
+            return (print, ("executed",))
+
+    arr = np.empty(1, dtype=object)
+    arr[0] = Evil()
+    path = tmp_path / "evil.npy"
+    with open(path, "wb") as fh:
+        np.lib.format.write_array(fh, arr, allow_pickle=True)
+    with pytest.raises(DataFormatError, match="refuses to load pickled object builtins.print"):
+        load_npy(path)
+    ok = tmp_path / "ok.npy"
+    np.save(ok, np.arange(3))
+    np.testing.assert_array_equal(load_npy(ok), np.arange(3))
+    del pickle
