@@ -98,9 +98,14 @@ def ism_predictions(
     variants = np.repeat(ref[:, None, None, :], length, 1).repeat(a, 2)  # (N, L, A, T)
     for start in range(0, len(todo), batch_size):
         chunk = todo[start : start + batch_size]
+        k = len(chunk)
+        if k < batch_size and len(todo) > batch_size:
+            # pad the last chunk to the full batch size: one traced shape, no re-tracing
+            chunk = np.concatenate([chunk, np.repeat(chunk[-1:], batch_size - k, 0)])
         batch = x[chunk[:, 0]].copy()
         batch[np.arange(len(chunk)), chunk[:, 1]] = eye[chunk[:, 2]]
-        pred = predict(batch, chunk[:, 0])
+        pred = predict(batch, chunk[:, 0])[:k]
+        chunk = chunk[:k]
         variants[chunk[:, 0], chunk[:, 1], chunk[:, 2]] = pred
     if single:
         return ref[0], variants[0]
