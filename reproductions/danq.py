@@ -292,7 +292,7 @@ def motif_analysis(key, args, builder, folder: Path) -> dict:
     fm = filter_motifs(model, data, layer="conv", rule="deepbind", alphabet="AGCT", batch_size=100)
     meme = fm.meme(include_all=True)
     meme_path = folder / "filters.meme"
-    write_meme(meme, meme_path)
+    write_meme(meme_path, meme)
     table = tomtom(meme, "JASPAR2016", distance="pearson", min_overlap=5, evalue_threshold=0.01)
     table.to_csv(folder / "tomtom_jaspar2016.tsv", sep="\t", index=False)
     summary = match_summary(table, [m.name for m in meme.motifs])
