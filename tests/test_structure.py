@@ -16,7 +16,7 @@ from keras_motifs.structure import (
     predict_structures,
     to_rna,
 )
-fold_module = importlib.import_module("keras_motifs.structure.fold")
+fold_module = importlib.import_module("keras_motifs.structure.folding")
 
 # Hand-drawn structures and the contexts worked out by hand from the EDeN/forgi definitions:
 # F = unpaired 5' end, T = unpaired 3' end, S = paired, H = hairpin loop, I = interior loop or
