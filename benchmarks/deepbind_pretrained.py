@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -59,17 +60,19 @@ def main(argv=None) -> int:
     scorer = Scorer(params)
     scorer.score(seqs[:1])  # build and trace every group
     t_build = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     ours = scorer.score(seqs)
-    t_score = time.perf_counter() - t0
+    t_score, c_score = time.perf_counter() - t0, time.process_time() - c0
     result = {
         "n_seqs": args.n_seqs, "length": args.length, "n_models": len(ids), "seed": args.seed,
         "ours": {"parse_s": t_parse, "build_and_trace_s": t_build, "score_s": t_score,
-                 "total_s": t_parse + t_build + t_score, "seq_per_s": args.n_seqs / t_score},
+                 "total_s": t_parse + t_build + t_score, "seq_per_s": args.n_seqs / t_score,
+                 "score_cpu_s": c_score},
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
     }
     print(f"ours: {len(ids)} models x {args.n_seqs} sequences of {args.length} nt: parse {t_parse:.1f} s, "
-          f"build+trace {t_build:.1f} s, score {t_score:.1f} s ({args.n_seqs / t_score:.1f} seq/s)")
+          f"build+trace {t_build:.1f} s, score {t_score:.1f} s wall / {c_score:.1f} s CPU "
+          f"({args.n_seqs / t_score:.2f} seq/s)")
 
     if args.original:
         n = args.original_n_seqs or args.n_seqs
@@ -78,9 +81,12 @@ def main(argv=None) -> int:
             with open(ids_file, "w") as fh:
                 fh.write("\n".join(ids) + "\n")
             t0 = time.perf_counter()
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             proc = subprocess.run([args.original, ids_file], input="\n".join(seqs[:n]) + "\n",
                                   capture_output=True, text=True)
             t_orig = time.perf_counter() - t0
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            c_orig = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
         if proc.returncode != 0:
             print(proc.stdout[-2000:], proc.stderr[-2000:], file=sys.stderr)
             raise SystemExit(f"the original executable failed with exit code {proc.returncode}")
@@ -89,10 +95,11 @@ def main(argv=None) -> int:
             raise SystemExit("the original's header does not list the requested IDs")
         theirs = np.array([[float(v) for v in line.split("\t")] for line in lines[1:]])
         diff = np.abs(theirs - ours[:n])
-        result["original"] = {"n_seqs": n, "total_s": t_orig, "seq_per_s": n / t_orig,
+        result["original"] = {"n_seqs": n, "total_s": t_orig, "seq_per_s": n / t_orig, "cpu_s": c_orig,
                               "max_abs_diff": float(diff.max()), "n_diff_over_1e-5": int((diff > 1e-5).sum())}
         ours_equiv = t_parse + t_build + t_score * n / args.n_seqs
-        print(f"original: {n} sequences in {t_orig:.1f} s ({n / t_orig:.2f} seq/s); ours for the same "
+        print(f"original: {n} sequences in {t_orig:.1f} s wall / {c_orig:.1f} s CPU ({n / t_orig:.3f} seq/s); "
+              f"CPU per sequence: original {c_orig / n:.2f} s, ours {c_score / args.n_seqs:.3f} s; ours for the same "
               f"{n} sequences incl. loading: {ours_equiv:.1f} s; speed-up {t_orig / ours_equiv:.1f}x; "
               f"max |ours - original| = {diff.max():.2e} ({int((diff > 1e-5).sum())} scores differ by > 1e-5)")
     if args.out:
