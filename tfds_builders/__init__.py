@@ -10,3 +10,4 @@ from . import koo_eddy_synthetic  # noqa: F401  (registers 'koo_eddy_synthetic')
 from . import zeng_chipseq  # noqa: F401
 from . import deepprune_simulated  # noqa: F401
 from . import rbp_clip  # noqa: F401
+from . import deepbind_encode_chipseq  # noqa: F401
