@@ -132,6 +132,10 @@ def train(
             loss=loss if loss is not None else ClippedBinaryCrossentropy(),
             metrics=metrics if metrics is not None else ["binary_accuracy"],
         )
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        from .multiworker import fix_keras_symbolic_build  # Keras 3.15 bug with >1 worker
+
+        fix_keras_symbolic_build(net)
 
     train_ds = _as_dataset(train_data, cfg["batch_size"], shuffle_buffer, seed)
     val_ds = _as_dataset(validation_data, cfg["batch_size"], None, None)

@@ -1,0 +1,63 @@
+"""Helpers shared by the benchmark scripts: machine description, load, timing statistics."""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import statistics
+import time
+
+
+def machine() -> str:
+    """One line describing this machine as measured now (CPU model, vector extensions, cores, RAM)."""
+    model, flags = "?", set()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name") and model == "?":
+                    model = line.split(":", 1)[1].strip()
+                elif line.startswith("flags") and not flags:
+                    flags = set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    ext = [f for f in ("avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile") if f in flags]
+    mem = "?"
+    try:
+        with open("/proc/meminfo") as fh:
+            kb = int(fh.readline().split()[1])
+            mem = f"{kb / 2**20:.0f} GiB"
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} logical CPUs, {'/'.join(ext) or 'no AVX2'}, {mem} RAM, {platform.python_version()}"
+
+
+def load() -> str:
+    try:
+        return "load avg %.2f %.2f %.2f" % os.getloadavg()
+    except OSError:  # pragma: no cover
+        return "load avg ?"
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MB (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def summarize(times: list[float]) -> dict:
+    return {
+        "n": len(times),
+        "median": statistics.median(times),
+        "mean": statistics.fmean(times),
+        "min": min(times),
+        "max": max(times),
+    }
+
+
+class Timer:
+    def __enter__(self):
+        self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.t0
