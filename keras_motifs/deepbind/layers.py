@@ -19,6 +19,15 @@ score that the original executable prints:
 
 ``window_padding="flank"`` instead pads each window with the sequence around it (N only past
 the sequence ends): the behaviour of the Kundaje-lab modification of the executable.
+
+Differences from the original:
+  * Arithmetic is float32 like the C code but summed in another order (convolution/GEMM), so
+    scores differ in the last printed digit at most: max 1.6e-6 over 4 x 927 scores measured
+    against the compiled original (docs/RESULTS.md).
+  * The original's in-place reverse complement (a single-strand model listed after an odd number
+    of reverse-complement models scores the reverse strand) is not reproduced here; the command
+    has ``--emulate-strand-bug`` for it.
+  * No 1,000-base limit on sequence length (a fixed buffer in the original).
 """
 
 from __future__ import annotations
