@@ -75,6 +75,13 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     ]
     DEFAULT_CONFIG_NAME = "synthetic"
 
+    def __init__(self, *, beam: bool = False, beam_chunk: int | None = None, **kwargs):
+        """``beam=True``: generate the ``full`` config with Apache Beam (see ``beam_pipeline.py``;
+        pass ``DownloadConfig(beam_options=...)``, e.g. DirectRunner with several workers)."""
+        self._beam = bool(beam)
+        self._beam_chunk = beam_chunk
+        super().__init__(**kwargs)
+
     def _info(self) -> tfds.core.DatasetInfo:
         zlib = tfds.features.Encoding.ZLIB
         return self.dataset_info_from_configs(
@@ -118,6 +125,14 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         from keras_motifs.metrics import deepsea_groups
 
         self._set_targets(names, list(deepsea_groups()))
+        if self._beam:
+            from . import beam_pipeline
+
+            chunk = self._beam_chunk or beam_pipeline.DEFAULT_CHUNK
+            return {
+                split: beam_pipeline.examples_ptransform(folder / f"{prefix}.mat", prefix, chunk)
+                for split, prefix in (("train", "train"), ("validation", "valid"), ("test", "test"))
+            }
         return {
             "train": self._generate_examples(path=folder / "train.mat", prefix="train"),
             "validation": self._generate_examples(path=folder / "valid.mat", prefix="valid"),
