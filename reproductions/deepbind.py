@@ -202,7 +202,12 @@ def images(model, test, out_dir: Path, exp: str, tag: str, log) -> dict:
         path = out_dir / f"{exp}.{tag}.mutation_map.png"
         plot_mutation_map(path, x[best], effect, alphabet="ACGT", title=f"{exp} ({tag}), test peak {best}")
         written["mutation_map"] = str(path)
-        fm = filter_motifs(model, x[test["y"] == 1], layer="motif_scan", rule="deepbind", alphabet="ACGT")
+        # the detectors on the unpadded sequence (a first-layer convolution for the aligner)
+        import keras
+
+        inp = keras.Input(shape=(x.shape[1], 4))
+        scan = keras.Model(inp, model.get_layer("motif_scan")(inp))
+        fm = filter_motifs(scan, x[test["y"] == 1], rule="deepbind", alphabet="ACGT")
         path = out_dir / f"{exp}.{tag}.logos.png"
         save_logo_grid(path, fm.motifs(include_all=True), alphabet="ACGT")
         written["logos"] = str(path)
