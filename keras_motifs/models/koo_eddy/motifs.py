@@ -46,17 +46,17 @@ def activation_pwm(activations: np.ndarray, x: np.ndarray, window: int = WINDOW,
     zero-padded at the ends; each row is divided by the summed weights of non-padded windows
     (rows never covered are 0).
     """
-    act = np.asarray(activations, dtype=np.float64)
-    x = np.asarray(x, dtype=np.float64)
+    act = np.asarray(activations, dtype=np.float32)
+    x = np.asarray(x, dtype=np.float32)
     n, length, n_filters = act.shape
     if x.shape[:2] != (n, length):
         raise ValueError(f"activations {act.shape} and inputs {x.shape} do not align position by position")
     left = window // 2
     right = window - left
     xp = np.pad(x, ((0, 0), (left, right), (0, 0)))
-    valid = np.pad(np.ones((n, length)), ((0, 0), (left, right)))
+    valid = np.pad(np.ones((n, length), np.float32), ((0, 0), (left, right)))
     w = np.where(act > threshold * act.max(axis=(0, 1)), act, 0.0).reshape(n * length, n_filters)
-    counts = np.zeros((n_filters, window, x.shape[-1]))
+    counts = np.zeros((n_filters, window, x.shape[-1]))  # float64 accumulators
     norm = np.zeros((n_filters, window))
     for k in range(window):
         xs = xp[:, k : k + length, :].reshape(n * length, -1)
