@@ -205,8 +205,11 @@ def images(model, test, out_dir: Path, exp: str, tag: str, log) -> dict:
         # the detectors on the unpadded sequence (a first-layer convolution for the aligner)
         import keras
 
+        conv = model.get_layer("motif_scan")
+        copy = keras.layers.Conv1D(conv.filters, conv.kernel_size, activation="relu", name="motif_scan")
         inp = keras.Input(shape=(x.shape[1], 4))
-        scan = keras.Model(inp, model.get_layer("motif_scan")(inp))
+        scan = keras.Model(inp, copy(inp))
+        copy.set_weights(conv.get_weights())
         fm = filter_motifs(scan, x[test["y"] == 1], rule="deepbind", alphabet="ACGT")
         path = out_dir / f"{exp}.{tag}.logos.png"
         save_logo_grid(path, fm.motifs(include_all=True), alphabet="ACGT")
