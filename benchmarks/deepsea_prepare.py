@@ -91,7 +91,7 @@ def child(mode: str, manual_dir: str, data_dir: str, beam_workers: int) -> dict:
             kwargs["beam_options"] = PipelineOptions(
                 ["--direct_num_workers", str(beam_workers), "--direct_running_mode", "multi_processing"]
             )
-            builder = tfds.builder("deepsea/full", data_dir=data_dir, file_format="tfrecord")
+            builder = tfds.builder("deepsea/full", data_dir=data_dir, beam=True)
         else:
             builder = tfds.builder("deepsea/full", data_dir=data_dir)
         builder.download_and_prepare(download_config=tfds.download.DownloadConfig(**kwargs))
