@@ -10,7 +10,10 @@ Modules (one job each):
 * :mod:`.tomtom` — Tomtom via ``memelite``, JASPAR via ``pyjaspar``, summary metrics;
 * :mod:`.logos` — sequence logos (``logomaker``);
 * :mod:`.mutagenesis` — batched in-silico saturation mutagenesis and the mutation-map plot;
-* :mod:`.variants` — variant effect scores from sequence pairs or a VCF + reference FASTA.
+* :mod:`.variants` — variant effect scores from sequence pairs or a VCF + reference FASTA;
+* :mod:`.sources` — load a ``.keras`` model, its alphabet, sequences (FASTA, .npy, TFDS);
+* :mod:`.report` — :func:`interpret_model`, everything ``keras-motifs motifs`` writes;
+* :mod:`.batches` — data sources as bounded batches of model inputs.
 
 Heavy dependencies (TensorFlow, memelite, pyjaspar, matplotlib) are imported when used.
 """
@@ -32,6 +35,8 @@ from .pwm import (
 from .logos import logo_dataframe, plot_logo, save_logo, save_logo_grid, save_logo_with_match
 from .mutagenesis import deepbind_scaled, importance, in_silico_mutagenesis, ism_predictions, plot_mutation_map
 from .variants import Variant, read_vcf, score_sequence_pairs, score_variants, score_vcf, variant_windows
+from .report import interpret_model
+from .sources import load_model, load_sequences
 from .tomtom import best_matches, jaspar_motifs, load_targets, match_summary, read_tomtom_table, tomtom
 
 __all__ = [
@@ -42,5 +47,6 @@ __all__ = [
     "logo_dataframe", "plot_logo", "save_logo", "save_logo_grid", "save_logo_with_match",
     "deepbind_scaled", "importance", "in_silico_mutagenesis", "ism_predictions", "plot_mutation_map",
     "Variant", "read_vcf", "score_sequence_pairs", "score_variants", "score_vcf", "variant_windows",
+    "interpret_model", "load_model", "load_sequences",
     "best_matches", "jaspar_motifs", "load_targets", "match_summary", "read_tomtom_table", "tomtom",
 ]

@@ -68,44 +68,74 @@ def plot_logo(ax, ppm: np.ndarray, alphabet: str = "ACGT", title: str | None = N
     return logo
 
 
-def _save(fig, path) -> None:
+def _save(fig, path, tight: bool = True) -> None:
     with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, format="png", dpi=fig.dpi, bbox_inches="tight")
+        fig.savefig(tmp, format="png", dpi=fig.dpi, bbox_inches="tight" if tight else None)
+
+
+def render_logo(ppm: np.ndarray, alphabet: str = "ACGT", title: str | None = None, heights: str = "ic",
+                dpi: int = 100, width: float | None = None) -> bytes:
+    """One logo rendered as PNG bytes (fixed figure size: logos of equal width tile exactly)."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    width = width or max(2.0, 0.3 * len(ppm) + 0.8)
+    fig = Figure(figsize=(width, 1.8), dpi=dpi)
+    ax = fig.add_subplot(1, 1, 1)
+    plot_logo(ax, ppm, alphabet, title, heights)
+    fig.subplots_adjust(left=0.12, right=0.98, bottom=0.15, top=0.85)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
 
 
 def save_logo(path: "str | os.PathLike", ppm: np.ndarray, alphabet: str = "ACGT", title: str | None = None,
-              heights: str = "ic", dpi: int = 100) -> None:
-    """One logo as a PNG."""
-    from matplotlib.figure import Figure
+              heights: str = "ic", dpi: int = 100) -> bytes:
+    """One logo as a PNG (atomically); returns the PNG bytes (reusable by :func:`save_logo_grid`)."""
+    png = render_logo(ppm, alphabet, title, heights, dpi)
+    with atomic_path(path, suffix=".png") as tmp:
+        tmp.write_bytes(png)
+    return png
 
-    width = max(2.0, 0.3 * len(ppm) + 0.8)
-    fig = Figure(figsize=(width, 1.8), dpi=dpi)
-    plot_logo(fig.add_subplot(1, 1, 1), ppm, alphabet, title, heights)
-    _save(fig, path)
+
+def tile_pngs(path: "str | os.PathLike", pngs: Sequence[bytes], ncols: int = 8) -> None:
+    """Tile PNG images (e.g. from :func:`render_logo`) into one grid PNG, row by row."""
+    import io
+
+    import matplotlib.image as mpimg
+
+    if not pngs:
+        raise ValueError("no images to tile")
+    images = [mpimg.imread(io.BytesIO(b), format="png") for b in pngs]
+    images = [im if im.shape[-1] == 4 else np.dstack([im, np.ones(im.shape[:2])]) for im in images]
+    h = max(im.shape[0] for im in images)
+    w = max(im.shape[1] for im in images)
+    ncols = max(1, min(ncols, len(images)))
+    nrows = math.ceil(len(images) / ncols)
+    grid = np.ones((nrows * h, ncols * w, 4), dtype=np.float32)
+    for i, im in enumerate(images):
+        r, c = divmod(i, ncols)
+        grid[r * h : r * h + im.shape[0], c * w : c * w + im.shape[1]] = im
+    with atomic_path(path, suffix=".png") as tmp:
+        mpimg.imsave(tmp, grid, format="png")
 
 
 def save_logo_grid(path: "str | os.PathLike", motifs: Sequence, alphabet: str = "ACGT", ncols: int = 8,
-                   titles: Sequence[str] | None = None, heights: str = "ic", dpi: int = 80) -> None:
+                   titles: Sequence[str] | None = None, heights: str = "ic", dpi: int = 60,
+                   pngs: Sequence[bytes] | None = None) -> None:
     """All motifs of a model in one image, ``ncols`` logos per row. ``motifs``: :class:`Motif`
-    objects or (W, A) matrices."""
-    from matplotlib.figure import Figure
-
-    mats = [getattr(m, "ppm", m) for m in motifs]
-    if titles is None:
-        titles = [getattr(m, "name", f"filter{i}") for i, m in enumerate(motifs)]
-    if not mats:
-        raise ValueError("no motifs to draw")
-    ncols = max(1, min(ncols, len(mats)))
-    nrows = math.ceil(len(mats) / ncols)
-    width = max(len(m) for m in mats)
-    fig = Figure(figsize=(ncols * max(1.6, 0.16 * width), nrows * 1.3), dpi=dpi)
-    for i, (m, t) in enumerate(zip(mats, titles)):
-        ax = fig.add_subplot(nrows, ncols, i + 1)
-        plot_logo(ax, m, alphabet, t, heights)
-        ax.set_ylabel("")
-        ax.set_xticks([])
-    fig.tight_layout()
-    _save(fig, path)
+    objects or (W, A) matrices. Each logo is drawn once with logomaker and the images are tiled;
+    pass ``pngs`` (from :func:`save_logo`) to reuse logos already drawn."""
+    if pngs is None:
+        mats = [getattr(m, "ppm", m) for m in motifs]
+        if not mats:
+            raise ValueError("no motifs to draw")
+        if titles is None:
+            titles = [getattr(m, "name", f"filter{i}") for i, m in enumerate(motifs)]
+        width = max(2.0, 0.3 * max(len(m) for m in mats) + 0.8)
+        pngs = [render_logo(m, alphabet, t, heights, dpi, width) for m, t in zip(mats, titles)]
+    tile_pngs(path, pngs, ncols)
 
 
 def save_logo_with_match(path: "str | os.PathLike", query, target, offset: int = 0, orientation: str = "+",

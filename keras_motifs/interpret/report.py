@@ -114,7 +114,6 @@ def interpret_model(
 
         t0 = time.perf_counter()
         letters = fm.alphabet.letters
-        save_logo_grid(out / "logo_grid.png", meme.motifs, letters, ncols=grid_columns)
         (out / "logos").mkdir(exist_ok=True)
         best_rows = {}
         if table is not None and len(table):
@@ -122,14 +121,16 @@ def interpret_model(
 
             best_rows = {r.query: r for r in best_matches(table).itertuples()}
         trimmed_by_name = {m.name: m for m in trimmed}
+        pngs = []
         for m in meme.motifs:
-            save_logo(out / "logos" / f"{m.name}.png", m.ppm, letters, title=m.name)
+            pngs.append(save_logo(out / "logos" / f"{m.name}.png", m.ppm, letters, title=m.name))
             r = best_rows.get(m.name)
             if r is not None and r.target_id in target_motifs:
                 q = trimmed_by_name[m.name] if trim_for_tomtom else m
                 save_logo_with_match(out / "logos" / f"{m.name}_match.png", q, target_motifs[r.target_id],
                                      offset=int(r.offset), orientation=r.orientation, alphabet=letters,
                                      title=f"{m.name} ~ {r.target_id} {r.target_name} (E = {r.e_value:.2g})")
+        save_logo_grid(out / "logo_grid.png", meme.motifs, letters, ncols=grid_columns, pngs=pngs)
         summary["files"] += ["logo_grid.png", "logos/"]
         summary["timings_s"]["logos"] = round(time.perf_counter() - t0, 3)
 

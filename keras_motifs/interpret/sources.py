@@ -76,11 +76,17 @@ def read_fasta(path: "str | os.PathLike") -> tuple[list[str], list[str]]:
     opener = gzip.open if path.endswith(".gz") else open
     names, seqs = [], []
     with opener(path, "rt") as fh:
-        for i, rec in enumerate(SeqIO.parse(fh, "fasta")):
-            if len(rec.seq) == 0:
-                raise DataFormatError(f"file '{path}', record {i} ({rec.id}): empty sequence")
-            names.append(rec.id)
-            seqs.append(str(rec.seq))
+        try:
+            for i, rec in enumerate(SeqIO.parse(fh, "fasta")):
+                if len(rec.seq) == 0:
+                    raise DataFormatError(f"file '{path}', record {i} ({rec.id}): empty sequence")
+                names.append(rec.id)
+                seqs.append(str(rec.seq))
+        except ValueError as exc:
+            if isinstance(exc, DataFormatError):
+                raise
+            first = str(exc).splitlines()[0]
+            raise DataFormatError(f"file '{path}': not a FASTA file ({first}); a FASTA file starts with '>'") from None
     if not seqs:
         raise DataFormatError(f"file '{path}': no FASTA records (a FASTA file starts with '>')")
     return names, seqs
