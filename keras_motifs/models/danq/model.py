@@ -41,6 +41,7 @@ import keras
 from keras import layers
 
 from ...layers.activations import hard_sigmoid_keras2
+from ..overrides import apply_overrides
 from .presets import get_preset
 
 
@@ -67,10 +68,7 @@ def DanQ(
         experiments and small test models.
     """
     cfg = get_preset(preset)
-    for key, value in overrides.items():
-        if key not in cfg or key == "training":
-            raise TypeError(f"DanQ: unknown hyperparameter {key!r}")
-        cfg[key] = value
+    apply_overrides(cfg, overrides, "DanQ")
     length = sequence_length or cfg["sequence_length"]
     n_out = num_targets or cfg["num_targets"]
     gate = "sigmoid" if modern else hard_sigmoid_keras2

@@ -37,6 +37,7 @@ import keras
 from keras import layers
 
 from ...layers.mask import MaskLayer
+from ..overrides import apply_overrides
 from .presets import get_preset
 
 
@@ -58,10 +59,7 @@ def Deepprune(
       **overrides: any preset field (``kernels``, ``kernel_length``, ``batch_norm``, ...).
     """
     cfg = get_preset(preset)
-    for key, value in overrides.items():
-        if key not in cfg or key == "training":
-            raise TypeError(f"Deepprune: unknown hyperparameter {key!r}")
-        cfg[key] = value
+    apply_overrides(cfg, overrides, "Deepprune")
     length = sequence_length or cfg["sequence_length"]
 
     regularizer = None

@@ -34,6 +34,7 @@ import keras
 from keras import layers, ops
 
 from ...layers.penalties import L1ActivityPenalty
+from ..overrides import apply_overrides
 from .presets import PRESETS
 
 
@@ -58,10 +59,7 @@ def DeepSEA(preset: str = "deepsea", *, sequence_length: int | None = None, num_
             name: str | None = None, **overrides) -> keras.Model:
     """Build an (uncompiled) DeepSEA model; ``overrides`` change any preset field."""
     cfg = get_preset(preset)
-    for k, v in overrides.items():
-        if k not in cfg or k == "training":
-            raise TypeError(f"DeepSEA: unknown hyperparameter {k!r}")
-        cfg[k] = v
+    apply_overrides(cfg, overrides, "DeepSEA")
     length = sequence_length or cfg["sequence_length"]
     n_out = num_targets or cfg["num_targets"]
     width, pool = cfg["conv_width"], cfg["pool_size"]

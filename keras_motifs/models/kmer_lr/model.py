@@ -22,6 +22,7 @@ import keras
 from keras import layers
 
 from ...layers.kmer import KmerCounts
+from ..overrides import apply_overrides
 from .presets import PRESETS
 
 
@@ -37,10 +38,7 @@ def KmerLogisticRegression(preset: str = "kmer_lr", *, adapt_data=None, sequence
     ``(x, y)`` pairs) used to fit the feature normalisation; without it the normalisation is the
     identity until :func:`adapt_normalization` is called."""
     cfg = get_preset(preset)
-    for k, v in overrides.items():
-        if k not in cfg or k == "training":
-            raise TypeError(f"KmerLogisticRegression: unknown hyperparameter {k!r}")
-        cfg[k] = v
+    apply_overrides(cfg, overrides, "KmerLogisticRegression")
     length = sequence_length or cfg["sequence_length"]
     inputs = keras.Input(shape=(length, len(cfg["alphabet"])), name="sequence")
     counts = KmerCounts(cfg["k_min"], cfg["k_max"], len(cfg["alphabet"]), name="kmer_counts")(inputs)

@@ -47,6 +47,7 @@ import keras
 from keras import layers
 
 from ...losses import ClippedBinaryCrossentropy
+from ..overrides import apply_overrides
 from .presets import IN_VIVO_BATCH_SIZE, TRAINING, get_preset, output_bias_limit
 
 
@@ -69,10 +70,7 @@ def KooEddyCNN(
       **overrides: other preset fields (``conv_blocks``, ``dense_units``, ``l2``, ...).
     """
     cfg = get_preset(preset)
-    for key, value in overrides.items():
-        if key not in cfg or key == "table_name":
-            raise TypeError(f"KooEddyCNN: unknown hyperparameter {key!r}")
-        cfg[key] = value
+    apply_overrides(cfg, overrides, "KooEddyCNN", protected=("table_name",))
     length = sequence_length or cfg["sequence_length"]
     n_out = num_targets or cfg["num_targets"]
     if initializer == "glorot":
