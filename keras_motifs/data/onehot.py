@@ -136,7 +136,10 @@ def indices_to_one_hot(
     table[np.arange(alphabet_size), np.arange(alphabet_size)] = 1
     table[alphabet_size] = n_value
     table[alphabet_size + 1 :] = pad_value
-    return table[indices]
+    indices = np.asarray(indices)
+    # Gather whole rows as single fixed-size items (one copy per base instead of one per channel).
+    rows = np.ascontiguousarray(table).view(np.dtype((np.void, table.itemsize * alphabet_size))).ravel()
+    return rows[indices.reshape(-1)].view(table.dtype).reshape(*indices.shape, alphabet_size)
 
 
 def one_hot(
