@@ -40,8 +40,8 @@ def test_read_vcf_splits_alts_and_errors(genome, tmp_path):
     vs = read_vcf(vcf)
     assert [(v.id, v.alt, v.line) for v in vs[:3]] == [("rs1", "G", 3), ("rs1", "T", 3), ("rs2", "C", 4)]
     bad = tmp_path / "bad.vcf"
-    bad.write_text("chr1\tfive\trs\tA\tG\n")
-    with pytest.raises(DataFormatError, match=r"bad.vcf', line 1: POS 'five'"):
+    bad.write_text("#CHROM\tPOS\tID\tREF\tALT\nchr1\tfive\trs\tA\tG\n")
+    with pytest.raises(DataFormatError, match=r"bad.vcf', line 2: POS 'five'"):
         read_vcf(bad)
 
 

@@ -65,9 +65,11 @@ def _parse_details(text: str, path: str, lineno: int) -> tuple[str, ...]:
     text = text.strip()
     if not text:
         return ()
+    if len(text) > 10_000:  # literal_eval executes nothing, but deep nesting can exhaust the stack
+        raise DataFormatError(f"file '{path}', line {lineno}: Experiment Details of {len(text)} characters; too long")
     try:
         value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         raise DataFormatError(f"file '{path}', line {lineno}: cannot read Experiment Details {text[:80]!r}") from None
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise DataFormatError(f"file '{path}', line {lineno}: Experiment Details must be a list of strings")
@@ -79,40 +81,44 @@ def read_index(path: "str | os.PathLike") -> tuple[list[str], dict[str, ModelInf
     path = str(path)
     rows: dict[str, ModelInfo] = {}
     header = None
-    with open(path, encoding="utf-8") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            line = raw.rstrip("\r\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            fields = line.split("\t")
-            if fields[0] == "ID":
-                if tuple(f.strip() for f in fields[: len(COLUMNS)]) != COLUMNS:
-                    raise DataFormatError(f"file '{path}', line {lineno}: unexpected header {fields}")
-                header = raw
-                continue
-            if header is None:
-                raise DataFormatError(f"file '{path}', line {lineno}: data line before the 'ID ...' header")
-            if len(fields) < len(COLUMNS):
-                fields = fields + [""] * (len(COLUMNS) - len(fields))
-            model_id = check_model_id(fields[0], f"file '{path}', line {lineno}: ")
-            if model_id in rows:
-                raise DataFormatError(f"file '{path}', line {lineno}: model id {model_id} listed twice")
-            rows[model_id] = ModelInfo(
-                id=model_id,
-                protein=fields[1],
-                type=fields[2],
-                species=fields[3],
-                family=fields[4],
-                structural_class=fields[5],
-                experiment=fields[6],
-                experiment_details=_parse_details(fields[7], path, lineno),
-                model=fields[8],
-                cite=fields[9],
-                labels=fields[10],
-                path=fields[11],
-                comment=fields[12],
-                line=raw if raw.endswith("\n") else raw + "\n",
-            )
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.readlines()
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(f"file '{path}': not UTF-8 text ({exc}); not a DeepBind db.tsv index") from None
+    for lineno, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if fields[0] == "ID":
+            if tuple(f.strip() for f in fields[: len(COLUMNS)]) != COLUMNS:
+                raise DataFormatError(f"file '{path}', line {lineno}: unexpected header {fields}")
+            header = raw
+            continue
+        if header is None:
+            raise DataFormatError(f"file '{path}', line {lineno}: data line before the 'ID ...' header")
+        if len(fields) < len(COLUMNS):
+            fields = fields + [""] * (len(COLUMNS) - len(fields))
+        model_id = check_model_id(fields[0], f"file '{path}', line {lineno}: ")
+        if model_id in rows:
+            raise DataFormatError(f"file '{path}', line {lineno}: model id {model_id} listed twice")
+        rows[model_id] = ModelInfo(
+            id=model_id,
+            protein=fields[1],
+            type=fields[2],
+            species=fields[3],
+            family=fields[4],
+            structural_class=fields[5],
+            experiment=fields[6],
+            experiment_details=_parse_details(fields[7], path, lineno),
+            model=fields[8],
+            cite=fields[9],
+            labels=fields[10],
+            path=fields[11],
+            comment=fields[12],
+            line=raw if raw.endswith("\n") else raw + "\n",
+        )
     if header is None:
         raise DataFormatError(f"file '{path}': no 'ID\\tProtein\\t...' header line")
     return header, rows

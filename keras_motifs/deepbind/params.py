@@ -35,6 +35,7 @@ from ..errors import DataFormatError
 
 MODEL_ID_RE = re.compile(r"^D(\d{5})\.(\d{3})$")
 
+MAX_FILE_BYTES = 16 * 1024 * 1024  # released files are < 100 kB
 _INT_FIELDS = ("reverse_complement", "num_detectors", "detector_len", "has_avg_pooling", "num_hidden")
 _ARRAY_FIELDS = ("detectors", "thresholds", "weights1", "biases1", "weights2", "biases2")
 
@@ -91,23 +92,36 @@ class DeepBindParams:
         return (self.detector_len, self.num_detectors, self.has_avg_pooling, self.num_hidden, self.reverse_complement)
 
 
+# A plain decimal number as C's scanf("%f") reads it: no nan/inf, no hex, no digit separators,
+# no non-ASCII digits (Python's float() accepts all of those).
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,4})?"
+_NUMBER_LIST = re.compile(rf"\s*{_NUMBER}\s*(?:,\s*{_NUMBER}\s*)*", re.ASCII)
+_NUMBER_ONE = re.compile(rf"\s*{_NUMBER}\s*", re.ASCII)
+_INT = re.compile(r"\s*[+-]?\d+\s*", re.ASCII)
+# Sizes beyond every released model (max num_detectors 16, detector_len 36, num_hidden 32) by far;
+# anything larger is a damaged or hostile file, refused before arrays are allocated.
+MAX_SIZES = {"num_detectors": 4096, "detector_len": 1024, "num_hidden": 4096}
+
+
+def _short(text: str, n: int = 40) -> str:
+    text = text.strip()
+    return repr(text if len(text) <= n else text[:n] + "...")
+
+
 def _parse_floats(text: str, path: str, lineno: int, name: str) -> np.ndarray:
     text = text.strip()
     if not text:
         return np.zeros(0, dtype=np.float32)
-    parts = text.split(",")
-    try:
-        # float64 first, then one rounding to float32 (the C reader uses scanf("%f") into float).
-        return np.asarray(parts, dtype=np.float64).astype(np.float32)
-    except ValueError:
-        for i, p in enumerate(parts):
-            try:
-                float(p)
-            except ValueError:
+    if not _NUMBER_LIST.fullmatch(text):
+        for i, p in enumerate(text.split(",")):
+            if not _NUMBER_ONE.fullmatch(p):
                 raise DataFormatError(
-                    f"file '{path}', line {lineno}: value {i} of '{name}' is not a number: {p.strip()!r}"
-                ) from None
-        raise
+                    f"file '{path}', line {lineno}: value {i} of '{name}' is not a number: {_short(p)}"
+                )
+        raise DataFormatError(f"file '{path}', line {lineno}: '{name}' is not a comma-separated list of numbers")
+    # float64 first, then one rounding to float32 (the C reader uses scanf("%f") into float).
+    with np.errstate(over="ignore"):
+        return np.asarray(text.split(","), dtype=np.float64).astype(np.float32)
 
 
 def parse_params(text: str, model_id: str | None = None, path: str = "<string>") -> DeepBindParams:
@@ -127,7 +141,7 @@ def parse_params(text: str, model_id: str | None = None, path: str = "<string>")
         name, _, value = line.partition("=")
         name = name.strip()
         if name not in _INT_FIELDS + _ARRAY_FIELDS:
-            raise DataFormatError(f"file '{path}', line {lineno}: unknown field {name!r}")
+            raise DataFormatError(f"file '{path}', line {lineno}: unknown field {_short(name)}")
         if name in values:
             raise DataFormatError(f"file '{path}', line {lineno}: field {name!r} given twice")
         values[name] = (lineno, value)
@@ -137,10 +151,14 @@ def parse_params(text: str, model_id: str | None = None, path: str = "<string>")
     ints = {}
     for name in _INT_FIELDS:
         lineno, value = values[name]
-        try:
-            ints[name] = int(value.strip())
-        except ValueError:
-            raise DataFormatError(f"file '{path}', line {lineno}: {name} must be an integer, got {value.strip()!r}") from None
+        if not _INT.fullmatch(value):
+            raise DataFormatError(f"file '{path}', line {lineno}: {name} must be an integer, got {_short(value)}")
+        digits = value.strip().lstrip("+-").lstrip("0")
+        if len(digits) > 9 or int(value.strip()) > MAX_SIZES.get(name, 1):
+            shown = value.strip() if len(value.strip()) <= 20 else value.strip()[:20] + f"... ({len(digits)} digits)"
+            raise DataFormatError(f"file '{path}', line {lineno}: {name} = {shown} is larger than any DeepBind "
+                                  f"model ({MAX_SIZES.get(name, 1)} at most); the file is damaged")
+        ints[name] = int(value.strip())
     d, m, h = ints["num_detectors"], ints["detector_len"], ints["num_hidden"]
     if d < 1 or m < 1 or h < 0 or ints["reverse_complement"] not in (0, 1) or ints["has_avg_pooling"] not in (0, 1):
         raise DataFormatError(f"file '{path}': invalid sizes or flags {ints}")
@@ -191,6 +209,9 @@ def parse_params(text: str, model_id: str | None = None, path: str = "<string>")
 def read_params(path: "str | os.PathLike", model_id: str | None = None) -> DeepBindParams:
     """Read one parameter file; ``model_id`` defaults to the file name without ``.txt``."""
     path = str(path)
+    if os.path.getsize(path) > MAX_FILE_BYTES:
+        raise DataFormatError(f"file '{path}': {os.path.getsize(path)} bytes, larger than any DeepBind parameter "
+                              f"file ({MAX_FILE_BYTES} bytes at most)")
     try:
         with open(path, encoding="ascii") as fh:
             text = fh.read()

@@ -63,6 +63,33 @@ def _select(element, input_names: list[str], key: str | None):
     return [element]
 
 
+def check_batch(batch: list[np.ndarray], model, input_names: list[str], first_row: int = 0) -> list[np.ndarray]:
+    """Each array must have the model input's shape and finite values, else ModelInputError naming
+    the input, the record (row counted over the whole data) and the problem."""
+    for i, (b, t) in enumerate(zip(batch, model.inputs)):
+        want = tuple(t.shape)
+        got = tuple(b.shape)
+        if len(got) != len(want) or any(w is not None and g != w for g, w in zip(got[1:], want[1:])):
+            detail = ""
+            if len(got) == len(want) == 3 and got[1] != want[1] and want[1] is not None:
+                detail = f": sequences of length {got[1]}, the model takes length {want[1]}"
+            elif len(got) == len(want) == 3 and got[2] != want[2]:
+                detail = f": {got[2]} channels (letters), the model takes {want[2]}"
+            raise ModelInputError(
+                f"input {input_names[i]!r}: data of shape {('N',) + got[1:]} do not fit the model's input "
+                f"{('N',) + want[1:]}{detail}"
+            )
+        if b.dtype.kind == "f":
+            bad = ~np.isfinite(b)
+            if bad.any():
+                idx = np.argwhere(bad)[0]
+                raise ModelInputError(
+                    f"input {input_names[i]!r}, record {first_row + int(idx[0])}: value {b[tuple(idx)].item()!r} at "
+                    f"position {tuple(int(v) for v in idx[1:])} is not a finite number (NaN or infinity)"
+                )
+    return batch
+
+
 def input_batches(
     data,
     model,
@@ -70,8 +97,15 @@ def input_batches(
     key: str | None = None,
     max_samples: int | None = None,
 ) -> Iterator[list[np.ndarray]]:
-    """Yield lists of numpy arrays (one per model input), at most ``batch_size`` rows each."""
+    """Yield lists of numpy arrays (one per model input), at most ``batch_size`` rows each.
+
+    Every batch is checked against the model's inputs (shape, finite values) before it is yielded.
+    """
     input_names = [getattr(layer, "name", None) or f"input_{i}" for i, layer in enumerate(_input_layers(model))]
+    yield from _input_batches(data, model, batch_size, key, max_samples, input_names)
+
+
+def _input_batches(data, model, batch_size, key, max_samples, input_names):
     n_inputs = len(input_names)
     seen = 0
 
@@ -79,6 +113,7 @@ def input_batches(
         nonlocal seen
         if max_samples is not None:
             batch = [b[: max_samples - seen] for b in batch]
+        check_batch(batch, model, input_names, seen)
         seen += len(batch[0])
         return batch
 
@@ -92,7 +127,8 @@ def input_batches(
         if max_samples is not None:
             n = min(n, max_samples)
         for start in range(0, n, batch_size):
-            yield [np.asarray(a[start : start + batch_size], dtype=np.float32) for a in arrays]
+            yield check_batch([np.asarray(a[start : start + batch_size], dtype=np.float32) for a in arrays],
+                              model, input_names, start)
         return
 
     try:

@@ -155,6 +155,25 @@ def write_meme(
 
 
 _KV = re.compile(r"(\w+)\s*=\s*(\S+)")
+# a plain decimal number: no nan/inf, no hex, no digit separators
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+MAX_WIDTH = 10_000
+# MEME's own tolerance for letter-probability rows that do not sum to exactly 1 (rounding)
+ROW_SUM_TOLERANCE = 0.1
+
+
+def _row_problem(row: list[float]) -> str | None:
+    """Why a letter-probability row is not one (None if it is). All-zero rows are accepted: Koo &
+    Eddy write them for filter positions without sites."""
+    arr = np.asarray(row, dtype=np.float64)
+    if not np.isfinite(arr).all():
+        return "holds a value that is not a finite number"
+    if (arr < 0).any() or (arr > 1).any():
+        return "holds a value outside [0, 1]; letter probabilities are between 0 and 1"
+    total = float(arr.sum())
+    if total != 0 and abs(total - 1) > ROW_SUM_TOLERANCE:
+        return f"sums to {total:g}; letter probabilities of a position sum to 1"
+    return None
 
 
 def parse_meme(text: str, source: str = "<string>") -> MemeFile:
@@ -166,6 +185,7 @@ def parse_meme(text: str, source: str = "<string>") -> MemeFile:
     background = None
     background_source = ""
     motifs: list[Motif] = []
+    seen_names: dict[str, int] = {}
     i = 0
 
     def err(lineno: int, msg: str) -> DataFormatError:
@@ -194,10 +214,9 @@ def parse_meme(text: str, source: str = "<string>") -> MemeFile:
                 if len(tok) % 2:
                     raise err(i, f"background line must hold letter/frequency pairs: {lines[i]!r}")
                 for a, p in zip(tok[::2], tok[1::2]):
-                    try:
-                        values[a] = float(p)
-                    except ValueError:
-                        raise err(i, f"background frequency {p!r} of letter {a!r} is not a number") from None
+                    if not _NUMBER.fullmatch(p) or not 0 <= float(p) <= 1:
+                        raise err(i, f"background frequency {p[:40]!r} of letter {a!r} is not a number between 0 and 1")
+                    values[a] = float(p)
                 i += 1
             if set(values) != set(alphabet):
                 raise err(i - 1, f"background letters {sorted(values)} do not match alphabet {alphabet}")
@@ -215,15 +234,25 @@ def parse_meme(text: str, source: str = "<string>") -> MemeFile:
                 j += 1
             if j == len(lines):
                 raise err(i, f"motif {name} has no 'letter-probability matrix' line")
+            if name in seen_names:
+                raise err(i, f"motif name {name!r} is used twice (first on line {seen_names[name] + 1}); "
+                             "motif names must be unique")
+            seen_names[name] = i
             fields = dict(_KV.findall(lines[j].split(":", 1)[1]))
             if "w" not in fields:
                 raise err(j, f"motif {name}: 'w=' missing from the matrix header")
             try:
                 w = int(fields["w"])
             except ValueError:
-                raise err(j, f"motif {name}: w= {fields['w']!r} is not an integer") from None
-            n_letters = len(alphabet) if alphabet else int(fields.get("alength", 4))
-            if "alength" in fields and int(fields["alength"]) != n_letters:
+                raise err(j, f"motif {name}: w= {fields['w'][:40]!r} is not an integer") from None
+            if not 1 <= w <= MAX_WIDTH:
+                raise err(j, f"motif {name}: width w= {w} must be between 1 and {MAX_WIDTH}")
+            try:
+                alength = int(fields["alength"]) if "alength" in fields else None
+            except ValueError:
+                raise err(j, f"motif {name}: alength= {fields['alength'][:40]!r} is not an integer") from None
+            n_letters = len(alphabet) if alphabet else (alength or 4)
+            if alength is not None and alength != n_letters:
                 raise err(j, f"motif {name}: alength= {fields['alength']} but alphabet {alphabet} has {n_letters} letters")
             rows = []
             k = j + 1
@@ -235,16 +264,22 @@ def parse_meme(text: str, source: str = "<string>") -> MemeFile:
                 if not s:
                     continue
                 tok = s.split()
-                try:
-                    row = [float(t) for t in tok]
-                except ValueError:
-                    raise err(k - 1, f"motif {name}: matrix row {len(rows) + 1} is not numeric: {s!r}") from None
+                if not all(_NUMBER.fullmatch(t) for t in tok):
+                    raise err(k - 1, f"motif {name}: matrix row {len(rows) + 1} is not numeric: {s[:80]!r}")
+                row = [float(t) for t in tok]
                 if len(row) != n_letters:
                     raise err(k - 1, f"motif {name}: matrix row {len(rows) + 1} has {len(row)} values, expected {n_letters}")
+                problem = _row_problem(row)
+                if problem:
+                    raise err(k - 1, f"motif {name}: matrix row {len(rows) + 1} ({s[:80]}) {problem}")
                 rows.append(row)
             nsites = None
             if "nsites" in fields:
+                if not _NUMBER.fullmatch(fields["nsites"]):
+                    raise err(j, f"motif {name}: nsites= {fields['nsites'][:40]!r} is not a number")
                 v = float(fields["nsites"])
+                if not np.isfinite(v) or v < 0:
+                    raise err(j, f"motif {name}: nsites= {fields['nsites']} must be a finite number >= 0")
                 nsites = int(v) if v.is_integer() else v
             motif = Motif(name, np.array(rows), alt=alt, nsites=nsites, evalue=fields.get("E", "0"))
             # optional URL line after the matrix
@@ -268,5 +303,13 @@ def parse_meme(text: str, source: str = "<string>") -> MemeFile:
 
 def read_meme(path: "str | os.PathLike") -> MemeFile:
     """Read a MEME minimal file (version 4 or later with an ``ALPHABET=`` line)."""
-    with open(path) as fh:
-        return parse_meme(fh.read(), source=str(path))
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if data[:2] == b"\x1f\x8b":
+        raise DataFormatError(f"file '{path}': gzip-compressed; decompress it first (gunzip)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataFormatError(f"file '{path}', line {line}: not UTF-8 text; not a MEME motif file") from None
+    return parse_meme(text, source=str(path))

@@ -74,12 +74,24 @@ def ism_predictions(
       ``(ref (N, T), variants (N, L, A, T))``; ``variants[n, p, a]`` is the prediction with
       position p set to letter a (= ``ref[n]`` where that is the reference letter).
     """
-    x = np.asarray(x, dtype=np.float32)
+    if isinstance(x, (str, bytes)) or (isinstance(x, (list, tuple)) and x and isinstance(x[0], (str, bytes))):
+        raise ModelInputError("ISM takes one-hot arrays (L, A) or (N, L, A); encode strings first with "
+                              "keras_motifs.data.one_hot(sequences, alphabet)")
+    try:
+        x = np.asarray(x, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise ModelInputError(f"ISM takes one-hot arrays (L, A) or (N, L, A) of numbers: {exc}") from None
+    if x.ndim not in (2, 3):
+        raise ModelInputError(f"ISM takes one-hot arrays (L, A) or (N, L, A); got shape {x.shape}")
     single = x.ndim == 2
     if single:
         x = x[None]
     alpha = get_alphabet(alphabet)
     n, length, a = x.shape
+    if not np.isfinite(x).all():
+        rec, pos, ch = (int(v) for v in np.argwhere(~np.isfinite(x))[0])
+        raise ModelInputError(f"sequence {rec}: position {pos}, channel {ch} holds {x[rec, pos, ch].item()!r}, "
+                              "not a finite number (NaN or infinity)")
     if a != len(alpha):
         raise ModelInputError(f"sequences have {a} channels, alphabet {alpha.letters} has {len(alpha)}")
     expected = model.inputs[input_index].shape

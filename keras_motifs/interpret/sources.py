@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,15 @@ def load_model(path: "str | os.PathLike"):
         raise FileNotFoundError(f"model file '{path}' not found")
     if path.suffix != ".keras":
         raise ModelInputError(f"file '{path}': expected a Keras 3 '.keras' model file")
-    return keras.saving.load_model(path, compile=False)
+    if not zipfile.is_zipfile(path):
+        raise DataFormatError(f"file '{path}': not a Keras 3 '.keras' model (a zip archive); the file is "
+                              "empty, truncated or of another kind")
+    try:
+        # safe_mode: never deserialise Python code (lambda layers) stored in a model file
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as exc:  # noqa: BLE001 - Keras raises many types for damaged or unsafe files
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataFormatError(f"file '{path}': cannot load the model ({first})") from None
 
 
 def infer_alphabet(model) -> str | None:
@@ -82,6 +91,10 @@ def read_fasta(path: "str | os.PathLike") -> tuple[list[str], list[str]]:
                     raise DataFormatError(f"file '{path}', record {i} ({rec.id}): empty sequence")
                 names.append(rec.id)
                 seqs.append(str(rec.seq))
+        except (OSError, EOFError) as exc:  # gzip: not gzip data, or cut short
+            raise DataFormatError(f"file '{path}': not a readable gzip file ({exc}): it is cut short (an "
+                                  f"interrupted download?) or not gzip-compressed; {len(seqs)} records were read "
+                                  "before the error") from None
         except ValueError as exc:
             if isinstance(exc, DataFormatError):
                 raise
@@ -129,12 +142,18 @@ def load_sequences(
         try:
             x = one_hot(seqs, alpha, n_value=n_value)
         except InvalidSequenceError as exc:
-            raise InvalidSequenceError(f"file '{src}': {exc}") from None
+            raise InvalidSequenceError(f"file '{src}', {_name_record(str(exc), names)}") from None
         return x, names
     if src.endswith(".npy"):
         if not os.path.exists(src):
             raise FileNotFoundError(f"sequence file '{src}' not found")
-        x = np.load(src, mmap_mode="r")
+        try:
+            x = np.load(src, mmap_mode="r", allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            raise DataFormatError(f"file '{src}': not a readable numeric .npy array ({exc}); the file is empty, "
+                                  "truncated or holds Python objects") from None
+        if x.dtype.kind not in "fiub":
+            raise DataFormatError(f"file '{src}': array of type {x.dtype}, expected numbers (one-hot values)")
         if x.ndim != 3:
             raise DataFormatError(f"file '{src}': expected a 3-D one-hot array (N, L, A), got shape {x.shape}")
         if channels_first or (channels_first is None and x.shape[-1] != len(alpha) and x.shape[1] == len(alpha)):
@@ -145,10 +164,51 @@ def load_sequences(
             raise DataFormatError(f"file '{src}': sequences of length {x.shape[1]}, the model takes {length}")
         if max_sequences is not None:
             x = x[:max_sequences]
+        _check_finite(x, src)
         return x, None
     if os.path.exists(src):
         raise DataFormatError(f"file '{src}': unknown sequence file type (use .fa/.fasta/.fna[.gz] or .npy)")
     return _load_tfds(src, alpha, n_value, max_sequences, split, data_dir, feature), None
+
+
+def _name_record(message: str, names: list[str]) -> str:
+    """'sequence 3: letter ...' -> 'record 3 (name): letter ...' for FASTA errors."""
+    import re
+
+    m = re.match(r"sequence (\d+)(:| has)", message)
+    if not m:
+        return message
+    i = int(m.group(1))
+    label = f"record {i} ({names[i]})" if i < len(names) else f"record {i}"
+    return label + message[len(f"sequence {i}"):]
+
+
+def _check_finite(x, src, chunk_rows: int = 4096) -> None:
+    """Raise DataFormatError naming the first record with NaN/inf (read in chunks: x may be mapped)."""
+    if x.dtype.kind != "f":
+        return
+    for start in range(0, len(x), chunk_rows):
+        block = np.asarray(x[start : start + chunk_rows])
+        bad = ~np.isfinite(block)
+        if bad.any():
+            rec, pos, ch = (int(v) for v in np.argwhere(bad)[0])
+            raise DataFormatError(f"file '{src}', record {start + rec}: position {pos}, channel {ch} holds "
+                                  f"{block[rec, pos, ch].item()!r}, not a finite number; one-hot inputs must be finite")
+
+
+def check_dataset_alphabet(name: str, metadata, alphabet: str) -> None:
+    """A TFDS dataset that records its channel order must match the model's (else ModelInputError)."""
+    found = None
+    try:
+        found = metadata.get("alphabet") if metadata is not None else None
+    except Exception:  # noqa: BLE001 - metadata objects vary; no alphabet recorded
+        found = None
+    if isinstance(found, str) and found and found.upper() != alphabet.upper():
+        raise ModelInputError(
+            f"dataset '{name}' stores sequences in channel order {found}, but the model reads {alphabet}: "
+            f"its base indices would be read as the wrong letters; use a model trained on {found} data or "
+            f"pass --alphabet {found} if the model does read that order"
+        )
 
 
 def _load_tfds(name, alpha, n_value, max_sequences, split, data_dir, feature):
@@ -165,6 +225,7 @@ def _load_tfds(name, alpha, n_value, max_sequences, split, data_dir, feature):
         raise DataFormatError(
             f"'{name}' is not a sequence file (.fa, .fasta, .npy) nor a known TFDS dataset: {exc}"
         ) from None
+    check_dataset_alphabet(name, getattr(builder.info, "metadata", None), alpha.letters)
     builder.download_and_prepare(download_config=tfds.download.DownloadConfig(try_download_gcs=False))
     ds = builder.as_dataset(split=split)
     spec = ds.element_spec

@@ -221,17 +221,38 @@ def read_tomtom_table(path: "str | os.PathLike"):
 
     from ..errors import DataFormatError
 
-    df = pd.read_csv(path, sep="\t", comment=None, dtype=str)
+    try:
+        df = pd.read_csv(path, sep="\t", comment=None, dtype=str)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, EOFError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataFormatError(f"file '{path}': not a Tomtom tab-separated table ({first})") from None
     first = df.columns[0].lstrip("#").strip().replace("_", " ")
     if first != "Query ID":
         raise DataFormatError(f"file '{path}': header does not start with 'Query ID' (got {df.columns[0]!r})")
+    if df.shape[1] < 10:
+        raise DataFormatError(f"file '{path}': {df.shape[1]} columns, a Tomtom table has at least 10")
     df = df[~df.iloc[:, 0].astype(str).str.startswith("#")]
     rename = {df.columns[0]: "query", df.columns[1]: "target_id", df.columns[2]: "offset", df.columns[3]: "p_value",
               df.columns[4]: "e_value", df.columns[5]: "q_value", df.columns[6]: "overlap",
               df.columns[7]: "query_consensus", df.columns[8]: "target_consensus", df.columns[9]: "orientation"}
     df = df.rename(columns=rename)
-    for c in ("p_value", "e_value", "q_value"):
-        df[c] = df[c].astype(float)
-    for c in ("offset", "overlap"):
-        df[c] = df[c].astype(int)
-    return df.reset_index(drop=True)
+    df = df.reset_index(drop=True)
+    for c, kind in (("p_value", float), ("e_value", float), ("q_value", float), ("offset", int), ("overlap", int)):
+        try:
+            df[c] = df[c].astype(kind)
+        except (ValueError, TypeError):
+            bad = next(i for i, v in enumerate(df[c]) if not _parses(v, kind))
+            raise DataFormatError(f"file '{path}', data row {bad + 1}: {c} {df[c][bad]!r} is not "
+                                  f"{'a number' if kind is float else 'an integer'}") from None
+        if kind is float and not np.isfinite(df[c].to_numpy()).all():
+            bad = int(np.flatnonzero(~np.isfinite(df[c].to_numpy()))[0])
+            raise DataFormatError(f"file '{path}', data row {bad + 1}: {c} {df[c][bad]!r} is not a finite number")
+    return df
+
+
+def _parses(value, kind) -> bool:
+    try:
+        kind(value)
+        return True
+    except (ValueError, TypeError):
+        return False

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..data import get_alphabet, one_hot, reverse_complement
-from ..errors import DataFormatError, ModelInputError
+from ..errors import DataFormatError, InvalidSequenceError, ModelInputError
 
 _EPS = 1e-7
 
@@ -41,29 +42,78 @@ class Variant:
     line: int  # line number in the VCF (1-based)
 
 
+VCF_COLUMNS = ("#CHROM", "POS", "ID", "REF", "ALT")
+
+
 def read_vcf(path: "str | os.PathLike") -> list[Variant]:
-    """Read the first five columns of a VCF (plain or gzip); one :class:`Variant` per ALT allele."""
+    """Read the first five columns of a VCF (plain or gzip); one :class:`Variant` per ALT allele.
+
+    The ``#CHROM POS ID REF ALT ...`` header line must come before the first variant, and the file
+    must hold at least one variant; a damaged gzip file, a missing or wrong header, or text that is
+    not UTF-8 raise :class:`DataFormatError` naming the file and line.
+    """
     path = str(path)
-    opener = gzip.open if path.endswith(".gz") else open
+    try:
+        with open(path, "rb") as raw:
+            data = raw.read()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        text = data.decode("utf-8")
+    except (OSError, EOFError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise DataFormatError(f"file '{path}': not a readable gzip file ({exc}); the file may be truncated") from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataFormatError(f"file '{path}', line {line}: not UTF-8 text; is this a VCF file?") from None
     out = []
-    with opener(path, "rt") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if line.startswith("#") or not line.strip():
-                continue
-            cols = line.rstrip("\n").split("\t")
-            if len(cols) < 5:
-                raise DataFormatError(f"file '{path}', line {lineno}: a VCF data line needs at least 5 "
-                                      f"tab-separated columns (CHROM POS ID REF ALT), found {len(cols)}")
-            chrom, pos, vid, ref, alts = cols[:5]
-            try:
-                pos_i = int(pos)
-            except ValueError:
-                raise DataFormatError(f"file '{path}', line {lineno}: POS {pos!r} is not an integer") from None
-            if pos_i < 1:
-                raise DataFormatError(f"file '{path}', line {lineno}: POS {pos_i} must be >= 1")
-            for alt in alts.split(","):
-                out.append(Variant(chrom, pos_i, vid, ref.upper(), alt.upper(), lineno))
+    header_seen = False
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if line.startswith("#CHROM"):
+            cols = tuple(line.rstrip("\r").split("\t")[:5])
+            if cols != VCF_COLUMNS:
+                raise DataFormatError(f"file '{path}', line {lineno}: header columns {list(cols)}, expected "
+                                      f"{list(VCF_COLUMNS)} (tab-separated)")
+            header_seen = True
+            continue
+        if line.startswith("#") or not line.strip():
+            continue
+        if not header_seen:
+            raise DataFormatError(f"file '{path}', line {lineno}: variant line before the '#CHROM POS ID REF ALT' "
+                                  "header line; a VCF file has that header before its variants")
+        cols = line.rstrip("\r").split("\t")
+        if len(cols) < 5:
+            raise DataFormatError(f"file '{path}', line {lineno}: a VCF data line needs at least 5 "
+                                  f"tab-separated columns (CHROM POS ID REF ALT), found {len(cols)}")
+        chrom, pos, vid, ref, alts = cols[:5]
+        try:
+            pos_i = int(pos)
+        except ValueError:
+            raise DataFormatError(f"file '{path}', line {lineno}: POS {pos!r} is not an integer") from None
+        if pos_i < 1:
+            raise DataFormatError(f"file '{path}', line {lineno}: POS {pos_i} must be >= 1")
+        for alt in alts.split(","):
+            out.append(Variant(chrom, pos_i, vid, ref.upper(), alt.upper(), lineno))
+    if not header_seen:
+        raise DataFormatError(f"file '{path}': no '#CHROM POS ID REF ALT' header line; not a VCF file (or empty)")
+    if not out:
+        raise DataFormatError(f"file '{path}': the VCF holds no variants")
     return out
+
+
+def open_fasta(fasta: "str | os.PathLike"):
+    """Open a reference FASTA with pyfaidx (building its ``.fai`` index on first use); pyfaidx's
+    errors (no '>' header, uneven line lengths, plain gzip instead of bgzip) become DataFormatError."""
+    import pyfaidx
+
+    path = str(fasta)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"reference FASTA '{path}' not found")
+    try:
+        return pyfaidx.Fasta(path, as_raw=True, sequence_always_upper=True)
+    except (pyfaidx.FastaIndexingError, pyfaidx.UnsupportedCompressionFormat, ValueError, OSError, EOFError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataFormatError(f"file '{path}': not a usable reference FASTA ({first})") from None
 
 
 def variant_windows(
@@ -78,11 +128,9 @@ def variant_windows(
     Returns ``(ref_seqs, alt_seqs, status)``: ``status`` is ``"ok"`` or the reason the variant
     is not scored (its sequences are then None).
     """
-    import pyfaidx
-
     if on_mismatch not in ("error", "flag"):
         raise ValueError("on_mismatch must be 'error' or 'flag'")
-    fa = pyfaidx.Fasta(str(fasta), as_raw=True, sequence_always_upper=True)
+    fa = open_fasta(fasta)
     refs, alts, status = [], [], []
     centre = length // 2
     for v in variants:
@@ -140,6 +188,15 @@ def score_variants(model, ref_x: np.ndarray, alt_x: np.ndarray, alphabet: str = 
     if ref_x.shape != alt_x.shape:
         raise ModelInputError(f"reference {ref_x.shape} and alternative {alt_x.shape} inputs differ in shape")
     alpha = get_alphabet(alphabet)
+    want = tuple(model.inputs[0].shape)
+    if ref_x.ndim != len(want) or any(w is not None and g != w for g, w in zip(ref_x.shape[1:], want[1:])):
+        raise ModelInputError(f"variant sequences of shape (N, {', '.join(map(str, ref_x.shape[1:]))}) do not fit "
+                              f"the model's input (N, {', '.join(map(str, want[1:]))}): the model takes sequences "
+                              f"of length {want[1]} with {want[-1]} letters ({alpha.letters})")
+    for name, arr in (("reference", ref_x), ("alternative", alt_x)):
+        if not np.isfinite(arr).all():
+            i = int(np.argwhere(~np.isfinite(arr))[0][0])
+            raise ModelInputError(f"{name} sequence {i} holds a value that is not a finite number")
 
     def f(x):
         p = _predict(model, x, batch_size)
@@ -195,10 +252,18 @@ def score_sequence_pairs(model, ref_seqs: list[str], alt_seqs: list[str], alphab
     for i, (r, a) in enumerate(zip(ref_seqs, alt_seqs)):
         if len(r) != len(a):
             raise ModelInputError(f"pair {i}: reference length {len(r)} != alternative length {len(a)}")
-    ref_x = one_hot(ref_seqs, alphabet, n_value=n_value)
-    alt_x = one_hot(alt_seqs, alphabet, n_value=n_value)
-    scores = score_variants(model, ref_x, alt_x, alphabet, rc_average, batch_size)
     ids = ids or [str(i) for i in range(len(ref_seqs))]
+    encoded = []
+    for kind, seqs in (("reference", ref_seqs), ("alternative", alt_seqs)):
+        try:
+            encoded.append(one_hot(seqs, alphabet, n_value=n_value))
+        except InvalidSequenceError as exc:
+            msg = str(exc)
+            m = re.match(r"sequence (\d+)", msg)
+            label = f"pair {m.group(1)} ({ids[int(m.group(1))]}), {kind} sequence" if m else f"{kind} sequences"
+            raise InvalidSequenceError(f"{label}{msg[m.end():] if m else ': ' + msg}") from None
+    ref_x, alt_x = encoded
+    scores = score_variants(model, ref_x, alt_x, alphabet, rc_average, batch_size)
     meta = [{"id": ids[i], "status": "ok"} for i in range(len(ref_seqs))]
     return _table(meta, scores, np.ones(len(meta), bool), targets, target_names)
 
@@ -216,8 +281,20 @@ def score_vcf(model, vcf: "str | os.PathLike", fasta: "str | os.PathLike", alpha
     ok = np.array([s == "ok" for s in status], dtype=bool)
     scores = None
     if ok.any():
-        ref_x = one_hot([s for s in refs if s is not None], alphabet, n_value=n_value)
-        alt_x = one_hot([s for s in alts if s is not None], alphabet, n_value=n_value)
+        ok_variants = [v for v, s in zip(variants, status) if s == "ok"]
+        try:
+            ref_x = one_hot([s for s in refs if s is not None], alphabet, n_value=n_value)
+            alt_x = one_hot([s for s in alts if s is not None], alphabet, n_value=n_value)
+        except InvalidSequenceError as exc:
+            msg = str(exc)
+            m = re.match(r"sequence (\d+): ", msg)
+            if not m:
+                raise
+            v = ok_variants[int(m.group(1))]
+            raise InvalidSequenceError(
+                f"file '{fasta}', window of {v.chrom}:{v.pos} (file '{vcf}', line {v.line}): "
+                f"{msg[m.end():]}; the reference FASTA holds a letter the model cannot read"
+            ) from None
         scores = score_variants(model, ref_x, alt_x, alphabet, rc_average, batch_size)
     else:
         n_out = int(np.prod(model.outputs[0].shape[1:]))

@@ -44,11 +44,15 @@ def load_npy(path: "str | Path") -> np.ndarray:
             version = np.lib.format.read_magic(fh)
             reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
             shape, fortran, dtype = reader(fh)
-        except ValueError as exc:
+        except (ValueError, EOFError) as exc:
             raise DataFormatError(f"file '{path}': not a .npy file ({exc})") from None
         if not dtype.hasobject:
             fh.seek(0)
-            return np.load(fh, allow_pickle=False)
+            try:
+                return np.load(fh, allow_pickle=False)
+            except (ValueError, OSError, EOFError) as exc:
+                raise DataFormatError(f"file '{path}': cannot read the array ({exc}); the file is cut short or "
+                                      "damaged") from None
         data = fh.read()
     try:
         arr = _NumpyOnlyUnpickler(io.BytesIO(data), path).load()

@@ -72,3 +72,192 @@ class ThroughputLogger(keras.callbacks.Callback):
         if not self._timed_batches:
             return float("nan")
         return self._timed_batches * self.batch_size / self._timed_seconds
+
+
+class ResumableBackup(keras.callbacks.Callback):
+    """Back up the training state and resume from it exactly, also in the middle of an epoch.
+
+    A replacement for ``keras.callbacks.BackupAndRestore`` (Keras 3.15), which on a mid-epoch
+    backup records only the epoch: a resumed run restarts that epoch from its first batch on
+    weights that have already seen the batches before the backup (they are trained on twice), and
+    it does not save the random-number state of dropout layers (``SeedGenerator`` states are not
+    part of ``save_weights``), the metric accumulators of the epoch, nor the state of
+    ``EarlyStopping``. Here a backup holds:
+
+    * the model weights and the optimizer state (``model.save_weights``);
+    * every ``SeedGenerator`` state and every metric accumulator (``state.npz``);
+    * the epoch, the number of batches of that epoch already trained, and the counters of tracked
+      callbacks (``EarlyStopping``, ``ReduceLROnPlateau``; see :meth:`track`).
+
+    On resume the interrupted epoch is started again with the data in the same order; its first
+    ``k`` batches (trained before the backup) are run and their effect undone (weights, optimizer,
+    random and metric state are reset to the backup after each), so the run continues with batch
+    ``k`` in exactly the state the interrupted run had. Data whose order depends on how many
+    times it was iterated (``Dataset.shuffle(..., reshuffle_each_iteration=True)`` restarts its
+    sequence of orders in a new process) cannot be resumed exactly: see docs/RELIABILITY.md.
+
+    Each backup is written to a new folder that a small ``latest.json`` then points to (written
+    atomically), so a crash at any moment leaves a complete backup (the previous one or the new
+    one). Backups are taken at every epoch boundary and, with ``save_freq=N``, every N batches.
+    The folder is deleted when training ends normally (``delete_checkpoint``).
+    """
+
+    POINTER = "latest.json"
+
+    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint: bool = True):
+        super().__init__()
+        if save_freq != "epoch" and (not isinstance(save_freq, int) or save_freq < 1):
+            raise ValueError(f"save_freq must be 'epoch' or a positive integer, got {save_freq!r}")
+        self.dir = Path(backup_dir)
+        self.save_freq = save_freq
+        self.delete_checkpoint = delete_checkpoint
+        self._tracked: list = []
+        self._epoch = 0
+        self._first_epoch = None
+        self._skip = 0
+        self._snapshot = None
+        self._pending_callbacks = None
+        self._metric_values: list = []
+
+    def track(self, callbacks) -> None:
+        """Save and restore the counters of these callbacks (a list; it may grow later)."""
+        self._tracked = callbacks
+
+    # ------------------------------------------------------------------ state
+    def _rng_and_metric_vars(self):
+        seeds = [v for v in self.model.variables if v.path.endswith("seed_generator_state")]
+        return seeds, list(self.model.metrics_variables)
+
+    def _all_vars(self):
+        out, seen = [], set()
+        for v in list(self.model.variables) + list(self.model.optimizer.variables):
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        return out
+
+    def _callback_state(self) -> list:
+        state = []
+        for cb in self._tracked or []:
+            if isinstance(cb, (keras.callbacks.EarlyStopping, keras.callbacks.ReduceLROnPlateau)):
+                fields = {}
+                for name in ("wait", "stopped_epoch", "best", "best_epoch", "cooldown_counter"):
+                    value = getattr(cb, name, None)
+                    if value is None or isinstance(value, (int, float, np.integer, np.floating)):
+                        fields[name] = None if value is None else float(value) if isinstance(value, (float, np.floating)) else int(value)
+                state.append({"class": type(cb).__name__, "fields": fields})
+            else:
+                state.append(None)
+        return state
+
+    def _restore_callback_state(self, state: list) -> None:
+        for cb, entry in zip(self._tracked or [], state):
+            if entry is not None and type(cb).__name__ == entry["class"]:
+                for name, value in entry["fields"].items():
+                    setattr(cb, name, value)
+
+    def _save(self, epoch: int, batches_done: int) -> None:
+        import os
+        import shutil
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        name = f"ckpt-e{epoch:05d}-b{batches_done:07d}"
+        tmp = self.dir / f".tmp-{name}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        self.model.save_weights(str(tmp / "model.weights.h5"))
+        seeds, metric_vars = self._rng_and_metric_vars()
+        arrays = {f"seed_{i}": np.asarray(v.numpy()) for i, v in enumerate(seeds)}
+        arrays.update({f"metric_{i}": np.asarray(v.numpy()) for i, v in enumerate(metric_vars)})
+        np.savez(tmp / "state.npz", **arrays)
+        for f in tmp.iterdir():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+        final = self.dir / name
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(tmp, final)
+        write_json(self.dir / self.POINTER, {
+            "format": 1, "checkpoint": name, "epoch": int(epoch), "batches_done": int(batches_done),
+            "n_seed_states": len(seeds), "n_metric_states": len(metric_vars),
+            "callbacks": self._callback_state(),
+        })
+        for old in self.dir.iterdir():  # older backups and leftovers of interrupted writes
+            if old.name != name and old.is_dir() and (old.name.startswith("ckpt-") or old.name.startswith(".tmp-")):
+                shutil.rmtree(old, ignore_errors=True)
+
+    def _load(self) -> dict | None:
+        pointer = self.dir / self.POINTER
+        if not pointer.exists():
+            return None
+        meta = json.loads(pointer.read_text())
+        ckpt = self.dir / meta["checkpoint"]
+        opt = self.model.optimizer
+        if opt is not None and not opt.built:
+            opt.build(self.model.trainable_variables)
+        self.model.load_weights(str(ckpt / "model.weights.h5"))
+        seeds, _ = self._rng_and_metric_vars()
+        if len(seeds) != meta["n_seed_states"]:
+            raise ValueError(
+                f"backup '{ckpt}' was written by a different model ({meta['n_seed_states']} random states, "
+                f"this model has {len(seeds)}); delete the folder to start again"
+            )
+        with np.load(ckpt / "state.npz", allow_pickle=False) as z:
+            for i, v in enumerate(seeds):
+                v.assign(z[f"seed_{i}"])
+            # metric variables of compiled metrics only exist after the first step: kept for later
+            self._metric_values = [z[f"metric_{i}"] for i in range(meta["n_metric_states"])]
+        return meta
+
+    def _restore_metrics(self) -> None:
+        metric_vars = list(self.model.metrics_variables)
+        if len(metric_vars) != len(self._metric_values):
+            raise ValueError(
+                f"backup in '{self.dir}' holds {len(self._metric_values)} metric variables, the model has "
+                f"{len(metric_vars)} (different compile settings); delete the folder to start again"
+            )
+        for v, value in zip(metric_vars, self._metric_values):
+            v.assign(value)
+
+    # -------------------------------------------------------------- callbacks
+    def on_train_begin(self, logs=None):
+        meta = self._load()
+        self._first_epoch = None
+        if meta is None:
+            return
+        self.model._initial_epoch = meta["epoch"]  # what keras.callbacks.BackupAndRestore sets
+        self._skip = int(meta["batches_done"])
+        self._pending_callbacks = meta.get("callbacks") or []
+        if self._skip:
+            self._snapshot = [np.asarray(v.numpy()) for v in self._all_vars()]
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+        if self._pending_callbacks is not None:  # after the other callbacks' on_train_begin resets
+            self._restore_callback_state(self._pending_callbacks)
+            self._pending_callbacks = None
+        if self._first_epoch is None:
+            self._first_epoch = epoch
+        elif not self._skip:
+            self._save(epoch, 0)  # all epochs before this one are complete
+
+    def on_train_batch_end(self, batch, logs=None):
+        done = batch + 1
+        if self._skip:
+            # replaying a batch trained before the interruption: undo it
+            for v, value in zip(self._all_vars(), self._snapshot):
+                v.assign(value)
+            self._restore_metrics()
+            if done >= self._skip:
+                self._skip = 0
+                self._snapshot = None
+            return
+        if self.save_freq != "epoch" and done % self.save_freq == 0:
+            loss = (logs or {}).get("loss")
+            if loss is None or np.isfinite(float(loss)):
+                self._save(self._epoch, done)
+
+    def on_train_end(self, logs=None):
+        import shutil
+
+        if self.delete_checkpoint and self.dir.exists():
+            shutil.rmtree(self.dir, ignore_errors=True)

@@ -29,7 +29,8 @@ import tensorflow as tf
 
 from ..io.atomic import atomic_open
 from ..losses import ClippedBinaryCrossentropy
-from .callbacks import AtomicBestCheckpoint, ThroughputLogger
+from .callbacks import AtomicBestCheckpoint, ResumableBackup, ThroughputLogger
+from .checks import check_training_data
 from .determinism import set_seed
 from .devices import make_strategy
 from .optimizers import make_optimizer
@@ -137,6 +138,7 @@ def train(
 
         fix_keras_symbolic_build(net)
 
+    check_training_data(net, train_data, validation_data, binary_labels=loss is None)
     train_ds = _as_dataset(train_data, cfg["batch_size"], shuffle_buffer, seed)
     val_ds = _as_dataset(validation_data, cfg["batch_size"], None, None)
 
@@ -146,12 +148,7 @@ def train(
         done_marker.unlink()
     cbs = [
         keras.callbacks.TerminateOnNaN(),
-        keras.callbacks.BackupAndRestore(
-            str(output_dir / "backup"),
-            save_freq=backup_every_steps or "epoch",
-            delete_checkpoint=True,
-            double_checkpoint=True,
-        ),
+        (backup := ResumableBackup(output_dir / "backup", save_freq=backup_every_steps or "epoch")),
         AtomicBestCheckpoint(best_path, monitor=cfg["monitor"]),
         keras.callbacks.CSVLogger(str(output_dir / "training_log.csv"), append=True),
     ]
@@ -163,6 +160,7 @@ def train(
     if tensorboard:
         cbs.append(keras.callbacks.TensorBoard(str(output_dir / "tensorboard"), write_graph=False, profile_batch=0))
     cbs.extend(callbacks or [])
+    backup.track(cbs)  # resume EarlyStopping's counters too
 
     start = time.perf_counter()
     history = net.fit(train_ds, validation_data=val_ds, epochs=int(cfg["epochs"]), callbacks=cbs, verbose=verbose, shuffle=False)

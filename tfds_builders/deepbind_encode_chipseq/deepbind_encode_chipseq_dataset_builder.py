@@ -72,7 +72,11 @@ def read_seq_file(path, sequence_length: int = SEQUENCE_LENGTH):
     with path.open("rb") as fh:
         data = fh.read()
     if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise DataFormatError(f"file '{path}': not a readable gzip file ({exc}); the file is cut short "
+                                  "(an interrupted download?) or damaged") from None
     try:
         text = data.decode("ascii")
     except UnicodeDecodeError as exc:

@@ -26,6 +26,7 @@ from pathlib import Path
 import h5py
 
 from . import mat_reader
+from keras_motifs.io import open_hdf5
 
 DEFAULT_CHUNK = 10_000
 
@@ -46,7 +47,7 @@ def read_range(item):
     path, prefix, start, stop, n = item
     half = n // 2
     if h5py.is_hdf5(path):
-        with h5py.File(path, "r") as f:
+        with open_hdf5(path) as f:
             x = f[f"{prefix}xdata"][:, :, start:stop].transpose(2, 0, 1)  # (m, 1000, 4)
             y = f[f"{prefix}data"][:, start:stop].T
         idx = mat_reader.onehot_to_indices(x, path, start)

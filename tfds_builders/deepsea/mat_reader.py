@@ -21,6 +21,7 @@ import h5py
 import numpy as np
 
 from keras_motifs.errors import DataFormatError
+from keras_motifs.io import open_hdf5
 
 SEQUENCE_LENGTH = 1000
 N_CHANNELS = 4
@@ -59,7 +60,15 @@ def _check_labels(y: np.ndarray, path, first_record: int) -> np.ndarray:
 class _HDF5Split:
     def __init__(self, path: Path, prefix: str, chunk: int):
         self.path, self.chunk = path, chunk
-        self._f = h5py.File(path, "r")
+        self._f = open_hdf5(path)
+        try:
+            self._check(prefix)
+        except BaseException:
+            self._f.close()
+            raise
+
+    def _check(self, prefix: str) -> None:
+        path = self.path
         xname, yname = f"{prefix}xdata", f"{prefix}data"
         missing = [n for n in (xname, yname) if n not in self._f]
         if missing:
@@ -82,8 +91,12 @@ class _HDF5Split:
         try:
             for start in range(0, self.num_examples, self.chunk):
                 stop = min(start + self.chunk, self.num_examples)
-                x = np.transpose(self.x[:, :, start:stop], (2, 0, 1))  # (n, 1000, 4)
-                y = np.transpose(self.y[:, start:stop])
+                try:
+                    x = np.transpose(self.x[:, :, start:stop], (2, 0, 1))  # (n, 1000, 4)
+                    y = np.transpose(self.y[:, start:stop])
+                except OSError as exc:  # a damaged compressed chunk
+                    raise DataFormatError(f"file '{self.path}', records {start}-{stop - 1}: cannot be read ({exc}); "
+                                          "the file is damaged") from None
                 yield start, onehot_to_indices(x, self.path, start), _check_labels(y, self.path, start)
         finally:
             self._f.close()
@@ -136,7 +149,7 @@ def open_split(path: "str | Path", prefix: str, chunk: int = 2000):
 def read_example_h5(path: "str | Path") -> np.ndarray:
     """Read the DanQ repository's ``example.h5`` (``testxdata`` (N, 4, 1000)) → indices (N, 1000)."""
     path = Path(path)
-    with h5py.File(path, "r") as f:
+    with open_hdf5(path) as f:
         if "testxdata" not in f:
             raise DataFormatError(f"file '{path}': dataset 'testxdata' not found (found {sorted(f.keys())})")
         x = f["testxdata"][:]

@@ -109,10 +109,10 @@ def read_original_h5(path) -> dict[str, dict[str, np.ndarray]]:
     Checks dataset names, shapes, 0/1 labels and that every position of ``X_*`` is one-hot;
     raises :class:`DataFormatError` naming the file, dataset and record otherwise.
     """
-    import h5py
+    from keras_motifs.io import open_hdf5
 
     out = {}
-    with h5py.File(path, "r") as f:
+    with open_hdf5(path) as f:
         for key in ("train", "valid", "test"):
             names = [f"X_{key}", f"Y_{key}", f"model_{key}"]
             for name in names:
@@ -140,6 +140,13 @@ def read_original_h5(path) -> dict[str, dict[str, np.ndarray]]:
             if not np.isin(y, (0, 1)).all():
                 rec = int(np.argwhere(~np.isin(y, (0, 1)))[0][0])
                 raise DataFormatError(f"file '{path}', dataset 'Y_{key}', record {rec}: labels must be 0 or 1")
+            bad_m = ~np.isfinite(m) | (m < 0) | (m > 1)
+            if bad_m.any():
+                rec, ch, pos = (int(v) for v in np.argwhere(bad_m)[0])
+                raise DataFormatError(
+                    f"file '{path}', dataset 'model_{key}', record {rec}: position {pos} holds {m[rec, ch, pos].item()!r}; "
+                    "the generating model holds letter probabilities between 0 and 1"
+                )
             out[key] = {
                 "sequence": x.argmax(axis=1).astype(np.uint8),
                 "label": y.astype(np.float32),

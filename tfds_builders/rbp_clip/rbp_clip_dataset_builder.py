@@ -100,11 +100,13 @@ def config_name(index: int, protein: str) -> str:
     return f"e{index:02d}_" + re.sub(r"[^a-z0-9]+", "_", protein.lower()).strip("_")
 
 
-def read_ionmf_fasta(path) -> list[Record]:
+def read_ionmf_fasta(path, check_lengths: bool = True) -> list[Record]:
     """Read one iONMF ``sequences.fa.gz`` (gzip or plain FASTA) into records, in file order.
 
     Raises DataFormatError (bad header or label, sequence before any header, empty record, no
-    records) or InvalidSequenceError (a letter outside A, C, G, T, U, N) naming file and line.
+    records) or InvalidSequenceError (a letter outside A, C, G, T, U, N; with ``check_lengths``,
+    a sequence whose length differs from its header's ``end - start + 1``, as in every record of
+    the 21 shared experiments) naming file and line.
     """
     path = epath.Path(path)
     with path.open("rb") as raw:
@@ -128,6 +130,13 @@ def read_ionmf_fasta(path) -> list[Record]:
             if not parts:
                 raise DataFormatError(f"file '{path}', line {current.line}: header has no sequence")
             current.sequence = "".join(parts).upper()
+            expected = current.end - current.start + 1
+            if check_lengths and len(current.sequence) != expected:
+                raise InvalidSequenceError(
+                    f"file '{path}', line {current.line}: the sequence has {len(current.sequence)} letters but its "
+                    f"header {current.chrom}:{current.start}-{current.end} spans {expected}; the record is cut "
+                    "short or the header is wrong"
+                )
             records.append(current)
 
     for lineno, line in enumerate(text.splitlines(), start=1):
@@ -143,6 +152,8 @@ def read_ionmf_fasta(path) -> list[Record]:
                     f"file '{path}', line {lineno}: header {line!r} is not '> chrom,strand,start,end; class:0|1'"
                 )
             chrom, strand, start, end, label = m.groups()
+            if int(end) < int(start):
+                raise DataFormatError(f"file '{path}', line {lineno}: header end {end} is before start {start}")
             if label not in ("0", "1"):
                 raise DataFormatError(f"file '{path}', line {lineno}: label {label!r} is not 0 or 1")
             current = Record(len(records), lineno, chrom, strand, int(start), int(end), int(label), "")

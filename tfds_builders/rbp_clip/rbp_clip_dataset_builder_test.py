@@ -36,11 +36,11 @@ def _write(path, text, compress=True):
 
 
 def test_read_ionmf_fasta_records(tmp_path):
-    p = _write(tmp_path / "s.fa.gz", "> chr1,+,10,14; class:1\nACGU\nn\n>chrX,-,5,9;class:0\nacgt\n")
+    p = _write(tmp_path / "s.fa.gz", "> chr1,+,10,14; class:1\nACGU\nn\n>chrX,-,5,8;class:0\nacgt\n")
     recs = rb.read_ionmf_fasta(p)
     assert [(r.index, r.line, r.chrom, r.strand, r.start, r.end, r.label, r.sequence) for r in recs] == [
         (0, 1, "chr1", "+", 10, 14, 1, "ACGUN"),
-        (1, 4, "chrX", "-", 5, 9, 0, "ACGT"),
+        (1, 4, "chrX", "-", 5, 8, 0, "ACGT"),
     ]
     assert rb.read_ionmf_fasta(_write(tmp_path / "plain.fa", "> c,+,1,2; class:0\nAC\n", compress=False))[0].sequence == "AC"
 
@@ -48,7 +48,7 @@ def test_read_ionmf_fasta_records(tmp_path):
 @pytest.mark.parametrize(
     "text, err, match",
     [
-        ("> chr1,+,10,14; class:1\nACGT\n> chr1 10 14 class 0\nACGT\n", DataFormatError, "line 3: header"),
+        ("> chr1,+,10,13; class:1\nACGT\n> chr1 10 14 class 0\nACGT\n", DataFormatError, "line 3: header"),
         ("> chr1,+,10,14; class:2\nACGT\n", DataFormatError, "line 1: label '2' is not 0 or 1"),
         ("> chr1,+,10,14; class:\nACGT\n", DataFormatError, "line 1: label '' is not 0 or 1"),
         ("> chr1,*,10,14; class:0\nACGT\n", DataFormatError, "line 1: header"),

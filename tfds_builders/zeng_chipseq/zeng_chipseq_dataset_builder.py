@@ -15,6 +15,8 @@ Configs: the three shared experiments; any other experiment with ``ZengConfig(na
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
@@ -37,32 +39,44 @@ def read_data_file(path, sequence_length: int = SEQUENCE_LENGTH):
     Raises DataFormatError / InvalidSequenceError naming the file and line of a bad record.
     """
     path = epath.Path(path)
-    names, seqs, labels = [], [], []
-    with path.open("r") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            fields = line.split()
-            if len(fields) != 3:
-                raise DataFormatError(
-                    f"file '{path}', line {lineno}: expected 3 fields 'name sequence label', got {len(fields)}"
-                )
-            name, seq, label = fields
-            if label not in ("0", "1"):
-                raise DataFormatError(f"file '{path}', line {lineno}: label must be 0 or 1, got {label!r}")
-            if len(seq) != sequence_length:
-                raise InvalidSequenceError(
-                    f"file '{path}', line {lineno}: sequence has length {len(seq)}, expected {sequence_length}"
-                )
-            names.append(name.lstrip(">"))
-            seqs.append(seq)
-            labels.append(int(label))
+    names, seqs, labels, linenos = [], [], [], []
+    with path.open("rb") as fh:
+        data = fh.read()
+    if data[:2] == b"\x1f\x8b":
+        raise DataFormatError(f"file '{path}': gzip-compressed; a Zeng .data file is plain text (gunzip it first)")
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataFormatError(f"file '{path}', line {line}: not ASCII text; not a Zeng .data file") from None
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        fields = line.split()
+        if len(fields) != 3:
+            raise DataFormatError(
+                f"file '{path}', line {lineno}: expected 3 fields 'name sequence label', got {len(fields)}"
+            )
+        name, seq, label = fields
+        if label not in ("0", "1"):
+            raise DataFormatError(f"file '{path}', line {lineno}: label must be 0 or 1, got {label!r}")
+        if len(seq) != sequence_length:
+            raise InvalidSequenceError(
+                f"file '{path}', line {lineno}: sequence has length {len(seq)}, expected {sequence_length}"
+            )
+        names.append(name.lstrip(">"))
+        seqs.append(seq)
+        labels.append(int(label))
+        linenos.append(lineno)
     if not seqs:
         raise DataFormatError(f"file '{path}': no records")
     try:
         x = one_hot(seqs, "ACGT", n_value=0.0, dtype=np.uint8)
     except InvalidSequenceError as exc:
-        raise InvalidSequenceError(f"file '{path}' (record numbers count non-empty lines from 0): {exc}") from None
+        msg = str(exc)
+        m = re.match(r"sequence (\d+): ", msg)
+        where = f", line {linenos[int(m.group(1))]}: " if m else ": "
+        raise InvalidSequenceError(f"file '{path}'{where}{msg[m.end():] if m else msg}") from None
     return names, x, np.asarray(labels, dtype=np.int64)
 
 

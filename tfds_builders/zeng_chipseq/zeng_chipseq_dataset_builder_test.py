@@ -52,7 +52,7 @@ def test_read_data_file_encoding(tmp_path):
         ("a ACGT 1\nb ACGT\n", DataFormatError, "line 2: expected 3 fields"),
         ("a ACGT 2\n", DataFormatError, "line 1: label must be 0 or 1"),
         ("a ACGTA 1\n", InvalidSequenceError, "line 1: sequence has length 5"),
-        ("a ACGT 1\nb ACXT 0\n", InvalidSequenceError, "sequence 1: letter 'X' at position 2"),
+        ("a ACGT 1\nb ACXT 0\n", InvalidSequenceError, "line 2: letter 'X' at position 2"),
         ("\n", DataFormatError, "no records"),
     ],
 )
