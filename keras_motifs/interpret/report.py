@@ -64,11 +64,21 @@ def interpret_model(
 ) -> dict:
     """Filters → MEME → Tomtom → logos (+ a mutation map of one sequence); returns the summary."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     summary: dict = {"rule": rule, "layer": layer, "alphabet": alphabet, "timings_s": {}}
+    preloaded_targets = None
+    if run_tomtom and isinstance(targets, (str, os.PathLike)) and os.path.exists(str(targets)):
+        from .tomtom import load_targets
+
+        preloaded_targets = load_targets(targets)  # a bad MEME file fails here, before any output
     t0 = time.perf_counter()
     fm = filter_motifs(model, data, layer=layer, rule=rule, alphabet=alphabet, batch_size=batch_size,
                        max_sequences=max_sequences)
+    if mutation_map_index is not None and max_sequences is None and not 0 <= mutation_map_index < fm.n_sequences:
+        from ..errors import ModelInputError
+
+        raise ModelInputError(f"mutation map: sequence index {mutation_map_index} is out of range; the data has "
+                              f"{fm.n_sequences} sequences")
+    out.mkdir(parents=True, exist_ok=True)
     summary["timings_s"]["filter_motifs"] = round(time.perf_counter() - t0, 3)
     summary.update(layer=fm.layer, n_sequences=fm.n_sequences, n_filters=len(fm.ppm),
                    n_filters_with_sites=int(fm.enough_sites.sum()), motif_alphabet=fm.alphabet.letters)
@@ -89,7 +99,7 @@ def interpret_model(
         from .tomtom import best_matches, load_targets, match_summary, tomtom
 
         t0 = time.perf_counter()
-        target_list = load_targets(targets)
+        target_list = preloaded_targets if preloaded_targets is not None else load_targets(targets)
         target_motifs = {m.name: m for m in target_list}
         queries = trimmed if trim_for_tomtom else meme.motifs
         table = tomtom(queries, target_list, distance=distance, min_overlap=min_overlap,
