@@ -298,7 +298,7 @@ def motif_analysis(key, args, builder, folder: Path) -> dict:
     import keras
 
     from keras_motifs.interpret import filter_motifs, match_summary, tomtom, write_meme
-    from keras_motifs.io import write_json  # noqa: F401
+    from keras_motifs.io import atomic_open, write_json  # noqa: F401
     from tfds_builders.deepsea import to_one_hot
 
     model = keras.models.load_model(folder / "training" / "best.keras", safe_mode=True)
@@ -308,7 +308,8 @@ def motif_analysis(key, args, builder, folder: Path) -> dict:
     meme_path = folder / "filters.meme"
     write_meme(meme_path, meme)
     table = tomtom(meme, "JASPAR2016", distance="pearson", min_overlap=5, evalue_threshold=0.01)
-    table.to_csv(folder / "tomtom_jaspar2016.tsv", sep="\t", index=False)
+    with atomic_open(folder / "tomtom_jaspar2016.tsv", "w") as fh:
+        table.to_csv(fh, sep="\t", index=False)
     summary = match_summary(table, [m.name for m in meme.motifs])
     return {"meme": str(meme_path), "tomtom": str(folder / "tomtom_jaspar2016.tsv"), "n_filters": summary["n_queries"],
             "n_filters_with_match": summary["n_match_any"], "fraction_with_match": summary["match_any"],

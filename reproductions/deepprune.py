@@ -183,7 +183,7 @@ def motif_report(set_name, seed, run_dir: Path, xte, yte, rounds_kernels: int):
         path = models_dir / f"{variant}_{rounds_kernels}k.keras"
         if not path.exists():
             continue
-        model = keras.models.load_model(path)
+        model = keras.models.load_model(path, safe_mode=True)
         fm = filter_motifs(model, pos, layer="relu_advanced", rule="deepbind", alphabet="ACGT")
         motifs = [Motif(f"{variant}_k{i}", fm.ppm[i], nsites=int(fm.nsites[i])) for i in range(len(fm.ppm))]
         ic = fm.information_content()

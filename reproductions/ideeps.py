@@ -132,6 +132,7 @@ def write_motifs(model, x_test, seqs, contexts, out_dir: Path, ray2013: str) -> 
     import numpy as np
 
     from keras_motifs.interpret import filter_motifs, save_logo_grid, tomtom, write_meme
+    from keras_motifs.io import atomic_open
 
     out_dir.mkdir(parents=True, exist_ok=True)
     inputs = [x_test[i.name] for i in model.inputs]
@@ -151,7 +152,8 @@ def write_motifs(model, x_test, seqs, contexts, out_dir: Path, ray2013: str) -> 
         if branch == "sequence" and motifs and ray2013 and Path(ray2013).exists():
             table = tomtom(motifs, ray2013, distance="pearson", evalue_threshold=None, alphabet="ACGU")
             table = table[(table["orientation"] == "+") & (table["p_value"] < 0.05)]
-            table.to_csv(out_dir / "tomtom_ray2013.tsv", sep="\t", index=False)
+            with atomic_open(out_dir / "tomtom_ray2013.tsv", "w") as fh:
+                table.to_csv(fh, sep="\t", index=False)
             best = table.sort_values("p_value").groupby("query", sort=False).head(1)
             summary["tomtom"] = [
                 {"filter": r.query, "target": r.target_id, "name": r.target_name, "p_value": float(r.p_value),

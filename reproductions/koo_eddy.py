@@ -128,7 +128,7 @@ def motifs_one(args, data, preset: str, trial: int) -> None:
         return
     import keras
 
-    model = keras.models.load_model(folder / "best.keras")
+    model = keras.models.load_model(folder / "best.keras", safe_mode=True)
     log(f"motifs {preset} trial {trial}: {todo}")
     analyse_model(model, data["test"][0], folder, layers=todo, dataset=args.dataset)
 

@@ -183,6 +183,7 @@ def _synthetic(n: int, length: int, targets: int, seed: int):
 def run_worker(args) -> dict:
     import keras
 
+    from ..io import write_json
     from .fit import train
 
 
@@ -237,7 +238,7 @@ def run_worker(args) -> dict:
         "samples_per_second": result.train_samples_per_second,
         "weights_checksum": float(sum(float(np.sum(np.abs(w), dtype=np.float64)) for w in weights)),
     }
-    (out / "summary.json").write_text(json.dumps(summary))
+    write_json(out / "summary.json", summary)
     print(json.dumps(summary), flush=True)
     return summary
 
