@@ -98,8 +98,9 @@ class ResumableBackup(keras.callbacks.Callback):
 
     Each backup is written to a new folder that a small ``latest.json`` then points to (written
     atomically), so a crash at any moment leaves a complete backup (the previous one or the new
-    one). Backups are taken at every epoch boundary and, with ``save_freq=N``, every N batches.
-    The folder is deleted when training ends normally (``delete_checkpoint``).
+    one). Backups are taken at the end of every epoch and, with ``save_freq=N``, every N batches;
+    put this callback after the callbacks whose epoch-end work (logs, checkpoints) must be part of
+    an epoch's backup. The folder is deleted when training ends normally (``delete_checkpoint``).
     """
 
     POINTER = "latest.json"
@@ -113,7 +114,6 @@ class ResumableBackup(keras.callbacks.Callback):
         self.delete_checkpoint = delete_checkpoint
         self._tracked: list = []
         self._epoch = 0
-        self._first_epoch = None
         self._skip = 0
         self._snapshot = None
         self._pending_callbacks = None
@@ -221,7 +221,6 @@ class ResumableBackup(keras.callbacks.Callback):
     # -------------------------------------------------------------- callbacks
     def on_train_begin(self, logs=None):
         meta = self._load()
-        self._first_epoch = None
         if meta is None:
             return
         self.model._initial_epoch = meta["epoch"]  # what keras.callbacks.BackupAndRestore sets
@@ -235,10 +234,11 @@ class ResumableBackup(keras.callbacks.Callback):
         if self._pending_callbacks is not None:  # after the other callbacks' on_train_begin resets
             self._restore_callback_state(self._pending_callbacks)
             self._pending_callbacks = None
-        if self._first_epoch is None:
-            self._first_epoch = epoch
-        elif not self._skip:
-            self._save(epoch, 0)  # all epochs before this one are complete
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is None or np.isfinite(float(loss)):  # never back up a model that went NaN
+            self._save(epoch + 1, 0)  # epochs 0..epoch are complete
 
     def on_train_batch_end(self, batch, logs=None):
         done = batch + 1

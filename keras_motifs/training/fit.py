@@ -2,8 +2,8 @@
 
 ``train()`` does, in order: seed everything; choose the strategy; build the model and its
 optimizer inside the strategy scope; fit with early stopping, a best-weights ``.keras``
-checkpoint, ``BackupAndRestore`` (an interrupted run started again with the same output folder
-resumes from its last backup), ``TerminateOnNaN``, a CSV log (appended across resumes),
+checkpoint, ``ResumableBackup`` (an interrupted run started again with the same output folder
+resumes from its last backup, exactly, also mid-epoch), ``TerminateOnNaN``, a CSV log (appended across resumes),
 TensorBoard logs and Keras's progress bar; then reload the best checkpoint.
 
 Output folder layout::
@@ -148,7 +148,6 @@ def train(
         done_marker.unlink()
     cbs = [
         keras.callbacks.TerminateOnNaN(),
-        (backup := ResumableBackup(output_dir / "backup", save_freq=backup_every_steps or "epoch")),
         AtomicBestCheckpoint(best_path, monitor=cfg["monitor"]),
         keras.callbacks.CSVLogger(str(output_dir / "training_log.csv"), append=True),
     ]
@@ -159,8 +158,12 @@ def train(
         cbs.append(keras.callbacks.EarlyStopping(monitor=cfg["monitor"], patience=int(patience)))
     if tensorboard:
         cbs.append(keras.callbacks.TensorBoard(str(output_dir / "tensorboard"), write_graph=False, profile_batch=0))
+    # after the built-in callbacks (an epoch's backup follows its log row, checkpoint and early-stopping
+    # update), before the caller's; saves and restores EarlyStopping's counters too
+    backup = ResumableBackup(output_dir / "backup", save_freq=backup_every_steps or "epoch")
+    backup.track(list(cbs))
+    cbs.append(backup)
     cbs.extend(callbacks or [])
-    backup.track(cbs)  # resume EarlyStopping's counters too
 
     start = time.perf_counter()
     history = net.fit(train_ds, validation_data=val_ds, epochs=int(cfg["epochs"]), callbacks=cbs, verbose=verbose, shuffle=False)

@@ -6,8 +6,9 @@ adds what a multi-worker job needs around it:
 
 * :func:`tf_config` / :func:`local_cluster` — the TF_CONFIG of each worker (loopback ports for a
   local demonstration; real host names on a cluster),
-* :func:`worker_output_dir` — one output folder per worker. Keras 3's ``BackupAndRestore`` is not
-  worker-aware (every worker writes its own backup files), so workers must not share a folder;
+* :func:`worker_output_dir` — one output folder per worker. The backup callback
+  (``ResumableBackup``, like Keras 3's ``BackupAndRestore``) is not worker-aware (every worker
+  writes its own backup files), so workers must not share a folder;
   worker 0 is the chief, and its ``best.keras`` is the result (all workers hold identical
   weights: gradients are all-reduced every step),
 * :func:`launch_local_workers` — start N worker processes on this machine, and
@@ -16,8 +17,8 @@ adds what a multi-worker job needs around it:
 
 Fault tolerance: when a worker dies, the collectives of the others fail or block, so the whole job
 is restarted (by hand, or by the cluster manager: Kubernetes, Slurm ``--requeue``, Vertex AI,
-...) with the same TF_CONFIG and output folders. Each worker's ``BackupAndRestore`` then restores
-the weights, optimizer state and epoch of the last completed backup, and training continues
+...) with the same TF_CONFIG and output folders. Each worker's ``ResumableBackup`` then restores
+the weights, optimizer and random state and the epoch (and batch) of the last backup, and training continues
 from there (per epoch by default; ``train(backup_every_steps=N)`` for long epochs).
 
 Local demonstration (two workers over 127.0.0.1)::
