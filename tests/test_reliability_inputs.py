@@ -780,6 +780,8 @@ _bad_value("params-huge-int", "9" * 5000, r"line 3: num_detectors = 9{20}\.\.\. 
 _bad_value("params-oversized-dims", "100000000000", r"line 4: detector_len = 100000000000 is larger than any DeepBind model",
            field="detector_len = 2")
 _bad_value("params-int-code", "__import__('os')", r"line 3: num_detectors must be an integer", field="num_detectors = 1")
+_bad_value("params-long-digit-run", "1" * 200_000 + "x", r"line 8: value 0 of 'thresholds' is not a number: '1{40}\.\.\.'",
+           tried="200,000 digits then a letter (a regular expression that back-tracks would take minutes)")
 
 
 @case("params-missing-header", R_PAR, "no `# deepbind 0.1` line", DataFormatError, r"line 1: expected the header '# deepbind 0.1'")

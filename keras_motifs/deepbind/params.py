@@ -94,7 +94,7 @@ class DeepBindParams:
 
 # A plain decimal number as C's scanf("%f") reads it: no nan/inf, no hex, no digit separators,
 # no non-ASCII digits (Python's float() accepts all of those).
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,4})?"
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?"
 _NUMBER_LIST = re.compile(rf"\s*{_NUMBER}\s*(?:,\s*{_NUMBER}\s*)*", re.ASCII)
 _NUMBER_ONE = re.compile(rf"\s*{_NUMBER}\s*", re.ASCII)
 _INT = re.compile(r"\s*[+-]?\d+\s*", re.ASCII)

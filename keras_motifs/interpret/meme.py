@@ -156,7 +156,7 @@ def write_meme(
 
 _KV = re.compile(r"(\w+)\s*=\s*(\S+)")
 # a plain decimal number: no nan/inf, no hex, no digit separators
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 MAX_WIDTH = 10_000
 # MEME's own tolerance for letter-probability rows that do not sum to exactly 1 (rounding)
 ROW_SUM_TOLERANCE = 0.1

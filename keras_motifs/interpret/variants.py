@@ -53,52 +53,55 @@ def read_vcf(path: "str | os.PathLike") -> list[Variant]:
     not UTF-8 raise :class:`DataFormatError` naming the file and line.
     """
     path = str(path)
-    try:
-        with open(path, "rb") as raw:
-            data = raw.read()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        text = data.decode("utf-8")
-    except (OSError, EOFError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
-        raise DataFormatError(f"file '{path}': not a readable gzip file ({exc}); the file may be truncated") from None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DataFormatError(f"file '{path}', line {line}: not UTF-8 text; is this a VCF file?") from None
+    with open(path, "rb") as raw:
+        gzipped = raw.read(2) == b"\x1f\x8b"
     out = []
     header_seen = False
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if line.startswith("#CHROM"):
-            cols = tuple(line.rstrip("\r").split("\t")[:5])
-            if cols != VCF_COLUMNS:
-                raise DataFormatError(f"file '{path}', line {lineno}: header columns {list(cols)}, expected "
-                                      f"{list(VCF_COLUMNS)} (tab-separated)")
-            header_seen = True
-            continue
-        if line.startswith("#") or not line.strip():
-            continue
-        if not header_seen:
-            raise DataFormatError(f"file '{path}', line {lineno}: variant line before the '#CHROM POS ID REF ALT' "
-                                  "header line; a VCF file has that header before its variants")
-        cols = line.rstrip("\r").split("\t")
-        if len(cols) < 5:
-            raise DataFormatError(f"file '{path}', line {lineno}: a VCF data line needs at least 5 "
-                                  f"tab-separated columns (CHROM POS ID REF ALT), found {len(cols)}")
-        chrom, pos, vid, ref, alts = cols[:5]
-        try:
-            pos_i = int(pos)
-        except ValueError:
-            raise DataFormatError(f"file '{path}', line {lineno}: POS {pos!r} is not an integer") from None
-        if pos_i < 1:
-            raise DataFormatError(f"file '{path}', line {lineno}: POS {pos_i} must be >= 1")
-        for alt in alts.split(","):
-            out.append(Variant(chrom, pos_i, vid, ref.upper(), alt.upper(), lineno))
+    lineno = 0
+    try:
+        with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as fh:
+            for lineno, raw_line in enumerate(fh, 1):  # bytes, decoded line by line: errors name the line
+                try:
+                    line = raw_line.decode("utf-8").rstrip("\r\n")
+                except UnicodeDecodeError:
+                    raise DataFormatError(f"file '{path}', line {lineno}: not UTF-8 text; is this a VCF file?") from None
+                _read_vcf_line(path, lineno, line, out, header_seen)
+                header_seen = header_seen or line.startswith("#CHROM")
+    except (OSError, EOFError) as exc:  # gzip cut short or damaged
+        raise DataFormatError(f"file '{path}': not a readable gzip file ({exc}) after line {lineno}; the file may "
+                              "be truncated") from None
     if not header_seen:
         raise DataFormatError(f"file '{path}': no '#CHROM POS ID REF ALT' header line; not a VCF file (or empty)")
     if not out:
         raise DataFormatError(f"file '{path}': the VCF holds no variants")
     return out
+
+
+def _read_vcf_line(path: str, lineno: int, line: str, out: list, header_seen: bool) -> None:
+    if line.startswith("#CHROM"):
+        cols = tuple(line.split("\t")[:5])
+        if cols != VCF_COLUMNS:
+            raise DataFormatError(f"file '{path}', line {lineno}: header columns {list(cols)}, expected "
+                                  f"{list(VCF_COLUMNS)} (tab-separated)")
+        return
+    if line.startswith("#") or not line.strip():
+        return
+    if not header_seen:
+        raise DataFormatError(f"file '{path}', line {lineno}: variant line before the '#CHROM POS ID REF ALT' "
+                              "header line; a VCF file has that header before its variants")
+    cols = line.split("\t")
+    if len(cols) < 5:
+        raise DataFormatError(f"file '{path}', line {lineno}: a VCF data line needs at least 5 "
+                              f"tab-separated columns (CHROM POS ID REF ALT), found {len(cols)}")
+    chrom, pos, vid, ref, alts = cols[:5]
+    try:
+        pos_i = int(pos)
+    except ValueError:
+        raise DataFormatError(f"file '{path}', line {lineno}: POS {pos!r} is not an integer") from None
+    if pos_i < 1:
+        raise DataFormatError(f"file '{path}', line {lineno}: POS {pos_i} must be >= 1")
+    for alt in alts.split(","):
+        out.append(Variant(chrom, pos_i, vid, ref.upper(), alt.upper(), lineno))
 
 
 def open_fasta(fasta: "str | os.PathLike"):
