@@ -74,7 +74,8 @@ def keras_variant(name: str, batch: int, threads: int):
     return train_step, infer_step, model.count_params()
 
 
-def torch_variant(name: str, batch: int, threads: int):
+def torch_variant(name: str, batch: int, threads: int, device: str = "cpu"):
+    """The reference PyTorch DanQ on ``device`` ("cpu" or "cuda"): (train_step, infer_step, params)."""
     import torch
     from torch import nn
 
@@ -98,15 +99,16 @@ def torch_variant(name: str, batch: int, threads: int):
             h = self.drop2(h).flatten(1)
             return torch.sigmoid(self.out(torch.relu(self.dense(h))))
 
-    model = TorchDanQ()
+    model = TorchDanQ().to(device)
     opt = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-6)
     rng = np.random.default_rng(0)
-    x = torch.from_numpy(np.eye(4, dtype=np.float32)[rng.integers(0, 4, (batch, 1000))])
-    y = torch.from_numpy((rng.random((batch, 919)) < 0.05).astype(np.float32))
+    x = torch.from_numpy(np.eye(4, dtype=np.float32)[rng.integers(0, 4, (batch, 1000))]).to(device)
+    y = torch.from_numpy((rng.random((batch, 919)) < 0.05).astype(np.float32)).to(device)
     bf16 = name == "torch_bf16"
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
 
     def autocast():
-        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16)
+        return torch.autocast(device.split(":")[0], dtype=torch.bfloat16, enabled=bf16)
 
     def train_step():
         model.train()
@@ -117,6 +119,7 @@ def torch_variant(name: str, batch: int, threads: int):
         loss = -(y * p.log() + (1 - y) * (1 - p).log()).mean()
         loss.backward()
         opt.step()
+        sync()
 
     def infer_step():
         model.eval()
@@ -124,6 +127,7 @@ def torch_variant(name: str, batch: int, threads: int):
             rc = torch.flip(x, dims=(1, 2))
             p = model(torch.cat([x, rc])).float()
             (p[:batch] + p[batch:]) / 2
+        sync()
 
     return train_step, infer_step, sum(p.numel() for p in model.parameters())
 

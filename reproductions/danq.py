@@ -16,6 +16,9 @@ Models (``--model``, or ``--all`` for every one, trained and evaluated the same 
 file and runs Tomtom against JASPAR 2016 (E < 0.01), as the paper's motif analysis.
 Hyperparameters come from each model's preset (keras_motifs/models/*/presets.py); --epochs,
 --batch_size and --learning_rate override them.
+
+Resumable per model: a model whose ``<out>/<model>/results.json`` holds a finished evaluation with
+the same settings is not trained again (delete that file to retrain); its numbers go in the table.
 """
 
 from __future__ import annotations
@@ -133,11 +136,18 @@ def main(argv=None) -> int:
     }
     evals = {}
     for key in args.models:
-        res, ev = run_model(key, args, xy, train_split, n_train, builder, groups, out)
+        settings = run_settings(key, args)
+        res = load_finished(out / key / "results.json", settings)
+        if res is None:
+            res, ev = run_model(key, args, xy, train_split, n_train, builder, groups, out)
+            res["settings"] = settings
+            write_json(out / key / "results.json", res)
+        else:
+            print(f"\n== {LABELS[key]}: finished earlier with the same settings; read from {out / key / 'results.json'}", flush=True)
+            ev = {**res["test"], "roc_auc": res["per_target"]["roc_auc"], "pr_auc": res["per_target"]["pr_auc"]}
         results["models"][key] = res
         evals[key] = ev
-        write_json(out / key / "results.json", res)
-        if args.motifs and key in ("danq", "danq_jaspar"):
+        if args.motifs and key in ("danq", "danq_jaspar") and "motifs" not in res:
             res["motifs"] = motif_analysis(key, args, builder, out / key)
             write_json(out / key / "results.json", res)
 
@@ -206,6 +216,26 @@ def main(argv=None) -> int:
     print(f"\nwrote {out / 'results.json'} and per-model folders (plots, best model) under {out} "
           f"(total {results['total_seconds'] / 60:.1f} min)")
     return 0
+
+
+def run_settings(key, args) -> dict:
+    """What decides a model's result: a finished model is reused only when these are equal."""
+    return {"model": key, "config": args.config, "seed": args.seed, "epochs": args.epochs, "batch_size": args.batch_size,
+            "learning_rate": args.learning_rate, "patience": args.patience, "epsilon": args.epsilon,
+            "modern": args.modern, "num_devices": args.num_devices, "max_train": args.max_train}
+
+
+def load_finished(path: Path, settings: dict):
+    """The results of an earlier run of this model with the same settings, else None (retrain)."""
+    import json
+
+    if not path.exists():
+        return None
+    try:
+        res = json.loads(path.read_text())
+    except ValueError:
+        return None
+    return res if res.get("settings") == settings and "test" in res else None
 
 
 def run_model(key, args, xy, train_split, n_train, builder, groups, out):

@@ -50,26 +50,46 @@ def log(msg: str) -> None:
 
 
 # ----------------------------------------------------------------------------------------- data
-def load_synthetic(data_dir: str | None, config: str) -> dict:
-    """Splits of the koo_eddy_synthetic TFDS dataset as one-hot arrays (N, 200, 4) A,C,G,T."""
+def load_synthetic_indices(data_dir: str | None, config: str) -> dict:
+    """Splits of the koo_eddy_synthetic TFDS dataset as (uint8 letter indices (N, 200), labels)."""
     import tensorflow_datasets as tfds
 
     import tfds_builders  # noqa: F401  (registers the builders)
-    from keras_motifs.data import indices_to_one_hot
 
     builder = tfds.builder(f"koo_eddy_synthetic/{config}", data_dir=data_dir)
     builder.download_and_prepare(download_config=tfds.download.DownloadConfig(try_download_gcs=False))
     out = {}
     for split in ("train", "validation", "test"):
         d = tfds.as_numpy(builder.as_dataset(split=split, batch_size=-1))
-        out[split] = (indices_to_one_hot(d["sequence"]), d["label"].astype(np.float32))
+        out[split] = (d["sequence"].astype(np.uint8), d["label"].astype(np.float32))
     return out
 
 
 def load_data(args) -> dict:
-    if args.dataset == "synthetic":
-        return load_synthetic(args.data_dir, args.config)
-    return load_invivo(args.deepsea_manual_dir, data_dir=args.data_dir, config=args.deepsea_config)
+    """One-hot (N, L, 4) A,C,G,T splits: from ``--arrays`` if given, else from TFDS."""
+    from keras_motifs.data import indices_to_one_hot
+
+    if args.arrays:
+        from keras_motifs.io import load_splits
+
+        splits, meta = load_splits(args.arrays)
+        log(f"splits from {args.arrays}: {meta}")
+    elif args.dataset == "synthetic":
+        splits = load_synthetic_indices(args.data_dir, args.config)
+    else:
+        return load_invivo(args.deepsea_manual_dir, data_dir=args.data_dir, config=args.deepsea_config)
+    return {k: (indices_to_one_hot(x), y.astype(np.float32)) for k, (x, y) in splits.items()}
+
+
+def export_arrays(args) -> None:
+    """Write the synthetic splits to ``--export_arrays`` (for a machine without TensorFlow)."""
+    from keras_motifs.io import save_splits
+
+    if args.dataset != "synthetic":
+        raise SystemExit("--export_arrays supports --dataset synthetic only")
+    splits = load_synthetic_indices(args.data_dir, args.config)
+    save_splits(args.export_arrays, splits, meta={"dataset": f"koo_eddy_synthetic/{args.config}"})
+    log(f"wrote {args.export_arrays}: " + ", ".join(f"{k} {v[0].shape}" for k, v in splits.items()))
 
 
 # ---------------------------------------------------------------------------------------- train
@@ -214,7 +234,7 @@ def logos(args) -> None:
 # ----------------------------------------------------------------------------------------- main
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", required=True, help="output folder (resumable)")
+    ap.add_argument("--out", required=False, help="output folder (resumable)")
     ap.add_argument("--data_dir", default=None, help="TFDS data_dir (default: TFDS's)")
     ap.add_argument("--dataset", choices=["synthetic", "invivo"], default="synthetic")
     ap.add_argument("--config", default="default", help="koo_eddy_synthetic config (default | small)")
@@ -222,6 +242,8 @@ def parse_args(argv=None):
     ap.add_argument("--deepsea_config", default="full", help="deepsea builder config for --dataset invivo")
     ap.add_argument("--models", nargs="+", default=TABLE1_MODELS, help="presets (default: Table 1)")
     ap.add_argument("--trials", type=int, default=5, help="trials per model (paper: 5)")
+    ap.add_argument("--trial_ids", type=int, nargs="+", default=None,
+                    help="run only these trials (e.g. one process per trial on a GPU); default: 0 .. trials-1")
     ap.add_argument("--epochs", type=int, default=None, help="max epochs (default: the preset's 100)")
     ap.add_argument("--variant", choices=["paper", "code"], default="paper",
                     help="optimiser: paper (Adam lr 3e-4) or code (effective lr 1e-3, beta1 0.95)")
@@ -230,8 +252,14 @@ def parse_args(argv=None):
     ap.add_argument("--stages", nargs="+", default=["train", "motifs", "report"], choices=["train", "motifs", "report"])
     ap.add_argument("--trial_major", action="store_true",
                     help="train trial 0 of every model before trial 1 (useful on a time budget)")
+    ap.add_argument("--arrays", default=None,
+                    help="read the splits from this .npz (made by --export_arrays) instead of TFDS: lets the "
+                         "training run under KERAS_BACKEND=jax/torch on a machine without TensorFlow")
+    ap.add_argument("--export_arrays", default=None, help="write the synthetic splits to this .npz and exit")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
+    if not args.out and not args.export_arrays:
+        ap.error("--out is required")
     for m in args.models:
         if m not in PRESETS:
             ap.error(f"unknown model {m!r}; choose from {sorted(PRESETS)}")
@@ -240,14 +268,18 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.export_arrays:
+        export_arrays(args)
+        return 0
     Path(args.out).mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     data = load_data(args) if ("train" in args.stages or "motifs" in args.stages) else None
     if data is not None:
         log("data: " + ", ".join(f"{k} {v[0].shape}" for k, v in data.items()))
-    pairs = [(m, t) for m in args.models for t in range(args.trials)]
+    trials = args.trial_ids if args.trial_ids is not None else list(range(args.trials))
+    pairs = [(m, t) for m in args.models for t in trials]
     if args.trial_major:
-        pairs = [(m, t) for t in range(args.trials) for m in args.models]
+        pairs = [(m, t) for t in trials for m in args.models]
     if "train" in args.stages:
         for m, t in pairs:
             train_one(args, data, m, t)

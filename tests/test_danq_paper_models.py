@@ -146,3 +146,26 @@ def test_safe_npy_refuses_arbitrary_pickles(tmp_path):
     np.save(ok, np.arange(3))
     np.testing.assert_array_equal(load_npy(ok), np.arange(3))
     del pickle
+
+
+def test_danq_reproduction_reuses_a_finished_model_with_the_same_settings(tmp_path, capsys):
+    """reproductions/danq.py is resumable per model; changed settings retrain."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("danq_repro", Path(__file__).parent.parent / "reproductions" / "danq.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    common = ["--model", "lr", "--config", "synthetic_tiny", "--out", str(tmp_path), "--verbose", "0",
+              "--tfds_dir", str(tmp_path / "tfds")]
+    assert mod.main(common + ["--epochs", "1"]) == 0
+    first = json.loads((tmp_path / "lr" / "results.json").read_text())
+    assert first["settings"]["epochs"] == 1 and "test" in first
+    capsys.readouterr()
+    assert mod.main(common + ["--epochs", "1"]) == 0
+    assert "finished earlier with the same settings" in capsys.readouterr().out
+    assert json.loads((tmp_path / "results.json").read_text())["models"]["lr"]["test"] == first["test"]
+    assert mod.main(common + ["--epochs", "2"]) == 0  # other settings: trained again
+    assert "finished earlier" not in capsys.readouterr().out
+    assert json.loads((tmp_path / "lr" / "results.json").read_text())["settings"]["epochs"] == 2

@@ -137,3 +137,27 @@ def test_tf_dataset_source_and_max_sequences():
     b = filter_motifs(model, x[:15], rule="koo_eddy", batch_size=15)
     assert a.n_sequences == 15
     np.testing.assert_allclose(a.counts, b.counts, rtol=1e-5)
+
+
+def test_conv_geometry_follows_the_layers_own_branch():
+    """In a two-branch model a ReLU after branch A's conv takes A's window, not the later B conv."""
+    from keras_motifs.interpret.activations import conv_geometry
+
+    seq = keras.Input((50, 4), name="seq")
+    struct = keras.Input((50, 6), name="struct")
+    a = keras.layers.Conv1D(3, 7, name="conv_a")(seq)
+    b = keras.layers.Conv1D(2, 5, padding="same", name="conv_b")(struct)
+    ra = keras.layers.ReLU(name="relu_a")(a)
+    rb = keras.layers.ReLU(name="relu_b")(b)
+    pa = keras.layers.GlobalMaxPooling1D()(ra)
+    pb = keras.layers.GlobalMaxPooling1D()(rb)
+    model = keras.Model([seq, struct], keras.layers.Dense(1)(keras.layers.Concatenate()([pa, pb])))
+    g = conv_geometry(model, "relu_a")  # layer order: conv_a, conv_b, relu_a, ... (B's conv is nearer in order)
+    assert (g.conv_name, g.width, g.left, g.input_index) == ("conv_a", 7, 0, 0)
+    g = conv_geometry(model, "relu_b")
+    assert (g.conv_name, g.width, g.left, g.input_index) == ("conv_b", 5, 2, 1)
+    rc = keras.layers.ReLU(name="relu_c")(keras.layers.Conv1D(2, 7, name="conv_c")(struct))
+    merged = keras.layers.Concatenate(name="both")([ra, rc])
+    model2 = keras.Model([seq, struct], merged)
+    with pytest.raises(ModelInputError, match="equally near"):
+        conv_geometry(model2, "both")

@@ -39,6 +39,16 @@ def _get_lut(alpha: Alphabet) -> np.ndarray:
     return _LUT_CACHE[key]
 
 
+_LUT_BYTES_CACHE: dict[str, bytes] = {}
+
+
+def _get_lut_bytes(alpha: Alphabet, lut: np.ndarray) -> bytes:
+    key = alpha.letters + (alpha.unknown or "")
+    if key not in _LUT_BYTES_CACHE:
+        _LUT_BYTES_CACHE[key] = lut.tobytes()
+    return _LUT_BYTES_CACHE[key]
+
+
 def _as_bytes_list(sequences) -> list[bytes]:
     if isinstance(sequences, (str, bytes)):
         sequences = [sequences]
@@ -97,9 +107,10 @@ def encode_indices(
     pad = len(alpha) + 1 if pad_index is None else pad_index
     lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
     offsets = np.concatenate([[0], np.cumsum(lengths)])
-    buf = np.frombuffer(b"".join(seqs), dtype=np.uint8)
-    idx = lut[buf]
-    if idx.size and (idx == _INVALID).any():
+    # bytes.translate maps every byte through the table in C (~1 GB/s, several times faster than a
+    # NumPy gather); a bytearray keeps the result writable. Invalid letters map to 255, the maximum.
+    idx = np.frombuffer(bytearray().join(seqs).translate(_get_lut_bytes(alpha, lut)), dtype=np.uint8)
+    if idx.size and idx.max() == _INVALID:
         _report_invalid(idx, offsets, seqs, alpha)
     if len(seqs) == 0:
         return np.zeros((0, length or 0), dtype=np.uint8)

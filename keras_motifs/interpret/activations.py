@@ -146,20 +146,41 @@ def _all_layers(model):
             yield lay
 
 
+def _upstream_conv(model, target):
+    """The nearest Conv1D feeding ``target`` (breadth-first through the graph); error if none, or
+    if two different convolutions are equally near (e.g. right after a concatenation)."""
+    import keras
+
+    frontier, seen = [target], {id(target)}
+    while frontier:
+        found, nxt = [], []
+        for lay in frontier:
+            for node in getattr(lay, "_inbound_nodes", []):
+                for tensor in node.input_tensors:
+                    op = tensor._keras_history.operation
+                    if id(op) in seen:
+                        continue
+                    seen.add(id(op))
+                    (found if isinstance(op, keras.layers.Conv1D) else nxt).append(op)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise ModelInputError(
+                f"layer {target.name!r} of model {model.name!r} is equally near to convolutions "
+                f"{sorted(c.name for c in found)}; pass one of them as the layer"
+            )
+        frontier = nxt
+    raise ModelInputError(f"layer {target.name!r} has no Conv1D before it in model {model.name!r}")
+
+
 def conv_geometry(model, layer=None, input_index: int | None = None) -> ConvGeometry:
-    """Receptive-field geometry of ``layer`` (a Conv1D, or a layer after one: its nearest
-    preceding Conv1D in the model's layer order defines the window)."""
+    """Receptive-field geometry of ``layer`` (a Conv1D, or a layer after one: the nearest Conv1D
+    upstream of it in the model's graph defines the window; in a model with several branches
+    that is the convolution of the layer's own branch)."""
     import keras
 
     target = find_layer(model, layer) if not hasattr(layer, "name") else layer
-    layers = list(model.layers)
-    conv = target
-    if not isinstance(target, keras.layers.Conv1D):
-        idx = layers.index(target)
-        convs = [lay for lay in layers[:idx] if isinstance(lay, keras.layers.Conv1D)]
-        if not convs:
-            raise ModelInputError(f"layer {target.name!r} has no Conv1D before it in model {model.name!r}")
-        conv = convs[-1]
+    conv = target if isinstance(target, keras.layers.Conv1D) else _upstream_conv(model, target)
     (width,) = conv.kernel_size
     (stride,) = conv.strides
     (dilation,) = conv.dilation_rate

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import keras
-import tensorflow as tf
 
 
 @keras.saving.register_keras_serializable(package="keras_motifs", name="KmerCounts")
@@ -25,6 +24,13 @@ class KmerCounts(keras.layers.Layer):
         return sum(self.alphabet_size ** k for k in range(self.k_min, self.k_max + 1))
 
     def call(self, inputs):
+        if keras.backend.backend() != "tensorflow":
+            raise NotImplementedError(
+                "KmerCounts (the k-mer logistic-regression baseline) needs the TensorFlow backend; "
+                f"KERAS_BACKEND is {keras.backend.backend()!r}"
+            )
+        import tensorflow as tf  # imported here so the package imports without TensorFlow
+
         x = tf.convert_to_tensor(inputs)
         a = self.alphabet_size
         is_base = tf.logical_and(tf.equal(tf.reduce_max(x, -1), 1.0), tf.equal(tf.reduce_sum(x, -1), 1.0))

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import os
 
-import tensorflow as tf
-
 
 def configure_logical_cpus(n: int) -> list:
     """Split the first physical CPU into ``n`` logical devices (no-op for n <= 1).
 
     Must run before any TensorFlow op; raises RuntimeError with advice otherwise.
     """
+    import tensorflow as tf
+
     if n is None or n <= 1:
         return tf.config.list_logical_devices("CPU")
     cpus = tf.config.list_physical_devices("CPU")
@@ -36,7 +36,7 @@ def configure_logical_cpus(n: int) -> list:
     return tf.config.list_logical_devices("CPU")
 
 
-def make_strategy(num_devices: int | None = None, kind: str = "auto") -> tf.distribute.Strategy:
+def make_strategy(num_devices: int | None = None, kind: str = "auto") -> "tf.distribute.Strategy":
     """Choose a strategy.
 
     kind:
@@ -46,6 +46,8 @@ def make_strategy(num_devices: int | None = None, kind: str = "auto") -> tf.dist
       ``"mirrored"``, ``"multiworker"``, ``"default"``: force one.
     ``num_devices`` limits how many local devices MirroredStrategy uses.
     """
+    import tensorflow as tf
+
     if kind == "auto":
         tf_config = json.loads(os.environ.get("TF_CONFIG", "{}") or "{}")
         workers = tf_config.get("cluster", {}).get("worker", [])

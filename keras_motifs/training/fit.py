@@ -3,8 +3,8 @@
 ``train()`` does, in order: seed everything; choose the strategy; build the model and its
 optimizer inside the strategy scope; fit with early stopping, a best-weights ``.keras``
 checkpoint, ``ResumableBackup`` (an interrupted run started again with the same output folder
-resumes from its last backup, exactly, also mid-epoch), ``TerminateOnNaN``, a CSV log (appended across resumes),
-TensorBoard logs and Keras's progress bar; then reload the best checkpoint.
+resumes from its last backup, exactly, also mid-epoch), ``TerminateOnNaN``, a CSV log (appended
+across resumes), TensorBoard logs and Keras's progress bar; then reload the best checkpoint.
 
 Output folder layout::
 
@@ -13,7 +13,13 @@ Output folder layout::
     <output_dir>/training_log.csv
     <output_dir>/tensorboard/
     <output_dir>/DONE            written last: training finished (absent = incomplete run)
+
+Backends: the package's default is TensorFlow (``tf.distribute``, ``tf.data``). Under another
+Keras backend (``KERAS_BACKEND=jax`` or ``torch``, e.g. on a GPU machine without a TensorFlow GPU
+build) ``train()`` runs on one device with no strategy: data must then be ``(x, y)`` arrays (or a
+``tf.data.Dataset`` where TensorFlow is importable), shuffled every epoch by Keras from the seed.
 """
+
 
 from __future__ import annotations
 
@@ -23,9 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import contextlib
+
 import keras
 import numpy as np
-import tensorflow as tf
 
 from ..io.atomic import atomic_open
 from ..losses import ClippedBinaryCrossentropy
@@ -50,9 +57,24 @@ class TrainResult:
     extra: dict = field(default_factory=dict)
 
 
+def _tensorflow_backend() -> bool:
+    return keras.backend.backend() == "tensorflow"
+
+
+class _NoStrategy:
+    """Stands in for a ``tf.distribute`` strategy under a non-TensorFlow backend (one device)."""
+
+    num_replicas_in_sync = 1
+
+    def scope(self):
+        return contextlib.nullcontext()
+
+
 def _as_dataset(data, batch_size: int, shuffle_buffer: int | None, seed: int | None, drop_remainder=False):
     if data is None:
         return None
+    import tensorflow as tf
+
     if isinstance(data, tf.data.Dataset):
         ds = data
     elif isinstance(data, (tuple, list)) and len(data) == 2:
@@ -62,6 +84,29 @@ def _as_dataset(data, batch_size: int, shuffle_buffer: int | None, seed: int | N
     if shuffle_buffer:
         ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
+def _arrays_for_fit(train_data, validation_data, batch_size: int, shuffle_buffer):
+    """fit() arguments for a non-TensorFlow backend: arrays batched and shuffled by Keras."""
+
+    def pair(data, what):
+        if isinstance(data, (tuple, list)) and len(data) == 2:
+            return np.asarray(data[0]), np.asarray(data[1])
+        if type(data).__module__.startswith("tensorflow"):
+            return data  # a tf.data.Dataset: Keras's other backends read it too
+        raise TypeError(f"{what} must be a tuple (x, y) of arrays under the {keras.backend.backend()} backend")
+
+    train = pair(train_data, "train_data")
+    if isinstance(train, tuple):
+        kwargs = {"x": train[0], "y": train[1], "batch_size": batch_size, "shuffle": bool(shuffle_buffer)}
+    else:
+        kwargs = {"x": train.shuffle(shuffle_buffer).batch(batch_size) if shuffle_buffer else train.batch(batch_size)}
+    val = None
+    if validation_data is not None:
+        val = pair(validation_data, "validation_data")
+        if not isinstance(val, tuple):
+            val = val.batch(batch_size)
+    return val, kwargs
 
 
 def train(
@@ -123,8 +168,19 @@ def train(
     cfg.setdefault("monitor", "val_loss" if validation_data is not None else "loss")
 
     set_seed(seed, deterministic_ops=deterministic)
-    if not isinstance(strategy, tf.distribute.Strategy):
-        strategy = make_strategy(num_devices, kind=strategy or "auto")
+    if _tensorflow_backend():
+        import tensorflow as tf
+
+        if not isinstance(strategy, tf.distribute.Strategy):
+            strategy = make_strategy(num_devices, kind=strategy or "auto")
+        multiworker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+    else:
+        if strategy not in ("auto", "default", None) or (num_devices or 1) > 1:
+            raise ValueError(
+                f"strategy {strategy!r} / num_devices {num_devices} need the TensorFlow backend; "
+                f"KERAS_BACKEND is {keras.backend.backend()!r} (one device only)"
+            )
+        strategy, multiworker = _NoStrategy(), False
 
     with strategy.scope():
         net = _models.build(model, **(model_kwargs or {})) if isinstance(model, str) else model()
@@ -133,14 +189,18 @@ def train(
             loss=loss if loss is not None else ClippedBinaryCrossentropy(),
             metrics=metrics if metrics is not None else ["binary_accuracy"],
         )
-    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+    if multiworker:
         from .multiworker import fix_keras_symbolic_build  # Keras 3.15 bug with >1 worker
 
         fix_keras_symbolic_build(net)
 
     check_training_data(net, train_data, validation_data, binary_labels=loss is None)
-    train_ds = _as_dataset(train_data, cfg["batch_size"], shuffle_buffer, seed)
-    val_ds = _as_dataset(validation_data, cfg["batch_size"], None, None)
+    if _tensorflow_backend():
+        train_ds = _as_dataset(train_data, cfg["batch_size"], shuffle_buffer, seed)
+        val_ds = _as_dataset(validation_data, cfg["batch_size"], None, None)
+        fit_kwargs = {"x": train_ds, "shuffle": False}
+    else:
+        val_ds, fit_kwargs = _arrays_for_fit(train_data, validation_data, cfg["batch_size"], shuffle_buffer)
 
     best_path = output_dir / "best.keras"
     done_marker = output_dir / "DONE"
@@ -166,7 +226,7 @@ def train(
     cbs.extend(callbacks or [])
 
     start = time.perf_counter()
-    history = net.fit(train_ds, validation_data=val_ds, epochs=int(cfg["epochs"]), callbacks=cbs, verbose=verbose, shuffle=False)
+    history = net.fit(**fit_kwargs, validation_data=val_ds, epochs=int(cfg["epochs"]), callbacks=cbs, verbose=verbose)
     seconds = time.perf_counter() - start
     if np.isnan(history.history.get("loss", [0.0])[-1:] or [0.0]).any():
         raise FloatingPointError(
