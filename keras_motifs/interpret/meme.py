@@ -303,13 +303,8 @@ def parse_meme(text: str, source: str = "<string>") -> MemeFile:
 
 def read_meme(path: "str | os.PathLike") -> MemeFile:
     """Read a MEME minimal file (version 4 or later with an ``ALPHABET=`` line)."""
+    from ..io.text import decode_text
+
     with open(path, "rb") as fh:
         data = fh.read()
-    if data[:2] == b"\x1f\x8b":
-        raise DataFormatError(f"file '{path}': gzip-compressed; decompress it first (gunzip)")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DataFormatError(f"file '{path}', line {line}: not UTF-8 text; not a MEME motif file") from None
-    return parse_meme(text, source=str(path))
+    return parse_meme(decode_text(data, path, "a MEME motif file"), source=str(path))

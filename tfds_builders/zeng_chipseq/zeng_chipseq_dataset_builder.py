@@ -23,6 +23,7 @@ from etils import epath
 
 from keras_motifs.data import one_hot
 from keras_motifs.errors import DataFormatError, InvalidSequenceError
+from keras_motifs.io.text import decode_text
 
 URL = "http://cnn.csail.mit.edu/motif_discovery/{experiment}/{split}.data"
 SEQUENCE_LENGTH = 101
@@ -42,13 +43,8 @@ def read_data_file(path, sequence_length: int = SEQUENCE_LENGTH):
     names, seqs, labels, linenos = [], [], [], []
     with path.open("rb") as fh:
         data = fh.read()
-    if data[:2] == b"\x1f\x8b":
-        raise DataFormatError(f"file '{path}': gzip-compressed; a Zeng .data file is plain text (gunzip it first)")
-    try:
-        text = data.decode("ascii")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DataFormatError(f"file '{path}', line {line}: not ASCII text; not a Zeng .data file") from None
+    text = decode_text(data, path, "a Zeng .data file", encoding="ascii",
+                       gzip_advice="a Zeng .data file is plain text (gunzip it first)")
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
