@@ -116,50 +116,47 @@ def to_one_hot(idx: np.ndarray) -> np.ndarray:
 
 
 # -------------------------------------------------------------------------------------- training
-def train_once(setting: dict, x, y, steps: int, batch_size: int, seed: int, val=None, checkpoints: int = 5):
-    """Train one model for ``steps`` SGD steps; returns (model, train loss, val losses per checkpoint)."""
-    import keras
-    import tensorflow as tf
+def build_model(setting: dict):
+    from keras_motifs.models.deepbind import DeepBind
 
-    from keras_motifs.models.deepbind import DeepBind, compile_model
-    from keras_motifs.training import set_seed
+    preset = "deepbind_encode_hidden" if setting["num_hidden"] else "deepbind_encode"
+    return DeepBind(preset, **{k: v for k, v in setting.items() if k not in ("learning_rate", "momentum")})
+
+
+def train_once(setting: dict, x, y, steps: int, batch_size: int, seed: int, val=None, checkpoints: int = 5,
+               weight_decay_start: int = 100):
+    """Train one model for ``steps`` SGD steps (deepity's trainer, keras_motifs.models.deepbind.training).
+
+    Returns (model, training loss over the last checkpoint interval, validation losses per checkpoint).
+    """
+    import keras
+
+    from keras_motifs.models.deepbind.training import fit_deepbind
 
     keras.backend.clear_session()
-    set_seed(seed, deterministic_ops=False)
-    preset = "deepbind_encode_hidden" if setting["num_hidden"] else "deepbind_encode"
-    model = DeepBind(preset, **{k: v for k, v in setting.items() if k not in ("learning_rate", "momentum")})
-    compile_model(model, setting["learning_rate"], setting["momentum"])
-    ds = (tf.data.Dataset.from_tensor_slices((x, y[:, None]))
-          .shuffle(min(len(x), 200_000), seed=seed, reshuffle_each_iteration=True)
-          .repeat().batch(batch_size).map(lambda a, b: (tf.gather(_TABLE, tf.cast(a, tf.int32)), b))
-          .prefetch(4))
-    per = max(1, steps // checkpoints)
-    val_losses, train_loss = [], float("nan")
-    for _ in range(checkpoints):
-        hist = model.fit(ds, steps_per_epoch=per, epochs=1, verbose=0, shuffle=False)
-        train_loss = float(hist.history["loss"][-1])
-        if val is not None:
-            val_losses.append(float(model.evaluate(to_one_hot(val[0]), val[1][:, None], batch_size=512, verbose=0,
-                                                   return_dict=True)["loss"]))
-    return model, train_loss, val_losses
+    keras.utils.set_random_seed(seed)
+    model = build_model(setting)
+    hist = fit_deepbind(model, x, y, steps=steps, learning_rate=setting["learning_rate"],
+                        momentum=setting["momentum"], batch_size=batch_size, seed=seed, checkpoints=checkpoints,
+                        weight_decay_start=weight_decay_start, validation=val)
+    return model, hist["train_loss"][-1], hist["val_loss"]
 
 
-def _make_table():
-    import tensorflow as tf
+def calibration_settings(n: int, rng) -> list[dict]:
+    """``n`` random settings, the first half M1 (no hidden layer) and the rest M2 (32 hidden units),
+    as kangaroo.calibrate gives each model config ``ncalib / len(cfgs)`` samples."""
+    from keras_motifs.models.deepbind import sample_setting
 
-    table = np.zeros((6, 4), np.float32)
-    table[np.arange(4), np.arange(4)] = 1
-    table[4:] = 0.25
-    return tf.constant(table)
-
-
-_TABLE = None
+    settings = []
+    for i in range(n):
+        setting = sample_setting(rng)
+        setting["num_hidden"] = 0 if i < (n + 1) // 2 else 32
+        settings.append(setting)
+    return settings
 
 
 def calibrate(x, y, peaks, args, rng, log):
-    from keras_motifs.models.deepbind import sample_setting
-
-    settings = [sample_setting(rng) for _ in range(args.n_calib)]
+    settings = calibration_settings(args.n_calib, rng)
     results = []
     fold_of = peaks % args.n_folds
     for ci, setting in enumerate(settings):
@@ -181,10 +178,13 @@ def _short(s: dict) -> str:
 
 
 def auc(model, test) -> float:
+    """Test ROC AUC of the model's score (the logit, as the original predictor's raw output; the
+    sigmoid of a barely trained model can be constant in float32 while its logits still rank)."""
     from sklearn.metrics import roc_auc_score
 
-    p = model.predict(to_one_hot(test["x"]), batch_size=512, verbose=0)[:, 0]
-    return float(roc_auc_score(test["y"], p))
+    from keras_motifs.models.deepbind.training import predict_logits
+
+    return float(roc_auc_score(test["y"], predict_logits(model, test["x"])))
 
 
 def images(model, test, out_dir: Path, exp: str, tag: str, log) -> dict:
@@ -193,12 +193,16 @@ def images(model, test, out_dir: Path, exp: str, tag: str, log) -> dict:
     try:
         from keras_motifs.interpret import filter_motifs
         from keras_motifs.interpret.logos import save_logo_grid
-        from keras_motifs.interpret.mutagenesis import in_silico_mutagenesis, plot_mutation_map
+        from keras_motifs.interpret.mutagenesis import deepbind_scaled, in_silico_mutagenesis, plot_mutation_map
+
+        from keras_motifs.models.deepbind.training import logit_model, predict_logits
 
         x = to_one_hot(test["x"])
-        p = model.predict(x, batch_size=512, verbose=0)[:, 0]
+        p = predict_logits(model, test["x"])
         best = int(np.argmax(np.where(test["y"] == 1, p, -np.inf)))
-        effect = in_silico_mutagenesis(model, x[best], alphabet="ACGT")
+        # DeepBind's mutation map on the score (logit): (f(v) - f(r)) * max(0, f(r), f(v))
+        delta = in_silico_mutagenesis(logit_model(model), x[best], alphabet="ACGT")
+        effect = deepbind_scaled(np.float64(p[best]), delta + p[best])
         path = out_dir / f"{exp}.{tag}.mutation_map.png"
         plot_mutation_map(path, x[best], effect, alphabet="ACGT", title=f"{exp} ({tag}), test peak {best}")
         written["mutation_map"] = str(path)
@@ -210,7 +214,7 @@ def images(model, test, out_dir: Path, exp: str, tag: str, log) -> dict:
         inp = keras.Input(shape=(x.shape[1], 4))
         scan = keras.Model(inp, copy(inp))
         copy.set_weights(conv.get_weights())
-        fm = filter_motifs(scan, x[test["y"] == 1], rule="deepbind", alphabet="ACGT")
+        fm = filter_motifs(scan, x[test["y"] == 1], rule="deepbind", alphabet="ACGT", input_index=0)
         path = out_dir / f"{exp}.{tag}.logos.png"
         save_logo_grid(path, fm.motifs(include_all=True), alphabet="ACGT")
         written["logos"] = str(path)
@@ -227,7 +231,6 @@ def read_published(path: Path) -> dict:
 
 
 def main(argv=None) -> int:
-    global _TABLE
     args = parse_args(argv)
     from keras_motifs.io import write_json
     from keras_motifs.paths import shared_data_dir
@@ -245,7 +248,6 @@ def main(argv=None) -> int:
     if not experiments:
         raise SystemExit(f"no <experiment>_AC.seq.gz files in '{data_dir}'")
     published = read_published(published_path) if published_path.is_file() else {}
-    _TABLE = _make_table()
     log_file = open(out / "log.txt", "a")
 
     def log(msg):
