@@ -6,15 +6,21 @@ runs the paper's protocol (shared/docs/ORIGINALS.md §5.2):
 
 1. training data: positives repeated to at least ``--min_rows`` rows, each paired with its own
    dinucleotide shuffle (the first from the TFDS builder, further ones drawn with new seeds);
-2. calibration: ``--n_calib`` random settings from the paper's distributions (M1 and M2,
-   dropout, L1 decays, init scales, learning rate, momentum), ``--n_folds``-fold
-   cross-validation of ``--calib_steps`` SGD steps each, validation loss checked at 5 checkpoints;
-   the setting with the lowest mean (best-checkpoint) validation loss wins;
+2. calibration: ``--n_calib`` random settings from the paper's distributions, the first half M1
+   (no hidden layer) and the rest M2 (32 hidden units) as kangaroo.calibrate splits ncalib between
+   the two configs; dropout, L1 decays, init scales, learning rate and momentum drawn as the
+   paper; ``--n_folds``-fold cross-validation (``--folds_run`` of the folds actually trained) of
+   ``--calib_steps`` SGD steps each, with deepity's objective (keras_motifs.models.deepbind.
+   training.fit_deepbind: 0.5 x mean NLL, L1 from step 100); the validation loss (on at most
+   ``--val_rows`` held-out rows) is checked at 5 checkpoints; the setting with the lowest mean
+   (best-checkpoint) validation loss wins;
 3. final training of the best setting on all training rows for ``--final_steps`` steps,
    ``--final_trials`` times, keeping the trial with the lowest training loss;
-4. test ROC AUC on ``_B`` (500 held-out even peaks + 500 shuffles), printed next to the published
-   DeepBind / DeepBind* AUCs, with the mean difference; a mutation map of the best-scoring test
-   peak and the logos of the 16 detectors are written per experiment (keras_motifs.interpret).
+4. test ROC AUC on ``_B`` (500 held-out even peaks + 500 shuffles) of the model's logit (the
+   original predictor's raw score), printed next to the published DeepBind / DeepBind* AUCs,
+   with the mean difference; the mutation map (on the logit, DeepBind's scaling) of the
+   best-scoring test peak and the logos of the 16 detectors are written per experiment
+   (keras_motifs.interpret).
 
 The paper's budget is ``--n_calib 30 --n_folds 3 --calib_steps 20000 (10000 for top500)
 --final_steps 20000 (10000) --final_trials 6 --min_rows 100000``; the defaults here are a CPU
@@ -54,11 +60,17 @@ def parse_args(argv=None):
     ap.add_argument("--sets", nargs="*", default=["top500", "all"], choices=list(SETS))
     ap.add_argument("--n_calib", type=int, default=4, help="random calibration settings (paper: 30)")
     ap.add_argument("--n_folds", type=int, default=2, help="cross-validation folds (paper: 3)")
+    ap.add_argument("--folds_run", type=int, default=None,
+                    help="train only the first K of the n_folds folds per setting (deepity hypertrain "
+                         "allfolds=False runs 1; default: all, as the paper)")
     ap.add_argument("--calib_steps", type=int, default=1000, help="SGD steps per calibration run (paper: 20000/10000)")
     ap.add_argument("--final_steps", type=int, default=4000, help="SGD steps of the final training (paper: 20000/10000)")
     ap.add_argument("--final_trials", type=int, default=1, help="final trainings, best kept (paper: 6)")
     ap.add_argument("--min_rows", type=int, default=20000, help="positives repeated to this many rows (paper: 100000)")
     ap.add_argument("--batch_size", type=int, default=64)
+    ap.add_argument("--val_rows", type=int, default=6400,
+                    help="validation rows scored at each checkpoint, a seeded sample of the held-out fold "
+                         "(deepity's checkpoint report scores the first 100 batches of 64; 0 = all)")
     ap.add_argument("--no_images", action="store_true", help="skip mutation maps and logos")
     return ap.parse_args(argv)
 
@@ -161,8 +173,10 @@ def calibrate(x, y, peaks, args, rng, log):
     fold_of = peaks % args.n_folds
     for ci, setting in enumerate(settings):
         losses = []
-        for fold in range(args.n_folds):
-            tr, va = fold_of != fold, fold_of == fold
+        for fold in range(min(args.folds_run or args.n_folds, args.n_folds)):
+            tr, va = fold_of != fold, np.flatnonzero(fold_of == fold)
+            if args.val_rows and len(va) > args.val_rows:
+                va = np.sort(np.random.default_rng([args.seed, fold]).choice(va, args.val_rows, replace=False))
             _, _, vl = train_once(setting, x[tr], y[tr], args.calib_steps, args.batch_size,
                                   seed=args.seed * 1000 + ci * 10 + fold, val=(x[va], y[va]))
             losses.append(min(vl))
@@ -286,8 +300,8 @@ def main(argv=None) -> int:
                 "best_setting": best["setting"], "best_val_loss": best["val_loss"],
                 "calibration": calib, "final_trial": trial, "final_train_loss": train_loss,
                 "n_training_rows": int(len(x)), "seconds": time.time() - t0,
-                "budget": {k: getattr(args, k) for k in ("n_calib", "n_folds", "calib_steps", "final_steps",
-                                                          "final_trials", "min_rows", "batch_size", "seed")},
+                "budget": {k: getattr(args, k) for k in ("n_calib", "n_folds", "folds_run", "calib_steps", "final_steps",
+                                                          "final_trials", "min_rows", "batch_size", "val_rows", "seed")},
             }
             if not args.no_images:
                 result["images"] = images(model, data["test"], out, exp, key, log)
