@@ -72,6 +72,7 @@ def parse_args(argv=None):
                     help="validation rows scored at each checkpoint, a seeded sample of the held-out fold "
                          "(deepity's checkpoint report scores the first 100 batches of 64; 0 = all)")
     ap.add_argument("--no_images", action="store_true", help="skip mutation maps and logos")
+    ap.add_argument("--summary_only", action="store_true", help="only print the table of the finished runs in --out")
     return ap.parse_args(argv)
 
 
@@ -270,7 +271,7 @@ def main(argv=None) -> int:
         log_file.flush()
 
     log(f"# {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(sys.argv)}")
-    for exp in experiments:
+    for exp in experiments if not args.summary_only else []:
         data = None
         for key in args.sets:
             res_path = out / f"{exp}.{key}.json"
@@ -309,16 +310,19 @@ def main(argv=None) -> int:
             log(f"{exp} [{key}]: test AUC {test_auc:.4f} (published {column} {result['published_auc']}) "
                 f"in {result['seconds']:.0f} s")
 
-    # summary table
+    # summary table: every finished experiment/set in --out (whatever --sets this call ran)
     rows = []
     for exp in experiments:
         row = {"experiment": exp}
-        for key in args.sets:
+        for key, (_, column) in SETS.items():
+            pub = published.get(exp, {})
+            row[key + "_published"] = float(pub[column]) if pub.get(column) else None
             p = out / f"{exp}.{key}.json"
             if p.exists():
                 r = json.loads(p.read_text())
                 row[key] = r["test_auc"]
-                row[key + "_published"] = r["published_auc"]
+                if row[key + "_published"] is None:
+                    row[key + "_published"] = r["published_auc"]
         rows.append(row)
     log("\n| experiment | ours top500 | DeepBind (paper) | ours all | DeepBind* (paper) |")
     log("|---|---|---|---|---|")
@@ -327,15 +331,16 @@ def main(argv=None) -> int:
         log(f"| {r['experiment']} | {f(r.get('top500'))} | {f(r.get('top500_published'))} | "
             f"{f(r.get('all'))} | {f(r.get('all_published'))} |")
     summary = {"rows": rows}
-    for key in args.sets:
-        d = [r[key] - r[key + "_published"] for r in rows if r.get(key) is not None and r.get(key + "_published") is not None]
-        if d:
+    for key in SETS:
+        both = [r for r in rows if r.get(key) is not None and r.get(key + "_published") is not None]
+        if both:
+            d = [r[key] - r[key + "_published"] for r in both]
             summary[f"mean_diff_{key}"] = float(np.mean(d))
             summary[f"n_{key}"] = len(d)
-            ours = [r[key] for r in rows if r.get(key) is not None and r.get(key + "_published") is not None]
-            pubs = [r[key + "_published"] for r in rows if r.get(key) is not None and r.get(key + "_published") is not None]
-            log(f"{SETS[key][1]}: mean ours {np.mean(ours):.4f} vs published {np.mean(pubs):.4f}; "
-                f"mean difference {np.mean(d):+.4f} over {len(d)} experiments")
+            summary[f"mean_ours_{key}"] = float(np.mean([r[key] for r in both]))
+            summary[f"mean_published_{key}"] = float(np.mean([r[key + "_published"] for r in both]))
+            log(f"{SETS[key][1]}: mean ours {summary[f'mean_ours_{key}']:.4f} vs published "
+                f"{summary[f'mean_published_{key}']:.4f}; mean difference {np.mean(d):+.4f} over {len(d)} experiments")
     write_json(out / "summary.json", summary)
     return 0
 
