@@ -68,6 +68,10 @@ def parse_args(argv=None):
     ap.add_argument("--final_trials", type=int, default=1, help="final trainings, best kept (paper: 6)")
     ap.add_argument("--min_rows", type=int, default=20000, help="positives repeated to this many rows (paper: 100000)")
     ap.add_argument("--batch_size", type=int, default=64)
+    ap.add_argument("--redraw_if_stuck", type=int, default=0,
+                    help="CPU-budget safeguard (not in the paper): if no calibration setting got its validation "
+                         "loss below ln 2 - 1e-3 (none left the constant start within --calib_steps), draw up "
+                         "to this many further settings (M1, M2 alternating), stopping at the first that does")
     ap.add_argument("--val_rows", type=int, default=6400,
                     help="validation rows scored at each checkpoint, a seeded sample of the held-out fold "
                          "(deepity's checkpoint report scores the first 100 batches of 64; 0 = all)")
@@ -168,11 +172,15 @@ def calibration_settings(n: int, rng) -> list[dict]:
     return settings
 
 
+STUCK = float(np.log(2.0)) - 1e-3  # a validation NLL above this: still (nearly) the constant start
+
+
 def calibrate(x, y, peaks, args, rng, log):
     settings = calibration_settings(args.n_calib, rng)
     results = []
     fold_of = peaks % args.n_folds
-    for ci, setting in enumerate(settings):
+
+    def run(ci, setting):
         losses = []
         for fold in range(min(args.folds_run or args.n_folds, args.n_folds)):
             tr, va = fold_of != fold, np.flatnonzero(fold_of == fold)
@@ -183,6 +191,19 @@ def calibrate(x, y, peaks, args, rng, log):
             losses.append(min(vl))
         results.append({"setting": setting, "val_loss": float(np.mean(losses)), "fold_losses": losses})
         log(f"    calib {ci + 1}/{len(settings)}: val loss {np.mean(losses):.4f}  {_short(setting)}")
+
+    for ci, setting in enumerate(settings):
+        run(ci, setting)
+    extra = 0
+    while extra < args.redraw_if_stuck and min(r["val_loss"] for r in results) > STUCK:
+        from keras_motifs.models.deepbind import sample_setting
+
+        setting = sample_setting(rng)
+        setting["num_hidden"] = 0 if extra % 2 == 0 else 32
+        settings.append(setting)
+        log(f"    no setting left ln 2 yet: extra draw {extra + 1}/{args.redraw_if_stuck}")
+        run(len(settings) - 1, setting)
+        extra += 1
     best = min(results, key=lambda r: r["val_loss"])
     return best, results
 
@@ -302,7 +323,7 @@ def main(argv=None) -> int:
                 "calibration": calib, "final_trial": trial, "final_train_loss": train_loss,
                 "n_training_rows": int(len(x)), "seconds": time.time() - t0,
                 "budget": {k: getattr(args, k) for k in ("n_calib", "n_folds", "folds_run", "calib_steps", "final_steps",
-                                                          "final_trials", "min_rows", "batch_size", "val_rows", "seed")},
+                                                          "final_trials", "min_rows", "batch_size", "val_rows", "redraw_if_stuck", "seed")},
             }
             if not args.no_images:
                 result["images"] = images(model, data["test"], out, exp, key, log)
