@@ -6,15 +6,21 @@ runs the paper's protocol (shared/docs/ORIGINALS.md §5.2):
 
 1. training data: positives repeated to at least ``--min_rows`` rows, each paired with its own
    dinucleotide shuffle (the first from the TFDS builder, further ones drawn with new seeds);
-2. calibration: ``--n_calib`` random settings from the paper's distributions (M1 and M2,
-   dropout, L1 decays, init scales, learning rate, momentum), ``--n_folds``-fold
-   cross-validation of ``--calib_steps`` SGD steps each, validation loss checked at 5 checkpoints;
-   the setting with the lowest mean (best-checkpoint) validation loss wins;
+2. calibration: ``--n_calib`` random settings from the paper's distributions, the first half M1
+   (no hidden layer) and the rest M2 (32 hidden units) as kangaroo.calibrate splits ncalib between
+   the two configs; dropout, L1 decays, init scales, learning rate and momentum drawn as the
+   paper; ``--n_folds``-fold cross-validation (``--folds_run`` of the folds actually trained) of
+   ``--calib_steps`` SGD steps each, with deepity's objective (keras_motifs.models.deepbind.
+   training.fit_deepbind: 0.5 x mean NLL, L1 from step 100); the validation loss (on at most
+   ``--val_rows`` held-out rows) is checked at 5 checkpoints; the setting with the lowest mean
+   (best-checkpoint) validation loss wins;
 3. final training of the best setting on all training rows for ``--final_steps`` steps,
    ``--final_trials`` times, keeping the trial with the lowest training loss;
-4. test ROC AUC on ``_B`` (500 held-out even peaks + 500 shuffles), printed next to the published
-   DeepBind / DeepBind* AUCs, with the mean difference; a mutation map of the best-scoring test
-   peak and the logos of the 16 detectors are written per experiment (keras_motifs.interpret).
+4. test ROC AUC on ``_B`` (500 held-out even peaks + 500 shuffles) of the model's logit (the
+   original predictor's raw score), printed next to the published DeepBind / DeepBind* AUCs,
+   with the mean difference; the mutation map (on the logit, DeepBind's scaling) of the
+   best-scoring test peak and the logos of the 16 detectors are written per experiment
+   (keras_motifs.interpret).
 
 The paper's budget is ``--n_calib 30 --n_folds 3 --calib_steps 20000 (10000 for top500)
 --final_steps 20000 (10000) --final_trials 6 --min_rows 100000``; the defaults here are a CPU
@@ -54,12 +60,23 @@ def parse_args(argv=None):
     ap.add_argument("--sets", nargs="*", default=["top500", "all"], choices=list(SETS))
     ap.add_argument("--n_calib", type=int, default=4, help="random calibration settings (paper: 30)")
     ap.add_argument("--n_folds", type=int, default=2, help="cross-validation folds (paper: 3)")
+    ap.add_argument("--folds_run", type=int, default=None,
+                    help="train only the first K of the n_folds folds per setting (deepity hypertrain "
+                         "allfolds=False runs 1; default: all, as the paper)")
     ap.add_argument("--calib_steps", type=int, default=1000, help="SGD steps per calibration run (paper: 20000/10000)")
     ap.add_argument("--final_steps", type=int, default=4000, help="SGD steps of the final training (paper: 20000/10000)")
     ap.add_argument("--final_trials", type=int, default=1, help="final trainings, best kept (paper: 6)")
     ap.add_argument("--min_rows", type=int, default=20000, help="positives repeated to this many rows (paper: 100000)")
     ap.add_argument("--batch_size", type=int, default=64)
+    ap.add_argument("--redraw_if_stuck", type=int, default=0,
+                    help="CPU-budget safeguard (not in the paper): if no calibration setting got its validation "
+                         "loss below ln 2 - 1e-3 (none left the constant start within --calib_steps), draw up "
+                         "to this many further settings (M1, M2 alternating), stopping at the first that does")
+    ap.add_argument("--val_rows", type=int, default=6400,
+                    help="validation rows scored at each checkpoint, a seeded sample of the held-out fold "
+                         "(deepity's checkpoint report scores the first 100 batches of 64; 0 = all)")
     ap.add_argument("--no_images", action="store_true", help="skip mutation maps and logos")
+    ap.add_argument("--summary_only", action="store_true", help="only print the table of the finished runs in --out")
     return ap.parse_args(argv)
 
 
@@ -116,61 +133,77 @@ def to_one_hot(idx: np.ndarray) -> np.ndarray:
 
 
 # -------------------------------------------------------------------------------------- training
-def train_once(setting: dict, x, y, steps: int, batch_size: int, seed: int, val=None, checkpoints: int = 5):
-    """Train one model for ``steps`` SGD steps; returns (model, train loss, val losses per checkpoint)."""
-    import keras
-    import tensorflow as tf
+def build_model(setting: dict):
+    from keras_motifs.models.deepbind import DeepBind
 
-    from keras_motifs.models.deepbind import DeepBind, compile_model
-    from keras_motifs.training import set_seed
+    preset = "deepbind_encode_hidden" if setting["num_hidden"] else "deepbind_encode"
+    return DeepBind(preset, **{k: v for k, v in setting.items() if k not in ("learning_rate", "momentum")})
+
+
+def train_once(setting: dict, x, y, steps: int, batch_size: int, seed: int, val=None, checkpoints: int = 5,
+               weight_decay_start: int = 100):
+    """Train one model for ``steps`` SGD steps (deepity's trainer, keras_motifs.models.deepbind.training).
+
+    Returns (model, training loss over the last checkpoint interval, validation losses per checkpoint).
+    """
+    import keras
+
+    from keras_motifs.models.deepbind.training import fit_deepbind
 
     keras.backend.clear_session()
-    set_seed(seed, deterministic_ops=False)
-    preset = "deepbind_encode_hidden" if setting["num_hidden"] else "deepbind_encode"
-    model = DeepBind(preset, **{k: v for k, v in setting.items() if k not in ("learning_rate", "momentum")})
-    compile_model(model, setting["learning_rate"], setting["momentum"])
-    ds = (tf.data.Dataset.from_tensor_slices((x, y[:, None]))
-          .shuffle(min(len(x), 200_000), seed=seed, reshuffle_each_iteration=True)
-          .repeat().batch(batch_size).map(lambda a, b: (tf.gather(_TABLE, tf.cast(a, tf.int32)), b))
-          .prefetch(4))
-    per = max(1, steps // checkpoints)
-    val_losses, train_loss = [], float("nan")
-    for _ in range(checkpoints):
-        hist = model.fit(ds, steps_per_epoch=per, epochs=1, verbose=0, shuffle=False)
-        train_loss = float(hist.history["loss"][-1])
-        if val is not None:
-            val_losses.append(float(model.evaluate(to_one_hot(val[0]), val[1][:, None], batch_size=512, verbose=0,
-                                                   return_dict=True)["loss"]))
-    return model, train_loss, val_losses
+    keras.utils.set_random_seed(seed)
+    model = build_model(setting)
+    hist = fit_deepbind(model, x, y, steps=steps, learning_rate=setting["learning_rate"],
+                        momentum=setting["momentum"], batch_size=batch_size, seed=seed, checkpoints=checkpoints,
+                        weight_decay_start=weight_decay_start, validation=val)
+    return model, hist["train_loss"][-1], hist["val_loss"]
 
 
-def _make_table():
-    import tensorflow as tf
+def calibration_settings(n: int, rng) -> list[dict]:
+    """``n`` random settings, the first half M1 (no hidden layer) and the rest M2 (32 hidden units),
+    as kangaroo.calibrate gives each model config ``ncalib / len(cfgs)`` samples."""
+    from keras_motifs.models.deepbind import sample_setting
 
-    table = np.zeros((6, 4), np.float32)
-    table[np.arange(4), np.arange(4)] = 1
-    table[4:] = 0.25
-    return tf.constant(table)
+    settings = []
+    for i in range(n):
+        setting = sample_setting(rng)
+        setting["num_hidden"] = 0 if i < (n + 1) // 2 else 32
+        settings.append(setting)
+    return settings
 
 
-_TABLE = None
+STUCK = float(np.log(2.0)) - 1e-3  # a validation NLL above this: still (nearly) the constant start
 
 
 def calibrate(x, y, peaks, args, rng, log):
-    from keras_motifs.models.deepbind import sample_setting
-
-    settings = [sample_setting(rng) for _ in range(args.n_calib)]
+    settings = calibration_settings(args.n_calib, rng)
     results = []
     fold_of = peaks % args.n_folds
-    for ci, setting in enumerate(settings):
+
+    def run(ci, setting):
         losses = []
-        for fold in range(args.n_folds):
-            tr, va = fold_of != fold, fold_of == fold
+        for fold in range(min(args.folds_run or args.n_folds, args.n_folds)):
+            tr, va = fold_of != fold, np.flatnonzero(fold_of == fold)
+            if args.val_rows and len(va) > args.val_rows:
+                va = np.sort(np.random.default_rng([args.seed, fold]).choice(va, args.val_rows, replace=False))
             _, _, vl = train_once(setting, x[tr], y[tr], args.calib_steps, args.batch_size,
                                   seed=args.seed * 1000 + ci * 10 + fold, val=(x[va], y[va]))
             losses.append(min(vl))
         results.append({"setting": setting, "val_loss": float(np.mean(losses)), "fold_losses": losses})
         log(f"    calib {ci + 1}/{len(settings)}: val loss {np.mean(losses):.4f}  {_short(setting)}")
+
+    for ci, setting in enumerate(settings):
+        run(ci, setting)
+    extra = 0
+    while extra < args.redraw_if_stuck and min(r["val_loss"] for r in results) > STUCK:
+        from keras_motifs.models.deepbind import sample_setting
+
+        setting = sample_setting(rng)
+        setting["num_hidden"] = 0 if extra % 2 == 0 else 32
+        settings.append(setting)
+        log(f"    no setting left ln 2 yet: extra draw {extra + 1}/{args.redraw_if_stuck}")
+        run(len(settings) - 1, setting)
+        extra += 1
     best = min(results, key=lambda r: r["val_loss"])
     return best, results
 
@@ -181,10 +214,13 @@ def _short(s: dict) -> str:
 
 
 def auc(model, test) -> float:
+    """Test ROC AUC of the model's score (the logit, as the original predictor's raw output; the
+    sigmoid of a barely trained model can be constant in float32 while its logits still rank)."""
     from sklearn.metrics import roc_auc_score
 
-    p = model.predict(to_one_hot(test["x"]), batch_size=512, verbose=0)[:, 0]
-    return float(roc_auc_score(test["y"], p))
+    from keras_motifs.models.deepbind.training import predict_logits
+
+    return float(roc_auc_score(test["y"], predict_logits(model, test["x"])))
 
 
 def images(model, test, out_dir: Path, exp: str, tag: str, log) -> dict:
@@ -193,12 +229,16 @@ def images(model, test, out_dir: Path, exp: str, tag: str, log) -> dict:
     try:
         from keras_motifs.interpret import filter_motifs
         from keras_motifs.interpret.logos import save_logo_grid
-        from keras_motifs.interpret.mutagenesis import in_silico_mutagenesis, plot_mutation_map
+        from keras_motifs.interpret.mutagenesis import deepbind_scaled, in_silico_mutagenesis, plot_mutation_map
+
+        from keras_motifs.models.deepbind.training import logit_model, predict_logits
 
         x = to_one_hot(test["x"])
-        p = model.predict(x, batch_size=512, verbose=0)[:, 0]
+        p = predict_logits(model, test["x"])
         best = int(np.argmax(np.where(test["y"] == 1, p, -np.inf)))
-        effect = in_silico_mutagenesis(model, x[best], alphabet="ACGT")
+        # DeepBind's mutation map on the score (logit): (f(v) - f(r)) * max(0, f(r), f(v))
+        delta = in_silico_mutagenesis(logit_model(model), x[best], alphabet="ACGT")
+        effect = deepbind_scaled(np.float64(p[best]), delta + p[best])
         path = out_dir / f"{exp}.{tag}.mutation_map.png"
         plot_mutation_map(path, x[best], effect, alphabet="ACGT", title=f"{exp} ({tag}), test peak {best}")
         written["mutation_map"] = str(path)
@@ -210,7 +250,7 @@ def images(model, test, out_dir: Path, exp: str, tag: str, log) -> dict:
         inp = keras.Input(shape=(x.shape[1], 4))
         scan = keras.Model(inp, copy(inp))
         copy.set_weights(conv.get_weights())
-        fm = filter_motifs(scan, x[test["y"] == 1], rule="deepbind", alphabet="ACGT")
+        fm = filter_motifs(scan, x[test["y"] == 1], rule="deepbind", alphabet="ACGT", input_index=0)
         path = out_dir / f"{exp}.{tag}.logos.png"
         save_logo_grid(path, fm.motifs(include_all=True), alphabet="ACGT")
         written["logos"] = str(path)
@@ -227,7 +267,6 @@ def read_published(path: Path) -> dict:
 
 
 def main(argv=None) -> int:
-    global _TABLE
     args = parse_args(argv)
     from keras_motifs.io import write_json
     from keras_motifs.paths import shared_data_dir
@@ -245,7 +284,6 @@ def main(argv=None) -> int:
     if not experiments:
         raise SystemExit(f"no <experiment>_AC.seq.gz files in '{data_dir}'")
     published = read_published(published_path) if published_path.is_file() else {}
-    _TABLE = _make_table()
     log_file = open(out / "log.txt", "a")
 
     def log(msg):
@@ -254,7 +292,7 @@ def main(argv=None) -> int:
         log_file.flush()
 
     log(f"# {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(sys.argv)}")
-    for exp in experiments:
+    for exp in experiments if not args.summary_only else []:
         data = None
         for key in args.sets:
             res_path = out / f"{exp}.{key}.json"
@@ -284,8 +322,8 @@ def main(argv=None) -> int:
                 "best_setting": best["setting"], "best_val_loss": best["val_loss"],
                 "calibration": calib, "final_trial": trial, "final_train_loss": train_loss,
                 "n_training_rows": int(len(x)), "seconds": time.time() - t0,
-                "budget": {k: getattr(args, k) for k in ("n_calib", "n_folds", "calib_steps", "final_steps",
-                                                          "final_trials", "min_rows", "batch_size", "seed")},
+                "budget": {k: getattr(args, k) for k in ("n_calib", "n_folds", "folds_run", "calib_steps", "final_steps",
+                                                          "final_trials", "min_rows", "batch_size", "val_rows", "redraw_if_stuck", "seed")},
             }
             if not args.no_images:
                 result["images"] = images(model, data["test"], out, exp, key, log)
@@ -293,16 +331,19 @@ def main(argv=None) -> int:
             log(f"{exp} [{key}]: test AUC {test_auc:.4f} (published {column} {result['published_auc']}) "
                 f"in {result['seconds']:.0f} s")
 
-    # summary table
+    # summary table: every finished experiment/set in --out (whatever --sets this call ran)
     rows = []
     for exp in experiments:
         row = {"experiment": exp}
-        for key in args.sets:
+        for key, (_, column) in SETS.items():
+            pub = published.get(exp, {})
+            row[key + "_published"] = float(pub[column]) if pub.get(column) else None
             p = out / f"{exp}.{key}.json"
             if p.exists():
                 r = json.loads(p.read_text())
                 row[key] = r["test_auc"]
-                row[key + "_published"] = r["published_auc"]
+                if row[key + "_published"] is None:
+                    row[key + "_published"] = r["published_auc"]
         rows.append(row)
     log("\n| experiment | ours top500 | DeepBind (paper) | ours all | DeepBind* (paper) |")
     log("|---|---|---|---|---|")
@@ -311,15 +352,16 @@ def main(argv=None) -> int:
         log(f"| {r['experiment']} | {f(r.get('top500'))} | {f(r.get('top500_published'))} | "
             f"{f(r.get('all'))} | {f(r.get('all_published'))} |")
     summary = {"rows": rows}
-    for key in args.sets:
-        d = [r[key] - r[key + "_published"] for r in rows if r.get(key) is not None and r.get(key + "_published") is not None]
-        if d:
+    for key in SETS:
+        both = [r for r in rows if r.get(key) is not None and r.get(key + "_published") is not None]
+        if both:
+            d = [r[key] - r[key + "_published"] for r in both]
             summary[f"mean_diff_{key}"] = float(np.mean(d))
             summary[f"n_{key}"] = len(d)
-            ours = [r[key] for r in rows if r.get(key) is not None and r.get(key + "_published") is not None]
-            pubs = [r[key + "_published"] for r in rows if r.get(key) is not None and r.get(key + "_published") is not None]
-            log(f"{SETS[key][1]}: mean ours {np.mean(ours):.4f} vs published {np.mean(pubs):.4f}; "
-                f"mean difference {np.mean(d):+.4f} over {len(d)} experiments")
+            summary[f"mean_ours_{key}"] = float(np.mean([r[key] for r in both]))
+            summary[f"mean_published_{key}"] = float(np.mean([r[key + "_published"] for r in both]))
+            log(f"{SETS[key][1]}: mean ours {summary[f'mean_ours_{key}']:.4f} vs published "
+                f"{summary[f'mean_published_{key}']:.4f}; mean difference {np.mean(d):+.4f} over {len(d)} experiments")
     write_json(out / "summary.json", summary)
     return 0
 

@@ -18,8 +18,16 @@ Differences from the original:
     (1-rate) at test time instead (equivalent in expectation).
   * Strand choice: the original trained on the larger of the two strands' outputs using a mask;
     we take the max of the two logits, whose gradient flows only to the larger strand — the same.
-  * The L1 penalty is active from the first step (the original started it at step 100), and is
-    added by Keras as ``decay * sum(|W|)`` to the mean batch loss, as deepity added it to its cost.
+  * Training: :func:`keras_motifs.models.deepbind.training.fit_deepbind` reproduces deepity's
+    objective — half the mean per-sequence NLL (deepity averaged over the 2B strand rows of a
+    batch, the smaller strand of each pair masked out) plus the L1 terms ``decay * sum(|W|)``
+    from step 100 on. Plain ``compile_model`` + ``model.fit`` instead minimises the full mean
+    binary cross-entropy with the L1 active from the first step (twice the data gradient
+    relative to the decay, and no 100-step grace period).
+  * Scores: the original predictor outputs the logit; this model outputs its sigmoid. With the
+    paper's tiny initial weights (conv 1e-7..1e-3, dense 1e-5..1e-2) the sigmoid stays within
+    float32 resolution of 0.5 for hundreds of steps, so rank (AUC) and evaluate on the logit
+    (``training.predict_logits`` / ``training.logit_model``), not on ``model.predict``.
   * deepity reparameterised each filter column to mean zero when exporting; the trained function
     is the same.
 """

@@ -65,7 +65,8 @@ PRESETS: dict[str, dict] = {
 
 # The calibration distributions (code M1.cfg/M2.cfg/default.cfg; ORIGINALS.md §5.2).
 SEARCH_SPACE = {
-    "num_hidden": ("choice", [0, 32]),  # M1 and M2 calibrated together (ncalib split between them)
+    "num_hidden": ("choice", [0, 32]),  # M1 or M2; the reproduction instead gives each half of the settings
+    #                                    (kangaroo.calibrate: ncalib / len(cfgs) samples per model config)
     "dropout": ("choice", [0.0, 0.0, 0.25, 0.5]),
     "conv_weight_decay": ("loguniform", 1e-15, 1e-3),
     "conv_init_scale": ("loguniform", 1e-7, 1e-3),
