@@ -144,7 +144,8 @@ def main(argv=None) -> int:
             write_json(out / key / "results.json", res)
         else:
             print(f"\n== {LABELS[key]}: finished earlier with the same settings; read from {out / key / 'results.json'}", flush=True)
-            ev = {**res["test"], "roc_auc": res["per_target"]["roc_auc"], "pr_auc": res["per_target"]["pr_auc"]}
+            ev = {**res["test"], **{k: np.array([np.nan if v is None else v for v in res["per_target"][k]], dtype=float)
+                                    for k in ("roc_auc", "pr_auc")}}
         results["models"][key] = res
         evals[key] = ev
         if args.motifs and key in ("danq", "danq_jaspar") and "motifs" not in res:
