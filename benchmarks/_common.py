@@ -54,6 +54,18 @@ def summarize(times: list[float]) -> dict:
     }
 
 
+def median_step_seconds(step, warmup: int, steps: int) -> float:
+    """Run ``step()`` ``warmup`` times untimed, then ``steps`` times timed; median seconds per call."""
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
 class Timer:
     def __enter__(self):
         self.t0 = time.perf_counter()

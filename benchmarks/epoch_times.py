@@ -18,14 +18,12 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import statistics
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import load, machine  # noqa: E402
+from _common import load, machine, median_step_seconds  # noqa: E402
 
 # preset prefix -> (training samples, source)
 PAPER_TRAIN_SIZE = {
@@ -77,15 +75,8 @@ def time_model(name: str, warmup: int, steps: int) -> dict:
         ys.append(y)
     x = xs[0] if len(xs) == 1 else xs
     y = ys[0] if len(ys) == 1 else ys
-    for _ in range(warmup):
-        model.train_on_batch(x, y)
-    times = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        model.train_on_batch(x, y)
-        times.append(time.perf_counter() - t0)
+    step = median_step_seconds(lambda: model.train_on_batch(x, y), warmup, steps)
     n, src = train_size(name)
-    step = statistics.median(times)
     return {
         "model": name, "params": model.count_params(), "batch": batch, "train_size": n, "source": src,
         "step_s": step, "samples_per_s": batch / step,

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 
@@ -33,13 +32,13 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from _common import load, machine  # noqa: E402
+from _common import load, machine, median_step_seconds  # noqa: E402
 
 
 def accelerator() -> str:
-    try:
-        import subprocess
+    import subprocess
 
+    try:
         out = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"],
                              capture_output=True, text=True, timeout=30)
         return out.stdout.strip() or "none"
@@ -77,17 +76,6 @@ def keras_danq(precision: str, batch: int):
     return train_step, infer_step, model.count_params()
 
 
-def time_steps(fn, warmup: int, steps: int) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def main(argv=None):
     import keras
 
@@ -104,9 +92,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     device = "cuda" if not args.no_torch and _torch_cuda() else "cpu"
-    print(f"machine: {machine()}; accelerator: {accelerator()}")
+    gpu = accelerator()
+    print(f"machine: {machine()}; accelerator: {gpu}")
     print(f"Keras {keras.__version__}, backend {keras.backend.backend()}; start: {load()}")
-    results = {"machine": machine(), "accelerator": accelerator(), "backend": keras.backend.backend(),
+    results = {"machine": machine(), "accelerator": gpu, "backend": keras.backend.backend(),
                "keras": keras.__version__, "danq": {}, "models": []}
 
     variants = [("keras_fp32", lambda: keras_danq("fp32", args.batch)), ("keras_bf16", lambda: keras_danq("bf16", args.batch))]
@@ -118,8 +107,8 @@ def main(argv=None):
     for name, make in variants:
         t0 = time.perf_counter()
         train_step, infer_step, n = make()
-        tr = time_steps(train_step, args.warmup, args.steps)
-        inf = time_steps(infer_step, 3, args.steps)
+        tr = median_step_seconds(train_step, args.warmup, args.steps)
+        inf = median_step_seconds(infer_step, 3, args.steps)
         results["danq"][name] = {"params": n, "train_samples_per_s": args.batch / tr, "infer_seq_per_s": args.batch / inf}
         print(f"  DanQ {name:10s} {args.batch / tr:9.1f} train samples/s  {args.batch / inf:9.1f} infer seq/s "
               f"({n:,} params; {time.perf_counter() - t0:.0f} s)", flush=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
-from _common import load, machine  # noqa: E402
+from _common import load, machine, median_step_seconds  # noqa: E402
 
 
 def pipeline(data_dir: str, config: str, batch: int, shuffle: int):
@@ -66,14 +65,7 @@ def measure_danq(batch: int, warmup: int, steps: int) -> float:
     rng = np.random.default_rng(0)
     x = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (batch, 1000))]
     y = (rng.random((batch, 919)) < 0.05).astype(np.float32)
-    for _ in range(warmup):
-        model.train_on_batch(x, y)
-    times = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        model.train_on_batch(x, y)
-        times.append(time.perf_counter() - t0)
-    return batch / statistics.median(times)
+    return batch / median_step_seconds(lambda: model.train_on_batch(x, y), warmup, steps)
 
 
 def main(argv=None):

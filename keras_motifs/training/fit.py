@@ -86,7 +86,7 @@ def _as_dataset(data, batch_size: int, shuffle_buffer: int | None, seed: int | N
     return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
 
 
-def _arrays_for_fit(train_data, validation_data, batch_size: int, shuffle_buffer):
+def _arrays_for_fit(train_data, validation_data, batch_size: int, shuffle_buffer, seed):
     """fit() arguments for a non-TensorFlow backend: arrays batched and shuffled by Keras."""
 
     def pair(data, what):
@@ -100,12 +100,12 @@ def _arrays_for_fit(train_data, validation_data, batch_size: int, shuffle_buffer
     if isinstance(train, tuple):
         kwargs = {"x": train[0], "y": train[1], "batch_size": batch_size, "shuffle": bool(shuffle_buffer)}
     else:
-        kwargs = {"x": train.shuffle(shuffle_buffer).batch(batch_size) if shuffle_buffer else train.batch(batch_size)}
+        kwargs = {"x": _as_dataset(train, batch_size, shuffle_buffer, seed)}  # seeded, like the TF path
     val = None
     if validation_data is not None:
         val = pair(validation_data, "validation_data")
         if not isinstance(val, tuple):
-            val = val.batch(batch_size)
+            val = _as_dataset(val, batch_size, None, None)
     return val, kwargs
 
 
@@ -200,7 +200,7 @@ def train(
         val_ds = _as_dataset(validation_data, cfg["batch_size"], None, None)
         fit_kwargs = {"x": train_ds, "shuffle": False}
     else:
-        val_ds, fit_kwargs = _arrays_for_fit(train_data, validation_data, cfg["batch_size"], shuffle_buffer)
+        val_ds, fit_kwargs = _arrays_for_fit(train_data, validation_data, cfg["batch_size"], shuffle_buffer, seed)
 
     best_path = output_dir / "best.keras"
     done_marker = output_dir / "DONE"

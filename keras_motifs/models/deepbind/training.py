@@ -26,7 +26,6 @@ from typing import Callable
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 # Row k of the table is the one-hot vector of base index k (A, C, G, T = 0..3; N = 4 and any
 # other index = 0.25 each), as keras_motifs.data.indices_to_one_hot(x, 4, n_value=0.25).
@@ -77,6 +76,8 @@ def fit_deepbind(
 ) -> dict:
     """Train ``model`` in place for ``steps`` SGD steps; returns the history.
 
+    Needs the TensorFlow backend (the step is a ``tf.function``).
+
     Args:
       x: base indices (N, L) (uint8; A, C, G, T = 0..3, N = 4) or one-hot (N, L, 4).
       y: labels (N,) in {0, 1}.
@@ -87,6 +88,10 @@ def fit_deepbind(
     ``validation`` is given) the validation NLL. Losses are per sequence (not halved) and
     exclude the weight decay.
     """
+    if keras.backend.backend() != "tensorflow":
+        raise NotImplementedError(f"fit_deepbind needs the TensorFlow backend; KERAS_BACKEND is {keras.backend.backend()!r}")
+    import tensorflow as tf  # here, so that the models import without TensorFlow
+
     x = np.asarray(x)
     y = np.asarray(y, np.float32).reshape(-1)
     if len(x) != len(y) or len(x) == 0:
