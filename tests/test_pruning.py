@@ -323,3 +323,46 @@ def test_fit_model_summary_and_errors():
         fit_model(m, x, y[:10], 0.01, {"epochs": 1})
     with pytest.raises(TypeError):
         fit_model(m, x, y, 0.01, {"epoch": 1})
+
+
+def test_deepprune_report_pools_runs_and_counts_wins(tmp_path):
+    """reproductions/deepprune.py's pooled summary: mean over data sets of per-set seed means, and the
+    4-kernel Deepprune-vs-baseline win count per (data set, seed), on hand-made run files."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "dp_repro", Path(__file__).resolve().parent.parent / "reproductions" / "deepprune.py")
+    repro = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(repro)
+
+    def run(ds, seed, dp4, base4, dp256):
+        d = tmp_path / "runs" / ds / "weight"
+        d.mkdir(parents=True, exist_ok=True)
+        recs = [{"variant": "deepprune", "kernels": 256, "test_auc": dp256},
+                {"variant": "deepprune", "kernels": 4, "test_auc": dp4},
+                {"variant": "baseline", "kernels": 4, "test_auc": base4}]
+        (d / f"seed{seed}.json").write_text(json.dumps({
+            "seed": seed, "n_train": 10, "n_test": 10, "epochs": 1, "patience": 1, "seconds": 60.0, "records": recs}))
+
+    run("sim_set1", 0, 0.9, 0.7, 0.8)
+    run("sim_set1", 1, 0.7, 0.8, 0.6)   # set1 means: dp4 0.8, base4 0.75, dp256 0.7
+    run("sim_set2", 0, 0.6, 0.5, 0.9)   # set2: dp4 0.6, base4 0.5, dp256 0.9
+    run("zeng_X", 0, 0.5, 0.6, 0.7)
+    (tmp_path / "runs" / "sim_set1" / "weight" / "seed0_motifs.json").write_text(json.dumps({
+        "seed": 0, "deepprune": {"recovered_e_lt_0.01": 2, "n_planted": 2, "per_planted": {}},
+        "baseline": {"recovered_e_lt_0.01": 1, "n_planted": 2, "per_planted": {}}}))
+    published = tmp_path / "shared"
+    (published / "published").mkdir(parents=True)
+    (published / "published" / "deepprune2019_table2_encode690.tsv").write_text(
+        "kernels\tdeepprune_auc\tbaseline_auc\n4\t0.8016\t0.7785\n256\t0.8849\t0.8849\n")
+    text = repro.report(tmp_path, published, "weight")
+    sim = text.split("### Pooled: simulated sets")[1].split("###")[0]
+    assert "2 data sets, 3 runs" in sim
+    assert "| 256 | 0.8000 | — |" in sim          # (0.7 + 0.9) / 2
+    assert "| 4 | 0.7000 | 0.6250 |" in sim       # dp (0.8 + 0.6)/2, baseline (0.75 + 0.5)/2
+    assert "beats the baseline (lr 0.01, same seed) in 2 of 3 runs; mean difference +0.0667" in sim
+    enc = text.split("### Pooled: ENCODE (Zeng) sets")[1].split("###")[0]
+    assert "| 4 | 0.5000 | 0.6000 | 0.8016 | 0.7785 |" in enc and "in 0 of 1 runs" in enc
+    assert "all simulated runs: deepprune 2/2; baseline 1/2" in text
