@@ -251,6 +251,23 @@ def _load_runs(runs_root: Path, criterion: str) -> dict:
     return found
 
 
+def _kernel_table(values: dict, present: list, table2: "dict | None", cell) -> list:
+    """Markdown rows 'kernels | one cell per variant [| paper Deepprune | paper baseline]' for
+    ``values`` {(variant, kernels): [AUC, ...]}; ``cell(vals)`` formats one cell; ``table2``
+    (the paper's 690-set means) adds the two paper columns when given."""
+    head = "| kernels | " + " | ".join(present) + " |"
+    if table2 is not None:
+        head += " paper Deepprune (690 mean) | paper baseline (690 mean) |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for k in sorted({key[1] for key in values}, reverse=True):
+        row = f"| {k} | " + " | ".join(cell(values[(v, k)]) if values.get((v, k)) else "—" for v in present) + " |"
+        if table2 is not None:
+            pd_, pb = table2.get(k, (None, None))
+            row += f" {pd_ if pd_ is not None else '—'} | {pb if pb is not None else '—'} |"
+        lines.append(row)
+    return lines
+
+
 def pooled_summary(runs_by_dataset: dict, table2: dict, final_kernels: int = 4) -> list:
     """The paper's question over every finished run: per group (simulated sets, ENCODE/Zeng sets),
     the mean over data sets of each data set's mean test AUC per kernel count and variant, and at
@@ -278,22 +295,9 @@ def pooled_summary(runs_by_dataset: dict, table2: dict, final_kernels: int = 4) 
                      "(mean over data sets of each data set's mean over seeds)")
         present = [v for v in VARIANTS_ORDER if any(k[0] == v for k in per_ds)]
         is_zeng = group.startswith("ENCODE")
-        head = "| kernels | " + " | ".join(present) + " |"
-        if is_zeng:
-            head += " paper Deepprune (690 mean) | paper baseline (690 mean) |"
-        lines.append(head)
-        lines.append("|" + "---|" * (head.count("|") - 1))
-        for k in sorted({k[1] for k in per_ds}, reverse=True):
-            cells = []
-            for v in present:
-                vals = per_ds.get((v, k))
-                cells.append(f"{np.mean(vals):.4f}" + (f" (n={len(vals)})" if vals and len(vals) < len(runs_by) else "")
-                             if vals else "—")
-            row = f"| {k} | " + " | ".join(cells) + " |"
-            if is_zeng:
-                pd_, pb = table2.get(k, (None, None))
-                row += f" {pd_ if pd_ is not None else '—'} | {pb if pb is not None else '—'} |"
-            lines.append(row)
+        lines.extend(_kernel_table(
+            per_ds, present, table2 if is_zeng else None,
+            lambda vals: f"{np.mean(vals):.4f}" + (f" (n={len(vals)})" if len(vals) < len(runs_by) else "")))
         if wins:
             n_win = sum(d > 0 for _, _, d in wins)
             lines.append(f"\nAt {final_kernels} kernels Deepprune beats the baseline (lr 0.01, same seed) in "
@@ -332,24 +336,10 @@ def report(out: Path, data_dir: Path, criterion: str) -> str:
                      f"n_test {r0['n_test']}, max epochs {r0['epochs']}, patience {r0['patience']}, "
                      f"{sum(r['seconds'] for r in runs) / 60:.0f} min")
         present = [v for v in variants_order if any(k[0] == v for k in auc)]
-        head = "| kernels | " + " | ".join(present) + " |"
         is_zeng = ds.startswith("zeng_")
-        if is_zeng:
-            head += " paper Deepprune (690 mean) | paper baseline (690 mean) |"
-        lines.append(head)
-        lines.append("|" + "---|" * (head.count("|") - 1))
-        kernel_counts = sorted({k[1] for k in auc}, reverse=True)
-        for k in kernel_counts:
-            cells = []
-            for v in present:
-                vals = auc.get((v, k))
-                cells.append(f"{np.mean(vals):.4f}" + (f" ± {np.std(vals):.4f}" if vals and len(vals) > 1 else "")
-                             if vals else "—")
-            row = f"| {k} | " + " | ".join(cells) + " |"
-            if is_zeng:
-                pd_, pb = table2.get(k, (None, None))
-                row += f" {pd_ if pd_ is not None else '—'} | {pb if pb is not None else '—'} |"
-            lines.append(row)
+        lines.extend(_kernel_table(
+            auc, present, table2 if is_zeng else None,
+            lambda vals: f"{np.mean(vals):.4f}" + (f" ± {np.std(vals):.4f}" if len(vals) > 1 else "")))
         if is_zeng:
             exp = ds[len("zeng_"):]
             if exp in zeng:
