@@ -209,8 +209,19 @@ def main(argv=None) -> int:
     for m in args.models:
         if "motifs" in results["models"][m]:
             mo = results["models"][m]["motifs"]
+            paper = "; paper, real data: 166/320" if m == "danq" else ""
             print(f"{LABELS[m]} motifs: {mo['n_filters_with_match']}/{mo['n_filters']} filters match a JASPAR 2016 motif "
-                  f"(Tomtom E < {mo['evalue_threshold']}; paper, real data: 166/320) -> {mo['meme']}")
+                  f"(Tomtom E < {mo['evalue_threshold']}{paper}) -> {mo['meme']}")
+            if m == "danq_jaspar" and Path(mo["tomtom"]).exists():
+                import pandas as pd
+
+                from keras_motifs.models.danq.jaspar import init_survival
+
+                sv = init_survival(pd.read_csv(mo["tomtom"], sep="\t"), mo["n_filters"])
+                results["models"][m]["motifs"]["init_survival"] = sv
+                print(f"  of which JASPAR-initialised filters: {sv['initialised_matching_any']}/{sv['n_initialised']} match "
+                      f"({sv['initialised_matching_own']} their own starting motif); randomly initialised: "
+                      f"{sv['random_matching_any']}/{sv['n_random']}")
 
     results["total_seconds"] = time.perf_counter() - t_start
     write_json(out / "results.json", results)

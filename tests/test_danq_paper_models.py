@@ -169,3 +169,19 @@ def test_danq_reproduction_reuses_a_finished_model_with_the_same_settings(tmp_pa
     assert mod.main(common + ["--epochs", "2"]) == 0  # other settings: trained again
     assert "finished earlier" not in capsys.readouterr().out
     assert json.loads((tmp_path / "lr" / "results.json").read_text())["settings"]["epochs"] == 2
+
+
+def test_init_survival_counts_initialised_and_random_matches():
+    """DanQ-JASPAR motif report: which Tomtom matches are the initialisation (hand-made hits)."""
+    import pandas as pd
+
+    from keras_motifs.models.danq.jaspar import init_survival
+
+    motifs = [("MA1.1", "A", None), ("MA2.1", "B", None), ("MA1.1_rc", "A rc", None)]
+    table = pd.DataFrame({"query": ["filter0", "filter0", "filter1", "filter2", "filter4", "filter4"],
+                          "target_id": ["MA9.1", "MA1.1", "MA7.1", "MA1.1", "MA2.1", "MA3.1"]})
+    sv = init_survival(table, n_filters=6, motifs=motifs)
+    assert sv == {"n_initialised": 3, "n_random": 3, "initialised_matching_any": 3,
+                  "initialised_matching_own": 2, "random_matching_any": 1}
+    with pytest.raises(ValueError, match="conv_7"):
+        init_survival(pd.DataFrame({"query": ["conv_7"], "target_id": ["MA1.1"]}), 6, motifs=motifs)
