@@ -11,25 +11,9 @@ import time
 
 def machine() -> str:
     """One line describing this machine as measured now (CPU model, vector extensions, cores, RAM)."""
-    model, flags = "?", set()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name") and model == "?":
-                    model = line.split(":", 1)[1].strip()
-                elif line.startswith("flags") and not flags:
-                    flags = set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    ext = [f for f in ("avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile") if f in flags]
-    mem = "?"
-    try:
-        with open("/proc/meminfo") as fh:
-            kb = int(fh.readline().split()[1])
-            mem = f"{kb / 2**20:.0f} GiB"
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} logical CPUs, {'/'.join(ext) or 'no AVX2'}, {mem} RAM, {platform.python_version()}"
+    from keras_motifs.reporting.machine import describe_machine
+
+    return describe_machine()
 
 
 def load() -> str:

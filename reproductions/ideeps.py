@@ -39,7 +39,6 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 ALL_PRESETS = ("ideeps", "ideeps_cnn", "ideeps_seq_blstm", "ideeps_seq_cnn")
-MACHINE = "2-core CPU VM, AVX-512/AMX, 24 GiB, no GPU"
 
 
 def parse_args(argv=None):
@@ -169,6 +168,7 @@ def run_one(args, cfg, preset: str, seed: int, data, result_path: Path, publishe
     from keras_motifs.io import write_json
     from keras_motifs.metrics import per_target_auc
     from keras_motifs.models.ideeps.train import fit, make_inputs, predict_bound
+    from keras_motifs.reporting.machine import describe_machine
 
     (tr_s, tr_c, tr_y), (va_s, va_c, va_y), (te_s, te_c, te_y) = data
     rng = np.random.default_rng(seed)
@@ -199,7 +199,7 @@ def run_one(args, cfg, preset: str, seed: int, data, result_path: Path, publishe
         "val_loss": [float(v) for v in res.history.get("val_loss", [])],
         "train_seconds": round(seconds, 1), "prepare_seconds": round(prep_seconds, 1),
         "params": int(model.count_params()),
-        "machine": MACHINE, "python": platform.python_version(),
+        "machine": describe_machine(), "python": platform.python_version(),
         "command": " ".join([Path(sys.argv[0]).name] + sys.argv[1:]) if sys.argv else "",
     }
     if args.motifs and preset == "ideeps":

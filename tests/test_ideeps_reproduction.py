@@ -48,3 +48,20 @@ def test_reproduction_rejects_missing_experiment(tmp_path):
     repro = _load()
     with pytest.raises(SystemExit, match=r"experiments \[5\] not found"):
         repro.main(["--data_dir", str(DUMMY), "--out", str(tmp_path), "--experiments", "5"])
+
+
+def test_machine_is_described_from_the_machine(tmp_path):
+    """Results record the machine as read from /proc-style files, not a hard-coded string."""
+    from keras_motifs.reporting.machine import describe_machine
+
+    cpu = tmp_path / "cpuinfo"
+    cpu.write_text("processor\t: 0\nmodel name\t: Test CPU 9000\nflags\t\t: fpu sse2 avx2 fma\n"
+                   "processor\t: 1\nmodel name\t: Test CPU 9000\nflags\t\t: fpu sse2 avx2 fma\n")
+    mem = tmp_path / "meminfo"
+    mem.write_text("MemTotal:       25165824 kB\n")
+    text = describe_machine(str(cpu), str(mem))
+    assert text.startswith("Test CPU 9000, ") and "avx2/fma," in text and "24 GiB RAM" in text
+    assert "avx512" not in text and "amx" not in text
+    cpu.write_text("model name\t: Big\nflags\t\t: avx2 fma avx512f amx_tile\n")
+    assert "avx2/fma/avx512f/amx_tile" in describe_machine(str(cpu), str(tmp_path / "absent"))
+    assert "? RAM" in describe_machine(str(cpu), str(tmp_path / "absent"))
