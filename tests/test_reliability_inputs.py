@@ -672,49 +672,26 @@ def _(tmp):
     return _meme(tmp, MEME.replace("ALPHABET= ACGT", "").replace("Background letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n", ""))
 
 
-@case("meme-nan", R_MEME, "NaN probability", DataFormatError, r"line 13: motif m1: matrix row 2 is not numeric: 'nan 0\.2 0\.3 0\.4'")
-def _(tmp):
-    return _meme(tmp, MEME.replace("0.1 ", "nan "))
+# MEME files that differ from the good one by one replacement: (case arguments, old text, new text)
+MEME_EDITS = [
+    (("meme-nan", R_MEME, "NaN probability", DataFormatError, r"line 13: motif m1: matrix row 2 is not numeric: 'nan 0\.2 0\.3 0\.4'"), "0.1 ", "nan "),
+    (("meme-inf", R_MEME, "inf probability", DataFormatError, r"line 13: motif m1: matrix row 2 is not numeric"), "0.1 ", "inf "),
+    (("meme-negative", R_MEME, "negative probability", DataFormatError, r"line 13: motif m1: matrix row 2 .* outside \[0, 1\]"), "0.1 ", "-0.1 "),
+    (("meme-row-sum", R_MEME, "row summing to 1.8", DataFormatError, r"line 13: motif m1: matrix row 2 .* sums to 1\.8"), "0.1 ", "0.9 "),
+    (("meme-row-length", R_MEME, "3 values for a 4-letter alphabet", DataFormatError, r"line 13: motif m1: matrix row 2 has 3 values, expected 4"), "0.1 0.2 0.3 0.4", "0.2 0.3 0.5"),
+    (("meme-width", R_MEME, "w= 0", DataFormatError, r"line 11: motif m1: width w= 0 must be between 1 and"), "w= 2", "w= 0"),
+    (("meme-alength", R_MEME, "alength= x", DataFormatError, r"line 11: motif m1: alength= 'x' is not an integer"), "alength= 4", "alength= x"),
+    (("meme-alength-mismatch", R_MEME, "alength= 5 for ACGT", DataFormatError, r"line 11: motif m1: alength= 5 but alphabet ACGT has 4 letters"), "alength= 4", "alength= 5"),
+    (("meme-nsites", R_MEME, "nsites= 1e999", DataFormatError, r"line 11: motif m1: nsites= 1e999 must be a finite number"), "nsites= 10", "nsites= 1e999"),
+]
 
 
-@case("meme-inf", R_MEME, "inf probability", DataFormatError, r"line 13: motif m1: matrix row 2 is not numeric")
-def _(tmp):
-    return _meme(tmp, MEME.replace("0.1 ", "inf "))
+def _meme_edit(old, new):
+    return lambda tmp: _meme(tmp, MEME.replace(old, new))
 
 
-@case("meme-negative", R_MEME, "negative probability", DataFormatError, r"line 13: motif m1: matrix row 2 .* outside \[0, 1\]")
-def _(tmp):
-    return _meme(tmp, MEME.replace("0.1 ", "-0.1 "))
-
-
-@case("meme-row-sum", R_MEME, "row summing to 1.8", DataFormatError, r"line 13: motif m1: matrix row 2 .* sums to 1\.8")
-def _(tmp):
-    return _meme(tmp, MEME.replace("0.1 ", "0.9 "))
-
-
-@case("meme-row-length", R_MEME, "3 values for a 4-letter alphabet", DataFormatError, r"line 13: motif m1: matrix row 2 has 3 values, expected 4")
-def _(tmp):
-    return _meme(tmp, MEME.replace("0.1 0.2 0.3 0.4", "0.2 0.3 0.5"))
-
-
-@case("meme-width", R_MEME, "w= 0", DataFormatError, r"line 11: motif m1: width w= 0 must be between 1 and")
-def _(tmp):
-    return _meme(tmp, MEME.replace("w= 2", "w= 0"))
-
-
-@case("meme-alength", R_MEME, "alength= x", DataFormatError, r"line 11: motif m1: alength= 'x' is not an integer")
-def _(tmp):
-    return _meme(tmp, MEME.replace("alength= 4", "alength= x"))
-
-
-@case("meme-alength-mismatch", R_MEME, "alength= 5 for ACGT", DataFormatError, r"line 11: motif m1: alength= 5 but alphabet ACGT has 4 letters")
-def _(tmp):
-    return _meme(tmp, MEME.replace("alength= 4", "alength= 5"))
-
-
-@case("meme-nsites", R_MEME, "nsites= 1e999", DataFormatError, r"line 11: motif m1: nsites= 1e999 must be a finite number")
-def _(tmp):
-    return _meme(tmp, MEME.replace("nsites= 10", "nsites= 1e999"))
+for _args, _old, _new in MEME_EDITS:
+    case(*_args)(_meme_edit(_old, _new))
 
 
 @case("meme-background", R_MEME, "background frequency nan", DataFormatError,
