@@ -36,6 +36,7 @@ def test_reproduction_end_to_end_and_resume(tmp_path, capsys):
     assert "ALPHABET= FTIHMS" in (motifs / "structure_motifs.meme").read_text()
     printed = capsys.readouterr().out
     assert "| 23 | PUM2 |" in printed and "0.962" in printed and "Experiments above the paper" in printed
+    assert "| epochs | train s | prepare s |" in printed and "equal at three decimals" in printed
     assert (out / "table_ep1.md").exists()
     # resume: an existing result is not recomputed
     mtime = result_file.stat().st_mtime_ns
@@ -65,3 +66,20 @@ def test_machine_is_described_from_the_machine(tmp_path):
     cpu.write_text("model name\t: Big\nflags\t\t: avx2 fma avx512f amx_tile\n")
     assert "avx2/fma/avx512f/amx_tile" in describe_machine(str(cpu), str(tmp_path / "absent"))
     assert "? RAM" in describe_machine(str(cpu), str(tmp_path / "absent"))
+
+
+def test_report_counts_at_the_papers_precision():
+    """Above / below / equal are decided at the paper's three decimals, and time columns are means."""
+    repro = _load()
+    published = {1: {"iDeepS": "0.773"}, 3: {"iDeepS": "0.865"}, 23: {"iDeepS": "0.962"}}
+
+    def row(e, auc, epochs, train, prep):
+        return {"preset": "ideeps", "experiment": e, "protein": f"P{e}", "test_auc": auc,
+                "epochs_run": epochs, "train_seconds": train, "prepare_seconds": prep}
+
+    rows = [row(1, 0.7761, 18, 433.0, 8.0), row(3, 0.8652, 27, 685.0, 10.0),
+            row(23, 0.9600, 16, 400.0, 0.0), row(23, 0.9620, 18, 430.0, 0.0)]
+    text = repro.report(rows, published, ["ideeps"])
+    assert "above the paper's iDeepS AUC: 1; below: 1; equal at three decimals: 1 (of 3)" in text
+    assert "| 23 | P23 | 0.961 ± 0.001 | 2 | 0.962 |" in text
+    assert text.count("| 17 | 415 | 0 |") == 1  # epochs, train s, prepare s averaged over the two seeds
