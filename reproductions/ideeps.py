@@ -10,8 +10,9 @@ train on the original split (validation = the first 20 % of each class), predict
 and write ``<out>/results/<config>/<preset>_seed<seed>[tag].json``. A result file that exists
 is not computed again, so an interrupted run resumes at the next experiment. At the end (or with
 ``--report_only``) it prints per-experiment test AUC next to the paper's Table 2 (iDeepS,
-DeepBind, GraphProt), the means, how many experiments are above / below / equal to the paper (at its three decimals), and the
-means of every preset run (the ablations), and writes ``<out>/table.md``.
+DeepBind, GraphProt), the means, how many experiments are above / below / equal to the paper
+(at its three decimals), and the means of every preset run (the ablations), and writes
+``<out>/table.md``.
 
 Reduced budgets for smoke runs: ``--epochs``, ``--max_train`` (training examples; validation
 is cut to a quarter of it), ``--max_test``; their results get a tag (``_ep2_n2000_t1000``) so they
