@@ -255,7 +255,7 @@ def report(rows: list[dict], published: dict, presets: list[str]) -> str:
         sd = f" ± {np.std(aucs):.3f}" if len(aucs) > 1 else ""
         lines.append(
             f"| {e} | {rs[0]['protein']} | {m:.3f}{sd} | {len(aucs)} | {pub.get('iDeepS', '')} | {pub.get('DeepBind', '')} | "
-            f"{pub.get('GraphProt', '')} | {diff:+.3f} | {_mean_field(rs, 'epochs_run')} | "
+            f"{pub.get('GraphProt', '')} | {round(diff, 3) + 0.0:+.3f} | {_mean_field(rs, 'epochs_run')} | "
             f"{_mean_field(rs, 'train_seconds')} | {_mean_field(rs, 'prepare_seconds')} |"
         )
     def mean_of(col):
