@@ -262,7 +262,7 @@ def report(rows: list[dict], published: dict, presets: list[str]) -> str:
         vals = [float(published[e][col]) for e in exps if e in published and col in published[e]]
         return f"{np.mean(vals):.3f}" if vals else ""
     lines.append(f"| | **mean ({len(exps)} exps)** | **{np.mean(ours):.3f}** | | {mean_of('iDeepS')} | {mean_of('DeepBind')} | "
-                 f"{mean_of('GraphProt')} | {np.mean(ours) - np.nanmean(paper_i):+.3f} | | | |")
+                 f"{mean_of('GraphProt')} | {round(np.mean(ours) - np.nanmean(paper_i), 3) + 0.0:+.3f} | | | |")
     lines.append("")
     lines.append("epochs: epochs run before early stopping (mean over seeds); train s: wall-clock training "
                  "seconds; prepare s: building the TFDS config, folding included (0 when every structure "
