@@ -83,3 +83,35 @@ def test_report_counts_at_the_papers_precision():
     assert "above the paper's iDeepS AUC: 1; below: 1; equal at three decimals: 1 (of 3)" in text
     assert "| 23 | P23 | 0.961 ± 0.001 | 2 | 0.962 |" in text
     assert text.count("| 17 | 415 | 0 |") == 1  # epochs, train s, prepare s averaged over the two seeds
+
+
+def test_motif_report_ranks_the_proteins_own_rnacompete_motif(tmp_path):
+    repro = _load()
+    cols = "query\ttarget_id\ttarget_name\toffset\toverlap\torientation\tp_value\te_value\tq_value\n"
+    hur = tmp_path / "motifs" / "e08_elavl1_1"
+    hur.mkdir(parents=True)
+    (hur / "tomtom_ray2013.tsv").write_text(
+        cols
+        + "filter3\tRNCMPT1\tTIA1\t0\t7\t+\t0.001\t0.1\t0.1\n"
+        + "filter12\tRNCMPT2\tHuR\t0\t7\t+\t0.0001\t0.01\t0.01\n"
+        + "filter5\tRNCMPT2\tHuR\t0\t7\t+\t0.002\t0.2\t0.1\n"
+        + "filter5\tRNCMPT3\tQKI\t0\t7\t+\t0.01\t1.0\t0.2\n"
+    )
+    fus = tmp_path / "motifs" / "e13_fus"
+    fus.mkdir(parents=True)
+    (fus / "tomtom_ray2013.tsv").write_text(cols + "filter2\tRNCMPT4\tHNRNPH2\t0\t7\t+\t0.003\t0.3\t0.3\n")
+    pum = tmp_path / "motifs" / "e23_pum2"
+    pum.mkdir(parents=True)
+    (pum / "tomtom_ray2013.tsv").write_text(cols)
+    rows = [
+        {"experiment": 8, "config": "e08_elavl1_1", "protein": "ELAVL1-1"},
+        {"experiment": 13, "config": "e13_fus", "protein": "FUS"},
+        {"experiment": 23, "config": "e23_pum2", "protein": "PUM2"},
+        {"experiment": 26, "config": "e26_taf15", "protein": "TAF15"},  # no motif folder: no row
+    ]
+    text = repro.motif_report(tmp_path, rows)
+    assert "| 8 | ELAVL1-1 | HuR (filter12, E = 0.01) | HuR: filter12, E = 0.01, rank 1 of 3 |" in text
+    assert "| 13 | FUS | HNRNPH2 (filter2, E = 0.3) | FUS: no match at p < 0.05 |" in text
+    assert "| 23 | PUM2 | no match at p < 0.05 | not in the file |" in text
+    assert "TAF15" not in text
+    assert repro.motif_report(tmp_path / "nothing", rows) == ""
