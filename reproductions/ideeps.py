@@ -132,7 +132,7 @@ def write_motifs(model, x_test, seqs, contexts, out_dir: Path, ray2013: str) -> 
     """iDeepS-rule motifs of both convolutions, MEME + logos, Tomtom vs RNAcompete."""
     import numpy as np
 
-    from keras_motifs.interpret import filter_motifs, save_logo_grid, tomtom, write_meme
+    from keras_motifs.interpret import best_matches, filter_motifs, save_logo_grid, tomtom, write_meme
     from keras_motifs.io import atomic_open
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -155,7 +155,7 @@ def write_motifs(model, x_test, seqs, contexts, out_dir: Path, ray2013: str) -> 
             table = table[(table["orientation"] == "+") & (table["p_value"] < 0.05)]
             with atomic_open(out_dir / "tomtom_ray2013.tsv", "w") as fh:
                 table.to_csv(fh, sep="\t", index=False)
-            best = table.sort_values("p_value").groupby("query", sort=False).head(1)
+            best = best_matches(table)
             summary["tomtom"] = [
                 {"filter": r.query, "target": r.target_id, "name": r.target_name, "p_value": float(r.p_value),
                  "e_value": float(r.e_value), "q_value": float(r.q_value)}
@@ -225,6 +225,11 @@ def _mean_field(rows: list[dict], key: str) -> str:
     return f"{sum(vals) / len(vals):.0f}" if vals else ""
 
 
+def _at_papers_precision(diff: float) -> float:
+    """A difference rounded to the paper's three decimals (+ 0.0 turns -0.0 into 0.0)."""
+    return round(float(diff), 3) + 0.0
+
+
 def report(rows: list[dict], published: dict, presets: list[str]) -> str:
     import numpy as np
 
@@ -246,24 +251,23 @@ def report(rows: list[dict], published: dict, presets: list[str]) -> str:
         m = float(np.mean(aucs))
         pub = published.get(e, {})
         pi = float(pub["iDeepS"]) if "iDeepS" in pub else float("nan")
-        diff = m - pi
+        diff = _at_papers_precision(m - pi)
         ours.append(m)
         paper_i.append(pi)
-        # the paper prints three decimals: compare at that precision
-        above += round(diff, 3) > 0
-        below += round(diff, 3) < 0
-        equal += round(diff, 3) == 0
+        above += diff > 0
+        below += diff < 0
+        equal += diff == 0
         sd = f" ± {np.std(aucs):.3f}" if len(aucs) > 1 else ""
         lines.append(
             f"| {e} | {rs[0]['protein']} | {m:.3f}{sd} | {len(aucs)} | {pub.get('iDeepS', '')} | {pub.get('DeepBind', '')} | "
-            f"{pub.get('GraphProt', '')} | {round(diff, 3) + 0.0:+.3f} | {_mean_field(rs, 'epochs_run')} | "
+            f"{pub.get('GraphProt', '')} | {diff:+.3f} | {_mean_field(rs, 'epochs_run')} | "
             f"{_mean_field(rs, 'train_seconds')} | {_mean_field(rs, 'prepare_seconds')} |"
         )
     def mean_of(col):
         vals = [float(published[e][col]) for e in exps if e in published and col in published[e]]
         return f"{np.mean(vals):.3f}" if vals else ""
     lines.append(f"| | **mean ({len(exps)} exps)** | **{np.mean(ours):.3f}** | | {mean_of('iDeepS')} | {mean_of('DeepBind')} | "
-                 f"{mean_of('GraphProt')} | {round(np.mean(ours) - np.nanmean(paper_i), 3) + 0.0:+.3f} | | | |")
+                 f"{mean_of('GraphProt')} | {_at_papers_precision(np.mean(ours) - np.nanmean(paper_i)):+.3f} | | | |")
     lines.append("")
     lines.append("epochs: epochs run before early stopping (mean over seeds); train s: wall-clock training "
                  "seconds; prepare s: building the TFDS config, folding included (0 when every structure "
@@ -312,11 +316,8 @@ def motif_report(out: Path, rows: list[dict]) -> str:
         if not path.exists():
             continue
         t = pd.read_csv(path, sep="\t").sort_values(["p_value", "query"], kind="stable")
-        if t.empty:
-            best, own = "no match at p < 0.05", ""
-        else:
-            b = t.iloc[0]
-            best = f"{b.target_name} ({b.query}, E = {b.e_value:.2g})"
+        b = None if t.empty else t.iloc[0]
+        best = "no match at p < 0.05" if b is None else f"{b.target_name} ({b.query}, E = {b.e_value:.2g})"
         name = RAY2013_NAMES.get(e)
         if name is None:
             own = "not in the file"
