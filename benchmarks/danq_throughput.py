@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import load, machine, summarize  # noqa: E402
 
 ALL = ["fp32", "bf16", "fp32_xla", "bf16_xla", "torch_fp32", "torch_bf16"]

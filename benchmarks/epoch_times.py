@@ -17,12 +17,9 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import load, machine, median_step_seconds  # noqa: E402
 
 # preset prefix -> (training samples, source)

@@ -14,18 +14,13 @@ bottleneck when the ratio pipeline/consumption is well above 1.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.dirname(HERE))
 from _common import load, machine, median_step_seconds  # noqa: E402
 
 

@@ -10,7 +10,7 @@ import sys
 
 # Modules of keras_motifs.commands that provide sub-commands; add yours here.
 COMMAND_MODULES: list[str] = ["deepbind"]
-COMMAND_MODULES += ["motifs", "mutation_map", "score_variants"]  # interpretation (issue 3)
+COMMAND_MODULES += ["motifs", "mutation_map", "score_variants"]  # interpretation
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -215,7 +215,7 @@ def main(argv=None) -> int:
             if m == "danq_jaspar" and Path(mo["tomtom"]).exists():
                 import pandas as pd
 
-                from keras_motifs.models.danq.jaspar import init_survival
+                from keras_motifs.papers.danq import init_survival
 
                 sv = init_survival(pd.read_csv(mo["tomtom"], sep="\t"), mo["n_filters"])
                 results["models"][m]["motifs"]["init_survival"] = sv

@@ -43,8 +43,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 SETS = {"top500": ("train_top500", "DeepBind"), "all": ("train_all", "DeepBind*")}
 
@@ -142,13 +140,13 @@ def build_model(setting: dict):
 
 def train_once(setting: dict, x, y, steps: int, batch_size: int, seed: int, val=None, checkpoints: int = 5,
                weight_decay_start: int = 100):
-    """Train one model for ``steps`` SGD steps (deepity's trainer, keras_motifs.models.deepbind.training).
+    """Train one model for ``steps`` SGD steps (deepity's trainer, keras_motifs.papers.deepbind).
 
     Returns (model, training loss over the last checkpoint interval, validation losses per checkpoint).
     """
     import keras
 
-    from keras_motifs.models.deepbind.training import fit_deepbind
+    from keras_motifs.papers.deepbind import fit_deepbind
 
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
@@ -218,7 +216,7 @@ def auc(model, test) -> float:
     sigmoid of a barely trained model can be constant in float32 while its logits still rank)."""
     from sklearn.metrics import roc_auc_score
 
-    from keras_motifs.models.deepbind.training import predict_logits
+    from keras_motifs.papers.deepbind import predict_logits
 
     return float(roc_auc_score(test["y"], predict_logits(model, test["x"])))
 
@@ -231,7 +229,7 @@ def images(model, test, out_dir: Path, exp: str, tag: str, log) -> dict:
         from keras_motifs.interpret.logos import save_logo_grid
         from keras_motifs.interpret.mutagenesis import deepbind_scaled, in_silico_mutagenesis, plot_mutation_map
 
-        from keras_motifs.models.deepbind.training import logit_model, predict_logits
+        from keras_motifs.papers.deepbind import logit_model, predict_logits
 
         x = to_one_hot(test["x"])
         p = predict_logits(model, test["x"])

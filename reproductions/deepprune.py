@@ -30,8 +30,6 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 PAPER_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 123, 1000, 1234, 10000, 12345, 100000, 123456, 1000000]
 SIM_SETS = ["set1", "set2", "set3", "set4", "set5"]

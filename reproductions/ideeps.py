@@ -36,9 +36,6 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 ALL_PRESETS = ("ideeps", "ideeps_cnn", "ideeps_seq_blstm", "ideeps_seq_cnn")
 
@@ -169,7 +166,7 @@ def run_one(args, cfg, preset: str, seed: int, data, result_path: Path, publishe
 
     from keras_motifs.io import write_json
     from keras_motifs.metrics import per_target_auc
-    from keras_motifs.models.ideeps.train import fit, make_inputs, predict_bound
+    from keras_motifs.papers.ideeps import fit, make_inputs, predict_bound
     from keras_motifs.reporting.machine import describe_machine
 
     (tr_s, tr_c, tr_y), (va_s, va_c, va_y), (te_s, te_c, te_y) = data

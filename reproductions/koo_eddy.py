@@ -30,11 +30,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 from keras_motifs.models.koo_eddy import PRESETS, TABLE1_MODELS  # noqa: E402
-from keras_motifs.models.koo_eddy.invivo import load_invivo  # noqa: E402
+from tfds_builders.deepsea.koo_eddy_invivo import load_invivo  # noqa: E402
 
 PAPER_TABLES = {
     "synthetic": "published/koo_eddy2019_table1_synthetic.tsv",
@@ -137,7 +135,7 @@ def train_one(args, data, preset: str, trial: int) -> None:
 
 # --------------------------------------------------------------------------------------- motifs
 def motifs_one(args, data, preset: str, trial: int) -> None:
-    from keras_motifs.models.koo_eddy.motifs import analyse_model
+    from keras_motifs.papers.koo_eddy import analyse_model
 
     folder = Path(args.out) / preset / f"trial{trial}"
     if not (folder / "best.keras").exists() or not (folder / "metrics.json").exists():
@@ -220,7 +218,7 @@ def report(args, models) -> list[dict]:
 
 
 def logos(args) -> None:
-    from keras_motifs.models.koo_eddy.motifs import plot_filter_grid
+    from keras_motifs.papers.koo_eddy import plot_filter_grid
 
     for preset in LOGO_MODELS:
         folder = Path(args.out) / preset / "trial0"

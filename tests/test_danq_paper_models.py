@@ -8,7 +8,7 @@ from keras_motifs.data import one_hot
 from keras_motifs.io.safe_npy import load_npy
 from keras_motifs.layers import KmerCounts, L1ActivityPenalty
 from keras_motifs.models import DanQ, DeepSEA, KmerLogisticRegression
-from keras_motifs.models.danq.jaspar import RC_EXTRA_INDICES, apply_jaspar_init, danq_jaspar_motifs, jaspar_pwms
+from keras_motifs.models.danq.jaspar import RC_EXTRA_INDICES, danq_jaspar_motifs, jaspar_pwms
 from keras_motifs.optimizers import TorchSGD
 
 
@@ -175,7 +175,7 @@ def test_init_survival_counts_initialised_and_random_matches():
     """DanQ-JASPAR motif report: which Tomtom matches are the initialisation (hand-made hits)."""
     import pandas as pd
 
-    from keras_motifs.models.danq.jaspar import init_survival
+    from keras_motifs.papers.danq import init_survival
 
     motifs = [("MA1.1", "A", None), ("MA2.1", "B", None), ("MA1.1_rc", "A rc", None)]
     table = pd.DataFrame({"query": ["filter0", "filter0", "filter1", "filter2", "filter4", "filter4"],

@@ -6,7 +6,8 @@ import pytest
 
 from keras_motifs.data import one_hot, reverse_complement
 from keras_motifs.models import build, training_config
-from keras_motifs.models.deepbind import DeepBind, compile_model, get_preset, sample_setting
+from keras_motifs.models import get_preset
+from keras_motifs.models.deepbind import DeepBind, compile_model, sample_setting
 
 
 def _seqs(rng, n, length=101):

@@ -1,4 +1,4 @@
-"""DeepBind's trainer (keras_motifs.models.deepbind.training): it learns from the paper's tiny
+"""DeepBind's trainer (keras_motifs.papers.deepbind): it learns from the paper's tiny
 initialisation, its objective is deepity's, and scores are read from logits."""
 
 import importlib.util
@@ -13,7 +13,7 @@ from sklearn.metrics import roc_auc_score
 from keras_motifs.data import encode_indices
 from keras_motifs.deepbind.shuffle import dinucleotide_shuffles
 from keras_motifs.models.deepbind import DeepBind
-from keras_motifs.models.deepbind.training import fit_deepbind, logit_model, nll, predict_logits
+from keras_motifs.papers.deepbind import fit_deepbind, logit_model, nll, predict_logits
 
 MOTIF = "TGACGTCA"  # a CREB-like palindrome planted in the positives
 

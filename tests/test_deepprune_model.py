@@ -6,7 +6,8 @@ import pytest
 
 from keras_motifs.layers import MaskLayer
 from keras_motifs.models import build, training_config
-from keras_motifs.models.deepprune import Deepprune, get_preset
+from keras_motifs.models import get_preset
+from keras_motifs.models.deepprune import Deepprune
 
 
 def test_architecture_matches_original_build_cnn():

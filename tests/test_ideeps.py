@@ -10,8 +10,10 @@ from keras_motifs import models
 from keras_motifs.errors import InvalidSequenceError, ModelInputError
 from keras_motifs.io import save_model
 from keras_motifs.layers import hard_sigmoid_keras2
-from keras_motifs.models.ideeps import IDeepS, PerGateInitializer, encode_sequences, encode_structures, get_preset
-from keras_motifs.models.ideeps.train import fit, make_inputs, one_hot_labels, predict_bound
+from keras_motifs.initializers import PerGateInitializer
+from keras_motifs.models import get_preset
+from keras_motifs.models.ideeps import IDeepS, encode_sequences, encode_structures
+from keras_motifs.papers.ideeps import fit, make_inputs, one_hot_labels, predict_bound
 
 # Parameter arithmetic of the original (Keras 1.1.2) layers:
 CONV_SEQ = 10 * 4 * 16 + 16  # 656

@@ -152,7 +152,7 @@ def test_a_small_model_learns_planted_motifs():
     (measured 0.65 and 0.71 for data seeds 1 and 2; an untrained or broken model gives ~0.5)."""
     from keras_motifs.data import indices_to_one_hot
     from keras_motifs.metrics import per_target_auc
-    from keras_motifs.models.koo_eddy.synthetic import core_pwms, generate
+    from tfds_builders.koo_eddy_synthetic.synthetic import core_pwms, generate
 
     p = core_pwms()
     d = generate(num_sequences=1000, seed=2, motifs=[p[8], p[9], p[18], p[19]])

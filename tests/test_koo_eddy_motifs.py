@@ -7,8 +7,9 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from keras_motifs.models.koo_eddy import KooEddyCNN  # noqa: E402
-from keras_motifs.models.koo_eddy import motifs as km  # noqa: E402
-from keras_motifs.models.koo_eddy.synthetic import GROUND_TRUTH_IDS, core_pwms  # noqa: E402
+from keras_motifs.papers import koo_eddy as km  # noqa: E402
+from keras_motifs.papers.koo_eddy import GROUND_TRUTH_IDS  # noqa: E402
+from tfds_builders.koo_eddy_synthetic.synthetic import core_pwms  # noqa: E402
 
 
 def test_activation_pwm_planted_window():

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from keras_motifs.models.koo_eddy import invivo, synthetic
+from tfds_builders.deepsea import koo_eddy_invivo as invivo
+from tfds_builders.koo_eddy_synthetic import synthetic
 
 WIDTHS = [6, 10, 11, 11, 15, 10, 12, 15, 11, 16, 11, 12]  # ORIGINALS.md §4.2
 

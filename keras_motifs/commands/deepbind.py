@@ -23,10 +23,8 @@ Differences from the original (all on inputs the original mishandles):
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from pathlib import Path
 
 from ..errors import DataFormatError, InvalidSequenceError
 

@@ -77,6 +77,8 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..interpret.report import interpret_model
     from ..interpret.sources import load_model, load_sequences, resolve_alphabet
+    from .. import models  # noqa: F401  (fills the preset registry: the models' alphabets)
+    import tfds_builders  # noqa: F401  (registers the datasets a TFDS name may refer to)
 
     model = load_model(args.model)
     alphabet = resolve_alphabet(model, args.alphabet)

@@ -50,6 +50,8 @@ def run(args) -> int:
     from ..interpret.pwm import canonical_alphabet, reorder
     from ..interpret.report import _first_sequence, write_table
     from ..interpret.sources import load_model, load_sequences, resolve_alphabet
+    from .. import models  # noqa: F401  (fills the preset registry: the models' alphabets)
+    import tfds_builders  # noqa: F401  (registers the datasets a TFDS name may refer to)
 
     model = load_model(args.model)
     if len(model.inputs) != 1:

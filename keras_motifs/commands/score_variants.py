@@ -51,6 +51,7 @@ def run(args) -> int:
     from ..errors import DataFormatError, ModelInputError
     from ..interpret.report import write_table
     from ..interpret.sources import load_model, resolve_alphabet
+    from .. import models  # noqa: F401  (fills the preset registry: the models' alphabets)
     from ..interpret.variants import score_sequence_pairs, score_vcf
 
     model = load_model(args.model)

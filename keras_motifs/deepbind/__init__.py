@@ -7,12 +7,12 @@
     deepbind.Database().find(protein="CTCF", experiment="ChIP-seq")
 
 The scores are those of the original C ``deepbind`` executable (v0.11); see
-:mod:`keras_motifs.deepbind.layers` for the computation and
+:mod:`keras_motifs.layers.deepbind_scan` for the computation and
 ``keras-motifs deepbind`` for the command-line drop-in.
 """
 
 from .database import Database, ModelInfo, default_db_dir, read_index
-from .layers import DeepBindScan
+from ..layers.deepbind_scan import DeepBindScan
 from .params import DeepBindParams, check_model_id, parse_params, read_params
 from .predictor import Scorer, build_model, encode, load, predict, score
 

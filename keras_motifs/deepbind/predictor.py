@@ -3,7 +3,7 @@
 ``load("D00328.003")`` gives a ``keras.Model`` mapping one-hot sequences (A, C, G, T; N = 0.25)
 of shape (batch, length, 4) to the original executable's score, shape (batch, 1).
 :class:`Scorer` scores many sequences with many models at once: models of the same shape are
-stacked into one :class:`~keras_motifs.deepbind.layers.DeepBindScan` (one convolution for all of
+stacked into one :class:`~keras_motifs.layers.deepbind_scan.DeepBindScan` (one convolution for all of
 them) and sequences are batched by length, so all 927 models build in about a second.
 """
 
@@ -19,7 +19,7 @@ import numpy as np
 from ..data import one_hot
 from ..errors import InvalidSequenceError
 from .database import Database
-from .layers import DeepBindScan
+from ..layers.deepbind_scan import DeepBindScan
 from .params import DeepBindParams
 
 _RNA_TO_DNA = str.maketrans("Uu", "Tt")

@@ -5,9 +5,7 @@ custom objects registered), its input alphabet, and one-hot sequences from a FAS
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
 import zipfile
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import numpy as np
 
 from ..data import get_alphabet, one_hot
 from ..errors import DataFormatError, InvalidSequenceError, ModelInputError
+from ..serialization import register_custom_objects
 
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".fa.gz", ".fasta.gz", ".fna.gz")
 
@@ -23,11 +22,7 @@ def load_model(path: "str | os.PathLike"):
     """Load a ``.keras`` model (uncompiled) with the package's layers and activations registered."""
     import keras
 
-    importlib.import_module("keras_motifs.layers")
-    try:
-        importlib.import_module("keras_motifs.losses")
-    except ImportError:  # pragma: no cover
-        pass
+    register_custom_objects()
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"model file '{path}' not found")
@@ -45,22 +40,12 @@ def load_model(path: "str | os.PathLike"):
 
 
 def infer_alphabet(model) -> str | None:
-    """The channel order of a model built from a preset of the package, found by the model's
-    name in the presets (e.g. ``danq`` → ``AGCT``); None when unknown."""
-    import keras_motifs.models as models_pkg
+    """The channel order of a model built from a registered preset, found by the model's name in
+    :mod:`keras_motifs.registry` (e.g. ``danq`` → ``AGCT``); None when unknown."""
+    from ..registry import find_by_model_name
 
-    for info in pkgutil.iter_modules(models_pkg.__path__):
-        if not info.ispkg:
-            continue
-        try:
-            presets = importlib.import_module(f"keras_motifs.models.{info.name}.presets")
-        except Exception:  # noqa: BLE001 - a broken sibling package must not break this look-up
-            continue
-        table = getattr(presets, "PRESETS", {})
-        entry = table.get(model.name) if isinstance(table, dict) else None
-        if isinstance(entry, dict) and isinstance(entry.get("alphabet"), str):
-            return entry["alphabet"]
-    return None
+    info = find_by_model_name(model.name)
+    return info.alphabet if info is not None else None
 
 
 def resolve_alphabet(model, alphabet: str | None) -> str:
@@ -215,10 +200,6 @@ def _load_tfds(name, alpha, n_value, max_sequences, split, data_dir, feature):
     import tensorflow as tf
     import tensorflow_datasets as tfds
 
-    try:
-        importlib.import_module("tfds_builders")
-    except ImportError:  # pragma: no cover
-        pass
     try:
         builder = tfds.builder(name, data_dir=data_dir)
     except Exception as exc:  # noqa: BLE001 - TFDS raises several types for unknown names

@@ -1,8 +1,13 @@
 """Custom layers and activations of keras_motifs (all registered serialisable objects)."""
 
-from .activations import hard_sigmoid_keras2
+from .activations import hard_sigmoid_keras2, threshold_relu
+from .deepbind_scan import DeepBindScan
 from .kmer import KmerCounts
 from .mask import MaskLayer
 from .penalties import L1ActivityPenalty
+from .strand import NPadding, ReverseComplement, StrandMax
 
-__all__ = ["hard_sigmoid_keras2", "KmerCounts", "L1ActivityPenalty", "MaskLayer"]
+__all__ = [
+    "hard_sigmoid_keras2", "threshold_relu", "DeepBindScan", "KmerCounts", "L1ActivityPenalty", "MaskLayer", "NPadding",
+    "ReverseComplement", "StrandMax",
+]

@@ -16,3 +16,9 @@ from keras import ops
 def hard_sigmoid_keras2(x):
     """``clip(0.2 * x + 0.5, 0, 1)``: the hard sigmoid of Keras 0.x-2.x (Theano/TF backends)."""
     return ops.clip(ops.add(ops.multiply(x, 0.2), 0.5), 0.0, 1.0)
+
+
+@keras.saving.register_keras_serializable(package="keras_motifs", name="threshold_relu")
+def threshold_relu(x):
+    """Torch7 ``nn.Threshold(0, 1e-6)``: x if x > 0 else 1e-6."""
+    return ops.where(ops.greater(x, 0.0), x, ops.full_like(x, 1e-6))

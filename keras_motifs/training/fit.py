@@ -152,11 +152,11 @@ def train(
         (see :func:`keras_motifs.training.devices.make_strategy`).
       backup_every_steps: back up every N steps instead of every epoch (for long epochs).
     """
-    from .. import models as _models
+    from .. import registry
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    cfg = dict(training or (_models.training_config(model) if isinstance(model, str) else {}))
+    cfg = dict(training or (registry.training_config(model) if isinstance(model, str) else {}))
     for key, value in (
         ("epochs", epochs), ("batch_size", batch_size), ("learning_rate", learning_rate),
         ("early_stopping_patience", early_stopping_patience), ("monitor", monitor),
@@ -183,14 +183,14 @@ def train(
         strategy, multiworker = _NoStrategy(), False
 
     with strategy.scope():
-        net = _models.build(model, **(model_kwargs or {})) if isinstance(model, str) else model()
+        net = registry.build(model, **(model_kwargs or {})) if isinstance(model, str) else model()
         net.compile(
             optimizer=make_optimizer(cfg),
             loss=loss if loss is not None else ClippedBinaryCrossentropy(),
             metrics=metrics if metrics is not None else ["binary_accuracy"],
         )
     if multiworker:
-        from .multiworker import fix_keras_symbolic_build  # Keras 3.15 bug with >1 worker
+        from .keras_fixes import fix_keras_symbolic_build  # Keras 3.15 bug with >1 worker
 
         fix_keras_symbolic_build(net)
 

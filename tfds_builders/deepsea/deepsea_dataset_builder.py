@@ -24,7 +24,6 @@ File formats of the real bundle (read in chunks, never whole):
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
 import numpy as np

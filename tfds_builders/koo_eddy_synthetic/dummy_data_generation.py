@@ -11,7 +11,7 @@ import h5py
 import numpy as np
 
 from keras_motifs.data import indices_to_one_hot
-from keras_motifs.models.koo_eddy import synthetic
+from tfds_builders.koo_eddy_synthetic import synthetic
 
 
 def main():

@@ -27,7 +27,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from keras_motifs.errors import DataFormatError
-from keras_motifs.models.koo_eddy import synthetic
+from tfds_builders.koo_eddy_synthetic import synthetic
 
 SEQUENCE_LENGTH = synthetic.SEQUENCE_LENGTH
 ALPHABET = "ACGT"

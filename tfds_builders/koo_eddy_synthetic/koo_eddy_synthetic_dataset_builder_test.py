@@ -9,7 +9,7 @@ import pytest
 import tensorflow_datasets as tfds
 
 from keras_motifs.errors import DataFormatError
-from keras_motifs.models.koo_eddy import synthetic
+from tfds_builders.koo_eddy_synthetic import synthetic
 
 from . import koo_eddy_synthetic_dataset_builder as mod
 

@@ -1,6 +1,9 @@
 """DanQ and DanQ-JASPAR (Quang & Xie 2016)."""
 
-from .model import DanQ, training_config
-from .presets import PRESETS, get_preset
+from ...registry import register_presets
+from .model import DanQ
+from .presets import PRESETS
 
-__all__ = ["DanQ", "training_config", "PRESETS", "get_preset"]
+register_presets(PRESETS, DanQ, family="danq", label="DanQ")
+
+__all__ = ["DanQ", "PRESETS"]

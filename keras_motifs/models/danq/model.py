@@ -41,8 +41,8 @@ import keras
 from keras import layers
 
 from ...layers.activations import hard_sigmoid_keras2
+from ...registry import get_preset
 from ..overrides import apply_overrides
-from .presets import get_preset
 
 
 def DanQ(
@@ -67,7 +67,7 @@ def DanQ(
       **overrides: any other preset field (``conv_filters``, ``lstm_units``, ...), for
         experiments and small test models.
     """
-    cfg = get_preset(preset)
+    cfg = get_preset(preset, "danq")
     apply_overrides(cfg, overrides, "DanQ")
     length = sequence_length or cfg["sequence_length"]
     n_out = num_targets or cfg["num_targets"]
@@ -106,8 +106,3 @@ def DanQ(
 
         model.jaspar_filters = apply_jaspar_init(model, seed=jaspar_seed)
     return model
-
-
-def training_config(preset: str = "danq") -> dict:
-    """The preset's training settings (optimizer, batch size, epochs, early stopping)."""
-    return get_preset(preset)["training"]

@@ -55,11 +55,3 @@ PRESETS: dict[str, dict] = {
         },
     },
 }
-
-
-def get_preset(name: str) -> dict:
-    if name not in PRESETS:
-        raise KeyError(f"unknown DanQ preset {name!r}; choose from {sorted(PRESETS)}")
-    import copy
-
-    return copy.deepcopy(PRESETS[name])

@@ -1,10 +1,13 @@
-"""DeepBind (Alipanahi et al. 2015): the trainable ENCODE ChIP-seq classifier."""
+"""DeepBind (Alipanahi et al. 2015): the trainable ENCODE ChIP-seq classifier.
 
-from .layers import NPadding, ReverseComplement, StrandMax
-from .model import DeepBind, compile_model, training_config
-from .presets import PRESETS, SEARCH_SPACE, get_preset, sample_setting
-from .training import fit_deepbind, logit_model, predict_logits
+Its training loop (deepity's SGD) and calibration are the paper's protocol:
+:mod:`keras_motifs.papers.deepbind`.
+"""
 
-__all__ = ["DeepBind", "compile_model", "training_config", "PRESETS", "SEARCH_SPACE", "get_preset",
-           "sample_setting", "NPadding", "ReverseComplement", "StrandMax", "fit_deepbind", "logit_model",
-           "predict_logits"]
+from ...registry import register_presets
+from .model import DeepBind, compile_model
+from .presets import PRESETS, SEARCH_SPACE, sample_setting
+
+register_presets(PRESETS, DeepBind, family="deepbind", label="DeepBind")
+
+__all__ = ["DeepBind", "compile_model", "PRESETS", "SEARCH_SPACE", "sample_setting"]

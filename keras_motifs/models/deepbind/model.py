@@ -18,7 +18,7 @@ Differences from the original:
     (1-rate) at test time instead (equivalent in expectation).
   * Strand choice: the original trained on the larger of the two strands' outputs using a mask;
     we take the max of the two logits, whose gradient flows only to the larger strand — the same.
-  * Training: :func:`keras_motifs.models.deepbind.training.fit_deepbind` reproduces deepity's
+  * Training: :func:`keras_motifs.papers.deepbind.fit_deepbind` reproduces deepity's
     objective — half the mean per-sequence NLL (deepity averaged over the 2B strand rows of a
     batch, the smaller strand of each pair masked out) plus the L1 terms ``decay * sum(|W|)``
     from step 100 on. Plain ``compile_model`` + ``model.fit`` instead minimises the full mean
@@ -37,8 +37,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from .layers import NPadding, ReverseComplement, StrandMax
-from .presets import get_preset
+from ...layers.strand import NPadding, ReverseComplement, StrandMax
+from ...registry import get_preset
 
 
 def DeepBind(
@@ -58,7 +58,7 @@ def DeepBind(
         ``dense_init_scale``), e.g. from a calibration setting.
     Returns a model mapping one-hot (B, L, 4) to the bound probability (B, 1).
     """
-    cfg = get_preset(preset)
+    cfg = get_preset(preset, "deepbind")
     for key, value in overrides.items():
         if key not in cfg or key == "training":
             if key in cfg["training"]:
@@ -102,11 +102,6 @@ def DeepBind(
     x = StrandMax(name="strand_max")(x)
     outputs = layers.Activation("sigmoid", name="bound")(x)
     return keras.Model(inputs, outputs, name=name or preset)
-
-
-def training_config(preset: str = "deepbind_encode") -> dict:
-    """The preset's training settings (optimizer, learning rate, momentum, batch, steps)."""
-    return get_preset(preset)["training"]
 
 
 def compile_model(model: keras.Model, learning_rate: float, momentum: float) -> keras.Model:

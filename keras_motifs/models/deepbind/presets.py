@@ -9,8 +9,6 @@ the fixed defaults below are a mid-range setting used when no calibration is run
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 
 _COMMON_TRAINING = {
@@ -96,9 +94,3 @@ def sample_setting(rng: np.random.Generator) -> dict:
         else:  # pragma: no cover
             raise ValueError(kind)
     return out
-
-
-def get_preset(name: str) -> dict:
-    if name not in PRESETS:
-        raise KeyError(f"unknown DeepBind preset {name!r}; choose from {sorted(PRESETS)}")
-    return copy.deepcopy(PRESETS[name])

@@ -3,7 +3,10 @@
 The pruning machinery (schedule, criteria, variants, export) is in :mod:`keras_motifs.pruning`.
 """
 
-from .model import Deepprune, training_config
-from .presets import PRESETS, get_preset
+from ...registry import register_presets
+from .model import Deepprune
+from .presets import PRESETS
 
-__all__ = ["Deepprune", "training_config", "PRESETS", "get_preset"]
+register_presets(PRESETS, Deepprune, family="deepprune", label="Deepprune")
+
+__all__ = ["Deepprune", "PRESETS"]

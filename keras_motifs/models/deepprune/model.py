@@ -37,8 +37,8 @@ import keras
 from keras import layers
 
 from ...layers.mask import MaskLayer
+from ...registry import get_preset
 from ..overrides import apply_overrides
-from .presets import get_preset
 
 
 def Deepprune(
@@ -58,7 +58,7 @@ def Deepprune(
       sequence_length: input length (default 101).
       **overrides: any preset field (``kernels``, ``kernel_length``, ``batch_norm``, ...).
     """
-    cfg = get_preset(preset)
+    cfg = get_preset(preset, "deepprune")
     apply_overrides(cfg, overrides, "Deepprune")
     length = sequence_length or cfg["sequence_length"]
 
@@ -93,8 +93,3 @@ def Deepprune(
     )(x)
     outputs = layers.Activation("sigmoid", name="sigmoid")(x)
     return keras.Model(inputs, outputs, name=name or preset)
-
-
-def training_config(preset: str = "deepprune") -> dict:
-    """The preset's training and pruning settings."""
-    return get_preset(preset)["training"]

@@ -7,8 +7,6 @@ Real Datasets") and the original code klovbe/Deepprune ``prune_sim.py`` on Keras
 
 from __future__ import annotations
 
-import copy
-
 _TRAINING = {
     "optimizer": "adam",  # paper Table 1; code Adam(lr=...) with Keras defaults below
     "learning_rate": 0.01,  # paper Table 1 "Adam with initial learning rate 0.01"; code lr_init
@@ -53,9 +51,3 @@ PRESETS: dict[str, dict] = {
         "training": _TRAINING,
     },
 }
-
-
-def get_preset(name: str) -> dict:
-    if name not in PRESETS:
-        raise KeyError(f"unknown Deepprune preset {name!r}; choose from {sorted(PRESETS)}")
-    return copy.deepcopy(PRESETS[name])

@@ -1,6 +1,9 @@
 """DeepSEA (Zhou & Troyanskaya 2015), the DanQ paper's convolutional comparator."""
 
-from .model import DeepSEA, get_preset, threshold_relu, training_config
+from ...registry import register_presets
+from .model import DeepSEA
 from .presets import PRESETS
 
-__all__ = ["DeepSEA", "get_preset", "threshold_relu", "training_config", "PRESETS"]
+register_presets(PRESETS, DeepSEA, family="deepsea", label="DeepSEA")
+
+__all__ = ["DeepSEA", "PRESETS"]

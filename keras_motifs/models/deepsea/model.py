@@ -27,21 +27,15 @@ Differences from the original:
 
 from __future__ import annotations
 
-import copy
 import math
 
 import keras
-from keras import layers, ops
+from keras import layers
 
+from ...layers.activations import threshold_relu
 from ...layers.penalties import L1ActivityPenalty
+from ...registry import get_preset
 from ..overrides import apply_overrides
-from .presets import PRESETS
-
-
-@keras.saving.register_keras_serializable(package="keras_motifs", name="threshold_relu")
-def threshold_relu(x):
-    """Torch7 ``nn.Threshold(0, 1e-6)``: x if x > 0 else 1e-6."""
-    return ops.where(ops.greater(x, 0.0), x, ops.full_like(x, 1e-6))
 
 
 def _torch_init(fan_in: int):
@@ -49,16 +43,10 @@ def _torch_init(fan_in: int):
     return keras.initializers.RandomUniform(-limit, limit)
 
 
-def get_preset(name: str = "deepsea") -> dict:
-    if name not in PRESETS:
-        raise KeyError(f"unknown DeepSEA preset {name!r}; choose from {sorted(PRESETS)}")
-    return copy.deepcopy(PRESETS[name])
-
-
 def DeepSEA(preset: str = "deepsea", *, sequence_length: int | None = None, num_targets: int | None = None,
             name: str | None = None, **overrides) -> keras.Model:
     """Build an (uncompiled) DeepSEA model; ``overrides`` change any preset field."""
-    cfg = get_preset(preset)
+    cfg = get_preset(preset, "deepsea")
     apply_overrides(cfg, overrides, "DeepSEA")
     length = sequence_length or cfg["sequence_length"]
     n_out = num_targets or cfg["num_targets"]
@@ -90,7 +78,3 @@ def DeepSEA(preset: str = "deepsea", *, sequence_length: int | None = None, num_
         x = L1ActivityPenalty(cfg["l1_output_activity"], name="l1_penalty")(x)
     outputs = layers.Activation("sigmoid", name="targets")(x)
     return keras.Model(inputs, outputs, name=name or preset)
-
-
-def training_config(preset: str = "deepsea") -> dict:
-    return get_preset(preset)["training"]

@@ -1,11 +1,13 @@
-"""iDeepS (Pan et al. 2018) and its ablations: sequence + structure CNNs with a BiLSTM."""
+"""iDeepS (Pan et al. 2018) and its ablations: sequence + structure CNNs with a BiLSTM.
 
+Its training protocol (last-epoch weights, evaluation) is :mod:`keras_motifs.papers.ideeps`.
+"""
+
+from ...registry import register_presets
 from .encoding import LAYOUTS, encode_sequences, encode_structures
-from .initializers import PerGateInitializer, keras1_lstm_initializers
-from .model import IDeepS, input_names, training_config
-from .presets import PRESETS, get_preset
+from .model import IDeepS, input_names
+from .presets import PRESETS
 
-__all__ = [
-    "IDeepS", "training_config", "input_names", "PRESETS", "get_preset", "encode_sequences",
-    "encode_structures", "LAYOUTS", "PerGateInitializer", "keras1_lstm_initializers",
-]
+register_presets(PRESETS, IDeepS, family="ideeps", label="iDeepS")
+
+__all__ = ["IDeepS", "input_names", "PRESETS", "encode_sequences", "encode_structures", "LAYOUTS"]

@@ -47,8 +47,8 @@ import keras
 from keras import layers
 
 from ...layers.activations import hard_sigmoid_keras2
-from .initializers import keras1_lstm_initializers
-from .presets import get_preset
+from ...initializers import keras1_lstm_initializers
+from ...registry import get_preset
 
 
 def _branch(inputs, name: str, cfg: dict, head: str):
@@ -89,7 +89,7 @@ def IDeepS(
     Inputs are named ``"sequence"`` (L, 4) and, for two-branch presets, ``"structure"`` (L, 6);
     the output is the softmax over (unbound, bound).
     """
-    cfg = get_preset(preset)
+    cfg = get_preset(preset, "ideeps")
     for key, value in overrides.items():
         if key not in cfg or key == "training":
             raise TypeError(f"IDeepS: unknown hyperparameter {key!r}")
@@ -129,11 +129,6 @@ def IDeepS(
     return keras.Model(inputs, outputs, name=name or preset)
 
 
-def training_config(preset: str = "ideeps") -> dict:
-    """The preset's training settings (optimizer, loss, batch size, epochs, early stopping)."""
-    return get_preset(preset)["training"]
-
-
 def input_names(preset: str = "ideeps") -> tuple[str, ...]:
     """The model inputs of a preset, in order (``("sequence", "structure")`` or ``("sequence",)``)."""
-    return tuple(get_preset(preset)["branches"])
+    return tuple(get_preset(preset, "ideeps")["branches"])

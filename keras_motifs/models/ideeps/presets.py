@@ -22,8 +22,6 @@ Presets:
 
 from __future__ import annotations
 
-import copy
-
 _TRAINING = {
     "optimizer": "rmsprop",  # code run_network: optimizer='rmsprop' (Keras 1.1.2 defaults below)
     "learning_rate": 1e-3,  # Keras 1.1.2 RMSprop lr; paper: "default learning rate of 0.001"
@@ -63,9 +61,3 @@ PRESETS: dict[str, dict] = {
     "ideeps_seq_blstm": {**_BASE, "branches": ("sequence",), "head": "blstm", "training": _TRAINING},
     "ideeps_seq_cnn": {**_BASE, "branches": ("sequence",), "head": "dense", "training": _TRAINING},
 }
-
-
-def get_preset(name: str) -> dict:
-    if name not in PRESETS:
-        raise KeyError(f"unknown iDeepS preset {name!r}; choose from {sorted(PRESETS)}")
-    return copy.deepcopy(PRESETS[name])

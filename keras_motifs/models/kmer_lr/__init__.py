@@ -1,6 +1,9 @@
 """The DanQ paper's k-mer logistic-regression baseline."""
 
-from .model import KmerLogisticRegression, adapt_normalization, get_preset, training_config
+from ...registry import register_presets
+from .model import KmerLogisticRegression, adapt_normalization
 from .presets import PRESETS
 
-__all__ = ["KmerLogisticRegression", "adapt_normalization", "get_preset", "training_config", "PRESETS"]
+register_presets(PRESETS, KmerLogisticRegression, family="kmer_lr", label="k-mer LR")
+
+__all__ = ["KmerLogisticRegression", "adapt_normalization", "PRESETS"]

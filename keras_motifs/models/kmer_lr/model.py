@@ -16,20 +16,13 @@ training settings follow the paper's description. Keras's L2 adds l2 * sum(w^2) 
 
 from __future__ import annotations
 
-import copy
 
 import keras
 from keras import layers
 
 from ...layers.kmer import KmerCounts
+from ...registry import get_preset
 from ..overrides import apply_overrides
-from .presets import PRESETS
-
-
-def get_preset(name: str = "kmer_lr") -> dict:
-    if name not in PRESETS:
-        raise KeyError(f"unknown preset {name!r}; choose from {sorted(PRESETS)}")
-    return copy.deepcopy(PRESETS[name])
 
 
 def KmerLogisticRegression(preset: str = "kmer_lr", *, adapt_data=None, sequence_length: int | None = None,
@@ -37,7 +30,7 @@ def KmerLogisticRegression(preset: str = "kmer_lr", *, adapt_data=None, sequence
     """Build the model. ``adapt_data``: a dataset/array of one-hot training sequences (or of
     ``(x, y)`` pairs) used to fit the feature normalisation; without it the normalisation is the
     identity until :func:`adapt_normalization` is called."""
-    cfg = get_preset(preset)
+    cfg = get_preset(preset, "kmer_lr")
     apply_overrides(cfg, overrides, "KmerLogisticRegression")
     length = sequence_length or cfg["sequence_length"]
     inputs = keras.Input(shape=(length, len(cfg["alphabet"])), name="sequence")
@@ -64,7 +57,3 @@ def adapt_normalization(model: keras.Model, data, batch_size: int = 256) -> None
     else:
         feats = tf.data.Dataset.from_tensor_slices(data).batch(batch_size).map(counter)
     model.get_layer("normalize").adapt(feats)
-
-
-def training_config(preset: str = "kmer_lr") -> dict:
-    return get_preset(preset)["training"]

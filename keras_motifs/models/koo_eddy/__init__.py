@@ -1,9 +1,11 @@
 """Koo & Eddy 2019 CNN-N family (first-layer max-pooling vs. motif representations)."""
 
+from ...registry import register_presets
 from .model import KooEddyCNN, compile_model, trainable_parameter_count, training_config
-from .presets import PRESETS, TABLE1_MODELS, get_preset
+from .presets import PRESETS, TABLE1_MODELS
+
+register_presets(PRESETS, KooEddyCNN, family="koo_eddy", label="Koo & Eddy", training_config=training_config)
 
 __all__ = [
-    "KooEddyCNN", "compile_model", "trainable_parameter_count", "training_config", "PRESETS",
-    "TABLE1_MODELS", "get_preset",
+    "KooEddyCNN", "compile_model", "trainable_parameter_count", "training_config", "PRESETS", "TABLE1_MODELS",
 ]

@@ -47,8 +47,9 @@ import keras
 from keras import layers
 
 from ...losses import ClippedBinaryCrossentropy
+from ...registry import get_preset
 from ..overrides import apply_overrides
-from .presets import IN_VIVO_BATCH_SIZE, TRAINING, get_preset, output_bias_limit
+from .presets import IN_VIVO_BATCH_SIZE, TRAINING, output_bias_limit
 
 
 def KooEddyCNN(
@@ -69,7 +70,7 @@ def KooEddyCNN(
       initializer: ``"glorot"`` (the released code, default) or ``"he"`` (the paper's Methods).
       **overrides: other preset fields (``conv_blocks``, ``dense_units``, ``l2``, ...).
     """
-    cfg = get_preset(preset)
+    cfg = get_preset(preset, "koo_eddy")
     apply_overrides(cfg, overrides, "KooEddyCNN", protected=("table_name",))
     length = sequence_length or cfg["sequence_length"]
     n_out = num_targets or cfg["num_targets"]
@@ -127,7 +128,7 @@ def training_config(preset: str = "koo_eddy_cnn_25", variant: str = "paper", in_
 
     ``in_vivo=True`` gives the code's in-vivo batch size (32).
     """
-    get_preset(preset)  # validates the name
+    get_preset(preset, "koo_eddy")  # validates the name
     if variant not in TRAINING:
         raise ValueError(f"variant must be one of {sorted(TRAINING)}, got {variant!r}")
     cfg = dict(TRAINING[variant])

@@ -13,8 +13,6 @@ code's model files (``cnn_25`` = ``code/models/cnn_25.py``) prefixed with ``koo_
 
 from __future__ import annotations
 
-import copy
-
 # Values common to every architecture.
 _COMMON = {
     "alphabet": "ACGT",  # paper Methods: channels A, C, G, T (code: X (N,4,L) ACGT one-hot)
@@ -143,9 +141,3 @@ TRAINING: dict[str, dict] = {
     },
 }
 IN_VIVO_BATCH_SIZE = 32  # code 1_train_invivo.py batch_size=32
-
-
-def get_preset(name: str) -> dict:
-    if name not in PRESETS:
-        raise KeyError(f"unknown Koo & Eddy preset {name!r}; choose from {sorted(PRESETS)}")
-    return copy.deepcopy(PRESETS[name])

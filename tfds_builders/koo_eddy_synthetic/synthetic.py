@@ -48,23 +48,6 @@ CORE_MOTIFS: list[tuple[str, str]] = [
 ]
 TF_NAMES = [name for name, _ in CORE_MOTIFS]
 
-# JASPAR IDs counted as a match to each TF's ground truth (code 3_match_statistics_synthetic.py;
-# ORIGINALS.md §4.6).
-GROUND_TRUTH_IDS: dict[str, list[str]] = {
-    "Arid3a": ["MA0151.1", "MA0601.1", "PB0001.1"],
-    "CEBPB": ["MA0466.1", "MA0466.2"],
-    "FOSL1": ["MA0477.1"],
-    "Gabpa": ["MA0062.1", "MA0062.2"],
-    "MAFK": ["MA0496.1", "MA0496.2"],
-    "MAX": ["MA0058.1", "MA0058.2", "MA0058.3"],
-    "MEF2A": ["MA0052.1", "MA0052.2", "MA0052.3"],
-    "NFYB": ["MA0502.1", "MA0060.1", "MA0060.2"],
-    "SP1": ["MA0079.1", "MA0079.2", "MA0079.3"],
-    "SRF": ["MA0083.1", "MA0083.2", "MA0083.3"],
-    "STAT1": ["MA0137.1", "MA0137.2", "MA0137.3", "MA0660.1", "MA0773.1"],
-    "YY1": ["MA0095.1", "MA0095.2"],
-}
-
 # Cumulative thresholds of the number of motifs (notebook: cumsum([0, .5, .25, .17, .05, .3])).
 _CUM_DIST = np.cumsum([0, 0.5, 0.25, 0.17, 0.05, 0.3])
 SPLIT_FRACTIONS = (0.7, 0.1, 0.2)  # paper Methods; notebook split_size

@@ -27,7 +27,22 @@ from pathlib import Path
 
 import numpy as np
 
-from .synthetic import GROUND_TRUTH_IDS
+# JASPAR IDs counted as a match to each TF's ground truth (code 3_match_statistics_synthetic.py;
+# ORIGINALS.md §4.6).
+GROUND_TRUTH_IDS: dict[str, list[str]] = {
+    "Arid3a": ["MA0151.1", "MA0601.1", "PB0001.1"],
+    "CEBPB": ["MA0466.1", "MA0466.2"],
+    "FOSL1": ["MA0477.1"],
+    "Gabpa": ["MA0062.1", "MA0062.2"],
+    "MAFK": ["MA0496.1", "MA0496.2"],
+    "MAX": ["MA0058.1", "MA0058.2", "MA0058.3"],
+    "MEF2A": ["MA0052.1", "MA0052.2", "MA0052.3"],
+    "NFYB": ["MA0502.1", "MA0060.1", "MA0060.2"],
+    "SP1": ["MA0079.1", "MA0079.2", "MA0079.3"],
+    "SRF": ["MA0083.1", "MA0083.2", "MA0083.3"],
+    "STAT1": ["MA0137.1", "MA0137.2", "MA0137.3", "MA0660.1", "MA0773.1"],
+    "YY1": ["MA0095.1", "MA0095.2"],
+}
 
 # In vivo "relevant" motifs: the JASPAR IDs associated with each ChIP-seq TF (the code's
 # 3_match_statistics_invivo.py uses the same ID sets as the synthetic analysis).
@@ -71,7 +86,7 @@ def layer_ppms(model, x: np.ndarray, layer: str, batch_size: int = 500) -> np.nd
     """PPMs (F, W, 4) of one activation layer by the paper's rule (see the module docstring)."""
     import keras
 
-    from ...interpret import conv_geometry, filter_motifs
+    from ..interpret import conv_geometry, filter_motifs
 
     geo = None
     try:
@@ -89,7 +104,7 @@ def layer_ppms(model, x: np.ndarray, layer: str, batch_size: int = 500) -> np.nd
 
 def analyse_ppms(ppms: np.ndarray, ground_truth: dict | None = None, targets="JASPAR2016") -> dict:
     """Clip, Tomtom (E < 0.1) against ``targets`` and summarise (Table 1 columns)."""
-    from ...interpret import Motif, match_summary, tomtom, trim
+    from ..interpret import Motif, match_summary, tomtom, trim
 
     ground_truth = GROUND_TRUTH_IDS if ground_truth is None else ground_truth
     names = [f"filter{i}" for i in range(len(ppms))]
@@ -116,8 +131,8 @@ def analyse_ppms(ppms: np.ndarray, ground_truth: dict | None = None, targets="JA
 def analyse_model(model, x_test: np.ndarray, folder, layers=("conv0_active",), dataset: str = "synthetic") -> dict:
     """Run the motif analysis on ``layers`` and write ``motifs_<layer>.json``,
     ``filters_<layer>.npz`` (unclipped PPMs) and ``filters_<layer>_clip.meme`` into ``folder``."""
-    from ...interpret import write_meme
-    from ...io import atomic_path, write_json
+    from ..interpret import write_meme
+    from ..io import atomic_path, write_json
 
     folder = Path(folder)
     out = {}
@@ -144,8 +159,8 @@ def plot_filter_grid(folder, png, layer: str = "conv0_active", title: str = "", 
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from ...interpret import ic_heights
-    from ...io import atomic_path
+    from ..interpret import ic_heights
+    from ..io import atomic_path
 
     folder = Path(folder)
     ppms = np.load(folder / f"filters_{layer}.npz")["ppm"]

@@ -1,4 +1,5 @@
-"""Layers of the trainable DeepBind model (registered, serialisable)."""
+"""Strand layers of the trainable DeepBind model: reverse complement, N padding, max over strands
+(registered, serialisable)."""
 
 from __future__ import annotations
 

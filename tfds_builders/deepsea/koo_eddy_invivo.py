@@ -47,7 +47,7 @@ def load_invivo(manual_dir=None, data_dir=None, config: str = "full", batch_size
     """
     import tensorflow_datasets as tfds
 
-    import tfds_builders  # noqa: F401  (registers the builders)
+    from . import deepsea_dataset_builder  # noqa: F401  (registers 'deepsea')
     from keras_motifs.data import indices_to_one_hot
 
     builder = tfds.builder(f"deepsea/{config}", data_dir=data_dir)

@@ -15,9 +15,10 @@ from typing import Sequence
 import keras
 import numpy as np
 
-from ...errors import ModelInputError
-from .encoding import encode_sequences, encode_structures
-from .presets import get_preset
+from ..errors import ModelInputError
+from ..models.ideeps.encoding import encode_sequences, encode_structures
+from ..registry import get_preset
+from ..models import ideeps as _ideeps  # noqa: F401  (registers the iDeepS presets)
 
 
 class KeepFinalWeights(keras.callbacks.Callback):
@@ -87,7 +88,7 @@ def fit(
     ``restore_best`` (default: the preset's ``restore_best_weights``, False) is true, in which case
     it is the checkpoint with the lowest validation loss.
     """
-    from ...training import train as _train
+    from ..training import train as _train
 
     cfg = get_preset(preset)["training"]
     restore = cfg["restore_best_weights"] if restore_best is None else restore_best
