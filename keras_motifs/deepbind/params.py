@@ -19,7 +19,8 @@ The flat index of detector coefficient (detector k, position p, base b) is
 ``k + D * (b + 4 * p)`` (bases A, C, G, T/U = 0..3), so the values reshape in C order to a
 ``(detector_len, 4, D)`` array: the layout of a Keras ``Conv1D`` kernel. With average pooling the
 pooled features are interleaved ``[max_0, mean_0, max_1, mean_1, ...]`` (the row order of
-``weights1``). Facts from the original C predictor (shared/docs/ORIGINALS.md §5.1).
+``weights1``). Facts from the original C predictor
+(kundajelab/DeepBindToKeras ``modified_deepbind_src/osx/src/deepbind.c``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The Deepprune procedure and the variants the paper compares, as one driver.
 
-For each round i = 1..k after the initial fit (original ``prune_sim.py`` loop; ORIGINALS.md §3.5):
+For each round i = 1..k after the initial fit (klovbe/Deepprune ``prune_sim.py`` loop):
 
 * ``deepprune``: prune the previous Deepprune model with the criterion (median rule), then
   fine-tune it at ``lr_init / decay_rate**i``. The model carries over to the next round.

@@ -1,6 +1,6 @@
 """One Deepprune pruning step on a model with a ``MaskLayer``, and export to a plain smaller model.
 
-The original code (klovbe/Deepprune ``prune_sim.py``; shared/docs/ORIGINALS.md §3.5) prunes
+The original code (klovbe/Deepprune ``prune_sim.py``, its pruning loop) prunes
 structurally: it builds a new model with the kept kernels and copies ``conv kernel[:, :, keep]``,
 ``conv bias[keep]``, ``dense kernel[keep]`` and the dense bias into it. :func:`rebuild_and_copy` is
 that procedure; :func:`prune_step` does the same thing with the mask layer; the two give the same

@@ -43,7 +43,7 @@ URL = "https://raw.githubusercontent.com/jisraeli/DeepBind/master/data/encode/{e
 SEQUENCE_LENGTH = 101
 TOP = 500
 HEADER = ["FoldID", "EventID", "seq", "Bound"]
-# The 10 experiments of the DeepBind supplementary code (ORIGINALS.md §5.2).
+# The 10 experiments of the DeepBind supplementary code (jisraeli/DeepBind data/encode/*_AC.seq.gz).
 KNOWN_EXPERIMENTS = (
     "ARID3A_K562_ARID3A_(sc-8821)_Stanford",
     "CTCFL_K562_CTCFL_(SC-98982)_HudsonAlpha",

@@ -1,7 +1,7 @@
 """The Koo & Eddy 2019 in-vivo dataset: the DeepSEA data restricted to 12 TF ChIP-seq targets.
 
-Recipe (code ``0_Generate_invivo_dataset.ipynb``; paper S1 Table; ORIGINALS.md §4.2): from each
-DeepSEA split keep the 12 K562/... TF targets below (0-based DeepSEA target indices) and the
+Recipe (p-koo/learning_sequence_motifs ``code/0_Generate_invivo_dataset.ipynb``; paper S1 Table):
+from each DeepSEA split keep the 12 K562/... TF targets below (0-based DeepSEA target indices) and the
 sequences positive for at least one of them; reorder channels A,G,C,T -> A,C,G,T. Data come from
 the ``deepsea`` TFDS builder (``tfds_builders/deepsea``; sequences stored as uint8 base indices
 in A,G,C,T order, 4 = N).

@@ -1,6 +1,7 @@
 """DanQ-JASPAR filter initialisation from JASPAR 2016 CORE vertebrate motifs.
 
-Recipe of the original ``DanQ-JASPAR_train.py`` (shared/docs/ORIGINALS.md §1.2):
+Recipe of the original uci-cbcl/DanQ ``DanQ-JASPAR_train.py`` (motifs from the repository's
+``JASPAR_CORE_2016_vertebrates.npy``):
   * the 519 JASPAR 2016 CORE vertebrate PWMs, in matrix-ID order (MA0002.2 RUNX1 first), plus the
     reverse complements of six of them (indices 19 Gata1, 97 REST, 98 CTCF, 99 GATA1::TAL1,
     100 ESRRB, 101 Pou5f1::Sox2) = 525 motifs for filters 0..524;

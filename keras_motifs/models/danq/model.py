@@ -1,7 +1,8 @@
 """DanQ (Quang & Xie 2016): convolution + bidirectional LSTM over 1,000-bp DNA, 919 targets.
 
 Layer order, sizes, initialisers and optimiser settings follow the original Keras 0.2.0 code
-(uci-cbcl/DanQ ``DanQ_train.py``; facts in shared/docs/ORIGINALS.md §1.2-1.3):
+(uci-cbcl/DanQ ``DanQ_train.py``; Keras 0.2.0 defaults from keras-team/keras 0.2.0
+``keras/layers/recurrent.py``, ``keras/initializations.py``, ``keras/optimizers.py``):
 
     Input (1000, 4)  [A, G, C, T channels]
     Conv1D 320 x 26, valid, ReLU, kernel U(-0.05, 0.05), bias 0     -> (975, 320)
@@ -18,8 +19,9 @@ Layer order, sizes, initialisers and optimiser settings follow the original Kera
 
 Differences from the original:
   * Backward LSTM: the original used a modified ``seya`` Bidirectional whose source
-    (``DanQ_seya.tar.gz``) is not available; upstream seya reversed the *batch* axis (seya
-    issue #32), so its "backward" LSTM may in fact have run forwards. We use Keras's
+    (``DanQ_seya.tar.gz``) is not available; upstream seya's ``Bidirectional`` (EderSantana/seya
+    ``seya/layers/recurrent.py``) reversed with ``[::-1]`` on axis 0, the *batch* axis, so its
+    "backward" LSTM may in fact have run forwards. We use Keras's
     ``Bidirectional`` with a truly time-reversed backward LSTM (outputs re-aligned in time and
     concatenated on features), which is what the paper describes.
   * Numerics: TensorFlow float32 on CPU/GPU instead of Theano; the old hard sigmoid (slope 0.2)

@@ -2,7 +2,8 @@
 
 Sources: Quang & Xie 2016, Nucleic Acids Res. 44:e107 ("paper"; Supplementary Note, Table S1),
 and the original code uci-cbcl/DanQ ``DanQ_train.py`` / ``DanQ-JASPAR_train.py`` run on Keras
-0.2.0 ("code"; see shared/docs/ORIGINALS.md §1.2-1.3).
+0.2.0 ("code"; defaults from keras-team/keras 0.2.0 ``keras/optimizers.py`` and
+``keras/layers/recurrent.py``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ PRESETS: dict[str, dict] = {
         "lstm_dropout": 0.5,
         "dense_units": 925,
         "num_targets": 919,
-        "jaspar_init": True,  # code: 525 filters initialised from JASPAR 2016 (separate issue)
+        "jaspar_init": True,  # code: 525 filters from JASPAR 2016 (models.danq.jaspar)
         "training": {
             "optimizer": "rmsprop",
             "learning_rate": 1e-3,

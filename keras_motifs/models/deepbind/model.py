@@ -1,7 +1,7 @@
 """DeepBind (Alipanahi et al. 2015), trainable: the supplementary code's ENCODE ChIP-seq models.
 
-Layer order and sizes follow ``cfg/classification/M1.cfg`` / ``M2.cfg`` of jisraeli/DeepBind with
-``deepbind_train_encode.py``'s override (shared/docs/ORIGINALS.md §5.2)::
+Layer order and sizes follow ``code/cfg/classification/M1.cfg`` / ``M2.cfg`` of jisraeli/DeepBind with
+``code/deepbind_train_encode.py``'s override (motif length 24 for ENCODE)::
 
     Input (101, 4)  [A, C, G, T; N = 0.25]
     both strands: forward and reverse complement, shared weights

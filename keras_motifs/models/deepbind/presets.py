@@ -1,8 +1,9 @@
 """DeepBind hyperparameters as data, with the source of each value.
 
 Sources: Alipanahi et al. 2015, Nat. Biotechnol. 33:831 ("paper", Methods and Supplementary
-Notes) and the supplementary training code jisraeli/DeepBind ("code": ``cfg/classification/M1.cfg``,
-``M2.cfg``, ``cfg/trainers/default.cfg``, ``deepbind_train_encode.py``; shared/docs/ORIGINALS.md §5.2).
+Notes) and the supplementary training code jisraeli/DeepBind ("code": ``code/cfg/classification/M1.cfg``,
+``M2.cfg``, ``code/cfg/trainers/default.cfg``, ``code/deepbind_train_encode.py``, and deepity's
+``code/libs/deepity/deepity/hypertrain.py``).
 Values drawn by the calibration (random search) are given as distributions in ``SEARCH_SPACE``;
 the fixed defaults below are a mid-range setting used when no calibration is run.
 """
@@ -61,7 +62,8 @@ PRESETS: dict[str, dict] = {
     },
 }
 
-# The calibration distributions (code M1.cfg/M2.cfg/default.cfg; ORIGINALS.md §5.2).
+# The calibration distributions (jisraeli/DeepBind code/cfg/classification/M1.cfg, M2.cfg,
+# code/cfg/trainers/default.cfg).
 SEARCH_SPACE = {
     "num_hidden": ("choice", [0, 32]),  # M1 or M2; the reproduction instead gives each half of the settings
     #                                    (kangaroo.calibrate: ncalib / len(cfgs) samples per model config)

@@ -1,7 +1,7 @@
 """Deepprune's base CNN (Luo, Chi & Deng 2019): the simplest DeepBind-style model plus a mask.
 
 Layer order, sizes and initialisers follow the original Keras 2.1 code (klovbe/Deepprune
-``prune_sim.py`` ``build_CNN``; facts in shared/docs/ORIGINALS.md §3.3):
+``prune_sim.py`` ``build_CNN`` and ``fit``; Keras 2.1 defaults for the rest):
 
     Input (101, 4)  [A, C, G, T channels; N = all zeros]
     Conv1D 256 x 24 ('same', stride 1, Glorot-uniform kernel, zero bias)   name 'conv'

@@ -2,7 +2,7 @@
 
 Sources: Luo, Chi, Deng 2019, Front. Genet. 10:1145 ("paper": Methods, Table 1, "Performance on
 Real Datasets") and the original code klovbe/Deepprune ``prune_sim.py`` on Keras 2.1 / TF 1.x
-("code"; facts in shared/docs/ORIGINALS.md §3).
+("code": ``build_CNN``, ``fit`` and the pruning loop of ``prune_sim.py``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ Layouts (``layout=``), for a sequence of length L and ``flank`` f = 5 (motif_len
 ``"published"`` (the code the paper's results came from)
     the residue loop wrote residue i at row i + 2f - 1 (= i + 9) while only rows 0..f-1 and
     L+f..L+2f-1 were set to padding: rows 0-4 padding, rows 5-8 all zeros, rows 9..L+8 the
-    residues (overwriting the first 4 end-padding rows), row L+9 padding (ORIGINALS.md §2.2).
+    residues (overwriting the first 4 end-padding rows), row L+9 padding (xypan1232/iDeepS
+    ``ideeps.py`` ``get_RNA_seq_concolutional_array`` before commit 699e90f).
 
 The paper's Eq. (2) places residue i-k+1 at row i, which is the published layout's shift; the
 author later corrected the code to the centred layout. We default to the centred layout: it is

@@ -1,8 +1,9 @@
 """iDeepS (Pan et al. 2018): sequence + RNA-structure CNNs and a BiLSTM for RBP binding sites.
 
 Layer order, sizes, initialisers and optimiser settings follow the original Keras 1.1.2 code
-(xypan1232/iDeepS ``ideeps.py``: ``set_cnn_model``, ``get_cnn_network``, ``run_network``; facts in
-shared/docs/ORIGINALS.md §2.2-2.4)::
+(xypan1232/iDeepS ``ideeps.py``: ``set_cnn_model``, ``get_cnn_network``, ``run_network``; Keras 1.1.2
+defaults from keras-team/keras 1.1.2 ``keras/layers/convolutional.py``, ``keras/layers/recurrent.py``,
+``keras/layers/wrappers.py``, ``keras/optimizers.py``)::
 
     sequence (111, 4) [A,C,G,U]             structure (111, 6) [F,T,I,H,M,S]
     Conv1D 16 x 10 valid, Glorot, ReLU      Conv1D 16 x 10 valid, Glorot, ReLU    -> (102, 16)

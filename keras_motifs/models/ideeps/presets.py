@@ -1,8 +1,8 @@
 """iDeepS hyperparameters as data, with the source of each value.
 
 Sources: Pan, Rijnbeek, Yan & Shen 2018, BMC Genomics 19:511 ("paper"), and the original code
-xypan1232/iDeepS ``ideeps.py`` run on Keras 1.1.2 + Theano ("code"; facts in
-shared/docs/ORIGINALS.md §2.2-2.4).
+xypan1232/iDeepS ``ideeps.py`` run on Keras 1.1.2 + Theano ("code"; defaults from keras-team/keras
+1.1.2 ``keras/optimizers.py``, ``keras/layers/recurrent.py``).
 
 Presets:
   ideeps            the published model: sequence + structure CNNs, concatenated along the time
@@ -26,7 +26,7 @@ _TRAINING = {
     "optimizer": "rmsprop",  # code run_network: optimizer='rmsprop' (Keras 1.1.2 defaults below)
     "learning_rate": 1e-3,  # Keras 1.1.2 RMSprop lr; paper: "default learning rate of 0.001"
     "rho": 0.9,  # Keras 1.1.2 RMSprop default
-    "epsilon": 1e-8,  # Keras 1.1.2 RMSprop default (ORIGINALS.md §6)
+    "epsilon": 1e-8,  # Keras 1.1.2 RMSprop default (keras-team/keras 1.1.2 keras/optimizers.py)
     "loss": "categorical_crossentropy",  # code run_network; 2-column one-hot labels
     "batch_size": 50,  # code fit(batch_size=50); paper Implementation
     "epochs": 30,  # code nb_epoch=30; paper "maximum number of epochs to 30"
@@ -37,7 +37,7 @@ _TRAINING = {
 }
 
 _BASE = {
-    "sequence_length": 101,  # ORIGINALS.md §2.1: every iONMF sequence is 101 nt
+    "sequence_length": 101,  # xypan1232/iDeepS datasets/clip/*/30000/*/sequences.fa.gz: all 101 nt
     "flank": 5,  # code motif_len/2 = 5 padding rows on each side -> 111 rows
     "sequence_alphabet": "ACGU",  # code alphabet 'ACGT' after U->T; we encode the RNA form
     "structure_alphabet": "FTIHMS",  # code get_RNA_structure_concolutional_array

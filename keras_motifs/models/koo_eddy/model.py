@@ -2,7 +2,9 @@
 whether first-layer filters learn whole motifs (large pools) or partial motifs (small pools).
 
 Layer order, sizes, initialisers and optimiser settings follow the released code
-(p-koo/learning_sequence_motifs, deepomics configs; facts in shared/docs/ORIGINALS.md §4.3-4.4):
+(p-koo/learning_sequence_motifs: ``code/models/<name>.py`` deepomics configs, built by
+``code/deepomics/neuralbuild_scope.py``; ``code/deepomics/init.py``, ``layers/norm.py``,
+``optimize.py``):
 
     Input (L, 4)  [A, C, G, T channels]; L = 200 (synthetic) or 1000 (in vivo)
     per conv block i (names conv{i}, conv{i}_bn, conv{i}_active, conv{i}_pool, conv{i}_dropout):

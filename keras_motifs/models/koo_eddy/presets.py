@@ -2,7 +2,8 @@
 
 Sources: Koo & Eddy 2019, PLoS Comput Biol 15:e1007560 ("paper": Methods, Table 1, Table 2) and
 the released code p-koo/learning_sequence_motifs, ``code/models/<name>.py`` (deepomics dict
-configs) and ``code/deepomics`` ("code"; facts in shared/docs/ORIGINALS.md §4.3-4.4).
+configs) and ``code/deepomics`` ("code": ``init.py``, ``layers/norm.py``, ``optimize.py``,
+``fit.py``).
 
 Every preset is a list of convolutional blocks plus the dense head. A conv block is
 ``conv (no bias) -> batch norm -> ReLU -> max-pool (SAME) -> dropout``; ``pool`` ``None`` means
@@ -106,7 +107,8 @@ IN_VIVO_LENGTH = 1000  # paper "Generalization to in vivo sequences": 1,000-nt D
 
 # Output-bias initialisation of the code: deepomics GlorotUniform on the 1-D bias shape (12,)
 # takes fan_in = fan_out = sqrt(12), so the limit is sqrt(6 / (2 sqrt(12))) ~= 0.9306
-# (ORIGINALS.md §4.3). Keras's glorot_uniform on a 1-D shape would use fan = 12 (limit 0.5).
+# (p-koo/learning_sequence_motifs code/deepomics/init.py, get_fans). Keras's glorot_uniform on a
+# 1-D shape would use fan = 12 (limit 0.5).
 def output_bias_limit(num_targets: int) -> float:
     return (6.0 / (2.0 * num_targets**0.5)) ** 0.5
 
@@ -114,8 +116,8 @@ def output_bias_limit(num_targets: int) -> float:
 # Training settings. "paper": Methods "Adam ... recommended default parameters with a constant
 # learning rate of 0.0003", mini-batch 100, 100 epochs, best validation loss. "code": deepomics
 # optimize.py assigns the requested rate to a misspelt variable, so Adam ran with its default
-# learning rate 0.001 and the library's beta1 0.95 (ORIGINALS.md §4.4); patience 20 (code
-# fit.train_minibatch(..., patience=20)).
+# learning rate 0.001 and the library's beta1 0.95 (code/deepomics/optimize.py, build_updates);
+# patience 20 (code fit.train_minibatch(..., patience=20)).
 TRAINING: dict[str, dict] = {
     "paper": {
         "optimizer": "adam",
