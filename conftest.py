@@ -6,6 +6,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pytest  # noqa: E402
 
+# tests/reliability_cases.py holds the assertions of the bad-input tests: rewrite them as in a test module
+pytest.register_assert_rewrite("reliability_cases")
+
 from keras_motifs.paths import ENV_VAR, shared_data_dir  # noqa: E402
 
 

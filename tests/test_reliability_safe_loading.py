@@ -1,12 +1,12 @@
 """Safe loading (issue "Reliability"): no code runs from a data file.
 
 * ``.keras`` files load with Keras safe mode on (a Lambda layer is refused:
-  ``test_reliability_inputs.py::...[keras-lambda-unsafe]``); every ``load_model`` call in the
+  ``test_reliability_keras.py::...[keras-lambda-unsafe]``); every ``load_model`` call in the
   package says ``safe_mode=True``.
 * No ``pickle`` (except the numpy-only unpickler of ``keras_motifs.io.safe_npy``), no
   ``allow_pickle=True``, no ``eval``/``exec`` in the package.
 * Parameter files: oversized or malformed numbers are refused without executing anything (the
-  ``params-*`` rows of ``test_reliability_inputs.py``).
+  ``params-*`` cases of ``test_reliability_deepbind_params.py``).
 * Paths written inside data files (the ``Path`` column of DeepBind's ``db.tsv``, a MEME ``URL``
   line, a VCF chromosome name) are never opened.
 """
