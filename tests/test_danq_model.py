@@ -1,4 +1,5 @@
-"""DanQ architecture, original defaults and .keras round trip."""
+"""DanQ architecture, original defaults and .keras round trip (full size; the small presets
+go through ``test_model_presets.py``)."""
 
 import keras
 import numpy as np
@@ -6,10 +7,17 @@ import pytest
 
 from keras_motifs.layers import hard_sigmoid_keras2
 from keras_motifs.models import DanQ, available, build, training_config
+from model_harness import run_model_saving_test
 
 
-def test_danq_parameter_count_is_the_originals():
-    m = DanQ()
+@pytest.fixture(scope="module")
+def full_danq():
+    """The full-size DanQ (47M parameters), built once for this module."""
+    return DanQ()
+
+
+def test_danq_parameter_count_is_the_originals(full_danq):
+    m = full_danq
     assert m.count_params() == 46_926_479
     assert m.input_shape == (None, 1000, 4)
     assert m.output_shape == (None, 919)
@@ -74,15 +82,7 @@ def test_registry_builds_by_name():
     assert m.output_shape == (None, 2)
 
 
-def test_full_danq_keras_round_trip_identical_predictions(tmp_path):
-    from keras_motifs.io import save_model
-
-    m = DanQ()
+def test_full_danq_keras_round_trip_identical_predictions(full_danq, tmp_path):
     x = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (2, 1000))]
-    before = m.predict(x, verbose=0)
-    path = tmp_path / "danq.keras"
-    save_model(m, path)
-    loaded = keras.models.load_model(path, safe_mode=True)
-    np.testing.assert_array_equal(loaded.predict(x, verbose=0), before)
+    loaded = run_model_saving_test(full_danq, x, tmp_path)  # identical outputs, no temporary file left
     assert loaded.get_layer("bilstm").forward_layer.recurrent_activation.__name__ == "hard_sigmoid_keras2"
-    assert not list(tmp_path.glob(".*tmp*"))  # the atomic write left no temporary file

@@ -8,6 +8,7 @@ from keras_motifs.data import one_hot, reverse_complement
 from keras_motifs.models import build, training_config
 from keras_motifs.models import get_preset
 from keras_motifs.models.deepbind import DeepBind, compile_model, sample_setting
+from model_harness import run_model_saving_test
 
 
 def _seqs(rng, n, length=101):
@@ -77,12 +78,7 @@ def test_trains_and_roundtrips(tmp_path):
     hist = model.fit(x, y, batch_size=32, epochs=15, verbose=0)
     assert hist.history["loss"][-1] < hist.history["loss"][0]
     assert hist.history["auc"][-1] > 0.9
-    path = tmp_path / "db.keras"
-    from keras_motifs.io import save_model
-
-    save_model(model, path)
-    restored = keras.models.load_model(path)
-    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+    run_model_saving_test(model, x, tmp_path)
 
 
 def test_presets_and_search_space():

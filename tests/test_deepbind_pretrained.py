@@ -18,6 +18,7 @@ import pytest
 from keras_motifs import deepbind
 from keras_motifs.deepbind import Database, Scorer, parse_params, read_params
 from keras_motifs.errors import DataFormatError, InvalidSequenceError
+from model_harness import run_model_saving_test
 
 README_IDS = ["D00210.001", "D00120.001", "D00410.003", "D00328.003"]
 README_SEQS = [
@@ -209,16 +210,10 @@ def test_scorer_matches_reference_synthetic(synthetic_db, average, window_size):
 
 
 def test_keras_model_save_load_roundtrip(synthetic_db, tmp_path):
-    import keras
-
-    from keras_motifs.io import save_model
-
     model = deepbind.load("D00005.001", db_dir=synthetic_db)
     seqs = _random_seqs(np.random.default_rng(2), [30, 30])
     before = deepbind.predict(model, seqs)
-    path = tmp_path / "m.keras"
-    save_model(model, path)
-    restored = keras.models.load_model(path)
+    restored = run_model_saving_test(model, np.stack(deepbind.encode(seqs)), tmp_path)
     assert isinstance(restored.get_layer("deepbind_scan"), deepbind.DeepBindScan)
     np.testing.assert_array_equal(deepbind.predict(restored, seqs), before)
     want = [reference_score(Database(synthetic_db).params("D00005.001"), s) for s in seqs]

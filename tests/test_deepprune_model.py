@@ -8,6 +8,7 @@ from keras_motifs.layers import MaskLayer
 from keras_motifs.models import build, training_config
 from keras_motifs.models import get_preset
 from keras_motifs.models.deepprune import Deepprune
+from model_harness import run_model_saving_test
 
 
 def test_architecture_matches_original_build_cnn():
@@ -54,15 +55,10 @@ def test_registry_and_training_config():
 
 
 def test_keras_round_trip_keeps_mask(tmp_path):
-    from keras_motifs.io import save_model
-
     keras.utils.set_random_seed(0)
     m = Deepprune("deepprune", kernels=8, kernel_length=5, sequence_length=30)
     m.get_layer("mask").set_mask(np.array([1, 0, 1, 1, 0, 0, 1, 0], bool))
     x = np.random.default_rng(0).random((5, 30, 4)).astype("float32")
-    path = tmp_path / "m.keras"
-    save_model(m, path)
-    loaded = keras.models.load_model(path)
+    loaded = run_model_saving_test(m, x, tmp_path)
     assert isinstance(loaded.get_layer("mask"), MaskLayer)
     np.testing.assert_array_equal(loaded.get_layer("mask").get_mask(), m.get_layer("mask").get_mask())
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), m.predict(x, verbose=0), rtol=1e-6)

@@ -15,6 +15,7 @@ from keras_motifs.models.koo_eddy import (  # noqa: E402
     trainable_parameter_count,
     training_config,
 )
+from model_harness import run_model_saving_test  # noqa: E402
 
 # Trainable-parameter counts of the original code (its results tables; ORIGINALS.md §4.1).
 ORIGINAL_COUNTS = [
@@ -135,14 +136,10 @@ def test_registry_builds_every_preset():
 
 
 def test_keras_round_trip(tmp_path):
-    from keras_motifs.io import save_model
-
     m = compile_model(KooEddyCNN("koo_eddy_cnn_50_2"))
     x = np.random.default_rng(0).integers(0, 2, (4, 200, 4)).astype(np.float32)
     m.fit(x, np.ones((4, 12), np.float32), epochs=1, verbose=0)  # moving BN statistics move
-    save_model(m, tmp_path / "m.keras")
-    m2 = keras.models.load_model(tmp_path / "m.keras")
-    np.testing.assert_allclose(m.predict(x, verbose=0), m2.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    m2 = run_model_saving_test(m, x, tmp_path, compile=True)
     assert isinstance(m2.loss, ClippedBinaryCrossentropy)
 
 

@@ -8,12 +8,12 @@ import keras
 
 from keras_motifs import models
 from keras_motifs.errors import InvalidSequenceError, ModelInputError
-from keras_motifs.io import save_model
 from keras_motifs.layers import hard_sigmoid_keras2
 from keras_motifs.initializers import PerGateInitializer
 from keras_motifs.models import get_preset
 from keras_motifs.models.ideeps import IDeepS, encode_sequences, encode_structures
 from keras_motifs.papers.ideeps import fit, make_inputs, one_hot_labels, predict_bound
+from model_harness import run_model_saving_test
 
 # Parameter arithmetic of the original (Keras 1.1.2) layers:
 CONV_SEQ = 10 * 4 * 16 + 16  # 656
@@ -101,10 +101,7 @@ def test_save_load_round_trip(tmp_path):
     model = IDeepS(conv_filters=4, lstm_units=3, dense_units=5, seed=1)
     rng = np.random.default_rng(1)
     x = {"sequence": rng.random((3, 111, 4), dtype=np.float32), "structure": rng.random((3, 111, 6), dtype=np.float32)}
-    path = tmp_path / "ideeps.keras"
-    save_model(model, path)
-    loaded = keras.models.load_model(path)
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+    loaded = run_model_saving_test(model, x, tmp_path)
     assert loaded.get_layer("bilstm").forward_layer.recurrent_activation is hard_sigmoid_keras2
 
 
