@@ -72,7 +72,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             source="synthetic", n_train=200, n_valid=50, n_test=100, seed=2016,
         ),
     ]
-    DEFAULT_CONFIG_NAME = "synthetic"
+    DEFAULT_BUILDER_CONFIG_NAME = "synthetic"
 
     def __init__(self, *, beam: bool = False, beam_chunk: int | None = None, **kwargs):
         """``beam=True``: generate the ``full`` config with Apache Beam (see ``beam_pipeline.py``;

@@ -56,7 +56,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         KooEddySyntheticConfig(name="small", description="Published recipe, 1,000 sequences, seed 33.", num_sequences=1000),
         KooEddySyntheticConfig(name="original_h5", description=f"The original {H5_FILE} from manual_dir.", source="h5"),
     ]
-    DEFAULT_CONFIG_NAME = "default"
+    DEFAULT_BUILDER_CONFIG_NAME = "default"
 
     def _info(self) -> tfds.core.DatasetInfo:
         return self.dataset_info_from_configs(
