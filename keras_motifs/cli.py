@@ -1,5 +1,9 @@
 """The ``keras-motifs`` command line. Each sub-command lives in ``keras_motifs/commands/<name>.py``
 and exposes ``register(subparsers)``, which adds its parser and sets ``func`` (args → exit code).
+
+Common options: ``--version``, ``-q``/``--quiet`` (warnings and errors only), ``-v``/``--verbose``
+(debug logging, TensorFlow's own logging, and a traceback with errors). Errors are one line on
+stderr (``keras-motifs <command>: error: ...``) and exit status 1.
 """
 
 from __future__ import annotations
@@ -7,6 +11,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+
+from . import __version__
 
 # Modules of keras_motifs.commands that provide sub-commands; add yours here.
 COMMAND_MODULES: list[str] = ["deepbind"]
@@ -16,8 +22,15 @@ COMMAND_MODULES += ["motifs", "mutation_map", "score_variants"]  # interpretatio
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="keras-motifs",
-        description="Published DNA/RNA binding-motif models in Keras 3: train, score, interpret.",
+        description="Published DNA/RNA binding-motif models in Keras 3: score with the pretrained DeepBind "
+                    "models, interpret trained models (motifs, mutation maps, variant effects).",
     )
+    parser.add_argument("--version", action="version", version=f"keras-motifs {__version__}")
+    loud = parser.add_mutually_exclusive_group()
+    loud.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbosity", default=0,
+                      help="print warnings and errors only")
+    loud.add_argument("-v", "--verbose", action="count", dest="verbosity",
+                      help="debug logging, TensorFlow's own logging, tracebacks with errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"keras_motifs.commands.{name}").register(sub)
@@ -31,10 +44,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     from .errors import KerasMotifsError
+    from .logs import configure, import_tensorflow_quietly
 
+    verbosity = args.verbosity or 0
+    configure(verbosity)
+    import_tensorflow_quietly(verbose=verbosity > 0)
     try:
         return int(args.func(args) or 0)
     except (KerasMotifsError, FileNotFoundError) as exc:
+        if verbosity > 0:
+            import traceback
+
+            traceback.print_exc()
         print(f"keras-motifs {args.command}: error: {exc}", file=sys.stderr)
         return 1
 

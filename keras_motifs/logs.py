@@ -1,0 +1,71 @@
+"""Logging of the package and a quiet TensorFlow.
+
+* :data:`LOGGER` — the ``keras_motifs`` logger; library code logs through children of it
+  (``logging.getLogger("keras_motifs.<module>")``) and never configures handlers itself.
+* :func:`configure` — what the CLI and the scripts call once: a stderr handler for the package's
+  logger at the chosen verbosity (``-q`` warnings only, default info, ``-v`` debug).
+* :func:`import_tensorflow_quietly` — imports TensorFlow without its C++ start-up lines
+  (``oneDNN custom operations``, ``cudart_stub``, ``cuInit``; TF 2.21 prints them through absl
+  before ``TF_CPP_MIN_LOG_LEVEL`` takes effect) by pointing file descriptor 2 at ``/dev/null``
+  for the duration of the import and of the first device probe, and lowers absl's Python logging to errors. Python exceptions
+  are not affected (they are raised after the descriptor is restored).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+LOGGER = logging.getLogger("keras_motifs")
+
+QUIET, NORMAL, VERBOSE = -1, 0, 1
+
+
+def configure(verbosity: int = NORMAL, stream=None) -> logging.Logger:
+    """Send the package's log records to ``stream`` (stderr) at ``verbosity`` (-1, 0, 1+)."""
+    level = logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG
+    for h in list(LOGGER.handlers):
+        if getattr(h, "_keras_motifs", False):
+            LOGGER.removeHandler(h)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s" if verbosity <= 0 else "%(levelname)s %(name)s: %(message)s"))
+    handler._keras_motifs = True
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(level)
+    LOGGER.propagate = False
+    return LOGGER
+
+
+def import_tensorflow_quietly(verbose: bool = False):
+    """``import tensorflow`` with TensorFlow's C++ start-up logging hidden (unless ``verbose``)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "2")
+    if verbose or "tensorflow" in sys.modules:
+        import tensorflow as tf
+
+        return tf
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real descriptor 2 (embedded interpreters)
+        import tensorflow as tf
+
+        return tf
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow as tf
+        import keras  # noqa: F401  (its backend start-up is part of the same noise)
+
+        tf.config.list_physical_devices()  # probes the devices now (the 'failed call to cuInit' line)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+    try:
+        from absl import logging as absl_logging
+
+        absl_logging.set_verbosity(absl_logging.ERROR)
+    except ImportError:  # pragma: no cover - absl comes with TensorFlow
+        pass
+    return tf

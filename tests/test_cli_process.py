@@ -1,0 +1,46 @@
+"""The ``keras-motifs`` command as a user meets it: a fresh process, its common options, and no
+TensorFlow start-up noise in its output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+import keras_motifs
+
+NOISE = ("cuInit", "cudart_stub", "oneDNN custom operations", "absl::InitializeLog", "cpu_feature_guard")
+
+
+def _cli(*args, cwd=None):
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}  # the CLI's own default
+    return subprocess.run([sys.executable, "-m", "keras_motifs.cli", *args], capture_output=True, text=True,
+                          timeout=300, cwd=cwd, env=env)
+
+
+def test_version_and_help():
+    r = _cli("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"keras-motifs {keras_motifs.__version__}"
+    r = _cli("--help")
+    assert r.returncode == 0 and "--quiet" in r.stdout and "--verbose" in r.stdout
+
+
+def test_a_command_prints_no_tensorflow_noise_and_errors_are_one_line(tmp_path):
+    from keras_motifs.io import save_model
+    from keras_motifs.models import DanQ
+
+    model = DanQ(sequence_length=30, conv_filters=4, conv_width=5, pool_size=5, lstm_units=2, dense_units=4,
+                 num_targets=2)
+    save_model(model, tmp_path / "m.keras")
+    np.save(tmp_path / "x.npy", np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (3, 30))])
+    r = _cli("mutation-map", str(tmp_path / "m.keras"), str(tmp_path / "x.npy"), "--out", str(tmp_path / "map.png"))
+    assert r.returncode == 0, r.stderr
+    assert not [line for line in (r.stdout + r.stderr).splitlines() if any(n in line for n in NOISE)], r.stderr
+    bad = _cli("mutation-map", str(tmp_path / "missing.keras"), str(tmp_path / "x.npy"), "--out", str(tmp_path / "o.png"))
+    lines = bad.stderr.strip().splitlines()
+    assert bad.returncode == 1 and len(lines) == 1 and lines[0].startswith("keras-motifs mutation-map: error:"), bad.stderr
+    loud = _cli("-v", "mutation-map", str(tmp_path / "missing.keras"), str(tmp_path / "x.npy"), "--out",
+                str(tmp_path / "o.png"))
+    assert loud.returncode == 1 and "Traceback" in loud.stderr
