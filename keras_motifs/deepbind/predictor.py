@@ -20,6 +20,7 @@ from ..data import one_hot
 from ..errors import InvalidSequenceError
 from .database import Database
 from ..layers.deepbind_scan import DeepBindScan
+from ..progress import Progress
 from .params import DeepBindParams
 
 _RNA_TO_DNA = str.maketrans("Uu", "Tt")
@@ -189,15 +190,18 @@ class Scorer:
 
     def score_encoded(self, encoded: Sequence[np.ndarray]) -> np.ndarray:
         out = np.zeros((len(encoded), len(self.params)), dtype=np.float32)
-        for length, idx in _by_length(encoded).items():
-            idx = np.asarray(idx)
-            x = np.stack([encoded[i] for i in idx])
-            for layer, cols in self.groups:
-                bs = self._batch_size(layer, length)
-                for start in range(0, len(idx), bs):
-                    rows = idx[start : start + bs]
-                    y = keras.ops.convert_to_numpy(self._call(layer, x[start : start + bs]))
-                    out[np.ix_(rows, cols)] = y
+        by_length = _by_length(encoded)
+        with Progress(len(encoded) * len(self.params), "scoring with DeepBind models", unit="score") as bar:
+            for length, idx in by_length.items():
+                idx = np.asarray(idx)
+                x = np.stack([encoded[i] for i in idx])
+                for layer, cols in self.groups:
+                    bs = self._batch_size(layer, length)
+                    for start in range(0, len(idx), bs):
+                        rows = idx[start : start + bs]
+                        y = keras.ops.convert_to_numpy(self._call(layer, x[start : start + bs]))
+                        out[np.ix_(rows, cols)] = y
+                        bar.update(len(rows) * len(cols))
         return out
 
     def score(self, sequences: Sequence[str]) -> np.ndarray:

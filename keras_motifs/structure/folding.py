@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from ..errors import InvalidSequenceError
+from ..progress import Progress
 from .annotate import annotate
 
 _ALLOWED = set("ACGUN")
@@ -142,7 +143,8 @@ def predict_structures(
       n_jobs: worker processes for folding (1 = in this process; -1 = all cores).
       cache: a :class:`StructureCache`, a path to one, or None (no disk cache).
       chunk_size: sequences folded per task; each finished chunk is committed to the cache.
-      progress: called as ``progress(done, total_to_fold, seconds)`` after each chunk.
+      progress: called as ``progress(done, total_to_fold, seconds)`` after each chunk; default: a
+        :class:`keras_motifs.progress.Progress` bar (terminal) or periodic log lines.
       start_method: multiprocessing start method of the workers. Default: ``"fork"`` while
         TensorFlow is not imported in this process (fast, works from any script or notebook),
         ``"spawn"`` once it is (forking a process that runs TensorFlow threads can deadlock;
@@ -167,6 +169,7 @@ def predict_structures(
                     start_method = "spawn" if "tensorflow" in sys.modules else "fork"
                 pool = multiprocessing.get_context(start_method).Pool(min(n_jobs, len(chunks)))
                 results = pool.imap(_fold_chunk, chunks)
+            bar = Progress(len(todo), "folding RNA", unit="seq") if progress is None else None
             try:
                 for chunk, folded in zip(chunks, results):
                     store.put_many((s, d, c) for s, (d, c) in zip(chunk, folded))
@@ -174,7 +177,11 @@ def predict_structures(
                     done += len(chunk)
                     if progress is not None:
                         progress(done, len(todo), time.perf_counter() - start)
+                    else:
+                        bar.update(len(chunk))
             finally:
+                if bar is not None:
+                    bar.close()
                 if pool is not None:
                     pool.terminate()
                     pool.join()
