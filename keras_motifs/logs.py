@@ -38,26 +38,30 @@ def configure(verbosity: int = NORMAL, stream=None) -> logging.Logger:
 
 
 def import_tensorflow_quietly(verbose: bool = False):
-    """``import tensorflow`` with TensorFlow's C++ start-up logging hidden (unless ``verbose``)."""
+    """Import Keras (and TensorFlow, under the TensorFlow backend) with TensorFlow's C++ start-up
+    logging hidden, unless ``verbose``. Returns the ``tensorflow`` module, or None when Keras runs
+    on another backend or TensorFlow is not importable."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "2")
-    if verbose or "tensorflow" in sys.modules:
-        import tensorflow as tf
+    wants_tf = os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow"
+    if verbose or "keras" in sys.modules:
+        import keras  # noqa: F401
 
-        return tf
+        return _tensorflow() if wants_tf else None
     try:
         sys.stderr.flush()
         saved = os.dup(2)
     except (OSError, ValueError):  # no real descriptor 2 (embedded interpreters)
-        import tensorflow as tf
+        import keras  # noqa: F401
 
-        return tf
+        return _tensorflow() if wants_tf else None
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 2)
-        import tensorflow as tf
+        tf = _tensorflow() if wants_tf else None
         import keras  # noqa: F401  (its backend start-up is part of the same noise)
 
-        tf.config.list_physical_devices()  # probes the devices now (the 'failed call to cuInit' line)
+        if tf is not None:
+            tf.config.list_physical_devices()  # probes the devices now (the 'failed call to cuInit' line)
     finally:
         os.dup2(saved, 2)
         os.close(saved)
@@ -66,6 +70,14 @@ def import_tensorflow_quietly(verbose: bool = False):
         from absl import logging as absl_logging
 
         absl_logging.set_verbosity(absl_logging.ERROR)
-    except ImportError:  # pragma: no cover - absl comes with TensorFlow
+    except ImportError:  # absl comes with TensorFlow; absent on other backends
         pass
+    return tf
+
+
+def _tensorflow():
+    try:
+        import tensorflow as tf
+    except ImportError:
+        return None
     return tf
