@@ -13,6 +13,7 @@ import importlib
 import sys
 
 from . import __version__
+from .cli_args import ArgumentParser
 
 # Modules of keras_motifs.commands that provide sub-commands; add yours here.
 COMMAND_MODULES: list[str] = ["deepbind"]
@@ -20,7 +21,7 @@ COMMAND_MODULES += ["motifs", "mutation_map", "score_variants"]  # interpretatio
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="keras-motifs",
         description="Published DNA/RNA binding-motif models in Keras 3: score with the pretrained DeepBind "
                     "models, interpret trained models (motifs, mutation maps, variant effects).",

@@ -44,3 +44,18 @@ def test_a_command_prints_no_tensorflow_noise_and_errors_are_one_line(tmp_path):
     loud = _cli("-v", "mutation-map", str(tmp_path / "missing.keras"), str(tmp_path / "x.npy"), "--out",
                 str(tmp_path / "o.png"))
     assert loud.returncode == 1 and "Traceback" in loud.stderr
+
+
+def test_underscore_spellings_and_dash_for_stdout(tmp_path):
+    from keras_motifs.io import save_model
+    from keras_motifs.models import DeepBind
+
+    save_model(DeepBind(sequence_length=20, detector_len=4, num_detectors=2), tmp_path / "m.keras")
+    (tmp_path / "pairs.tsv").write_text("id\tref\talt\nv1\t" + "ACGT" * 5 + "\t" + "ACGA" + "ACGT" * 4 + "\n")
+    r = _cli("score-variants", str(tmp_path / "m.keras"), "--pairs", str(tmp_path / "pairs.tsv"), "--alphabet", "ACGT",
+             "--batch_size", "8", "--out", "-")
+    assert r.returncode == 0, r.stderr
+    rows = r.stdout.strip().splitlines()
+    assert rows[0].split("\t")[0] == "id" and rows[1].startswith("v1\t")
+    assert "wrote 1 rows to standard output" in r.stderr
+    assert not (tmp_path / "-").exists()

@@ -4,6 +4,9 @@ difference) from a VCF + reference FASTA or from sequence pairs."""
 from __future__ import annotations
 
 import argparse
+import sys
+
+from ..cli_args import is_stdout
 
 EPILOG = """\
 examples:
@@ -34,7 +37,7 @@ def register(subparsers) -> None:
     src.add_argument("--vcf", help="VCF file (plain or .gz); needs --fasta")
     src.add_argument("--pairs", help="TSV of id, ref_sequence, alt_sequence")
     p.add_argument("--fasta", help="reference genome FASTA (indexed with pyfaidx on first use)")
-    p.add_argument("--out", required=True, help="output TSV")
+    p.add_argument("--out", required=True, help="output TSV (- for standard output)")
     p.add_argument("--alphabet", default=None, help="model channel order (default: from the model's preset name)")
     p.add_argument("--on-mismatch", choices=["error", "flag"], default="error",
                    help="what a VCF REF allele that disagrees with the FASTA does (default: error)")
@@ -87,7 +90,13 @@ def run(args) -> int:
                 alts.append(cols[2])
         table = score_sequence_pairs(model, refs, alts, alphabet, rc_average=args.rc_average, targets=targets,
                                      target_names=names, n_value=args.n_value, batch_size=args.batch_size, ids=ids)
-    write_table(args.out, table)
     n_flag = int((table["status"] != "ok").sum()) if len(table) else 0
-    print(f"wrote {len(table)} rows to {args.out}" + (f" ({n_flag} flagged rows, see the status column)" if n_flag else ""))
+    if is_stdout(args.out):
+        table.to_csv(sys.stdout, sep="\t", index=False, float_format="%.6g")
+        where = "standard output"
+    else:
+        write_table(args.out, table)
+        where = args.out
+    print(f"wrote {len(table)} rows to {where}" + (f" ({n_flag} flagged rows, see the status column)" if n_flag else ""),
+          file=sys.stderr if is_stdout(args.out) else sys.stdout)
     return 0
