@@ -5,7 +5,7 @@ Modules (one job each):
 
 * :mod:`.pwm` — PFM → PPM, information content, trimming, reverse complement, channel reordering;
 * :mod:`.meme` — MEME minimal format v4 read/write (:class:`Motif`, :class:`MemeFile`);
-* :mod:`.activations` — filter activation alignment (rules ``koo_eddy``, ``basset``/``ideeps``,
+* :mod:`.alignment` — filter activation alignment (rules ``koo_eddy``, ``basset``/``ideeps``,
   ``deepbind``/``danq``) for any Conv1D of any model, batched;
 * :mod:`.tomtom` — Tomtom via ``memelite``, JASPAR via ``pyjaspar``, summary metrics;
 * :mod:`.logos` — sequence logos (``logomaker``);
@@ -18,7 +18,7 @@ Modules (one job each):
 Heavy dependencies (TensorFlow, memelite, pyjaspar, matplotlib) are imported when used.
 """
 
-from .activations import RULES, FilterMotifs, conv_geometry, filter_motifs, find_layer
+from .alignment import RULES, FilterMotifs, conv_geometry, filter_motifs, find_layer
 from .meme import MemeFile, Motif, format_meme, parse_meme, read_meme, write_meme
 from .pwm import (
     canonical_alphabet,

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..io import atomic_open, write_json
-from .activations import filter_motifs
+from .alignment import filter_motifs
 from .meme import MemeFile, Motif, write_meme
 from .pwm import trim
 
@@ -179,6 +179,6 @@ def interpret_model(
 
 
 def fm_input_index(model, layer) -> int:
-    from .activations import conv_geometry
+    from .alignment import conv_geometry
 
     return conv_geometry(model, layer).input_index
