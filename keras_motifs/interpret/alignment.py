@@ -132,7 +132,7 @@ class ConvGeometry:
 
 
 def find_layer(model, layer: str | None = None):
-    """The named layer, or the first ``Conv1D`` of the model."""
+    """The named layer, or the first ``Conv1D`` of the model (its outputs: activations (N, L', F))."""
     import keras
 
     if layer is not None:
@@ -187,7 +187,9 @@ def _upstream_conv(model, target):
 def conv_geometry(model, layer=None, input_index: int | None = None) -> ConvGeometry:
     """Receptive-field geometry of ``layer`` (a Conv1D, or a layer after one: the nearest Conv1D
     upstream of it in the model's graph defines the window; in a model with several branches
-    that is the convolution of the layer's own branch)."""
+    that is the convolution of the layer's own branch): output position p of the layer's
+    activations (N, L', F) covers input positions ``p - left .. p - left + width - 1`` of the
+    one-hot input (N, L, A) number ``input_index``."""
     import keras
 
     target = find_layer(model, layer) if not hasattr(layer, "name") else layer
@@ -271,10 +273,15 @@ def filter_motifs(
 ) -> FilterMotifs:
     """Align input windows to the filters of a convolution and build one PFM/PPM per filter.
 
+    Shapes: ``data`` one-hot (N, L, A) per model input; the layer's activations (N, L', F) (L' = L
+    for a fixed ``window``); the result's ``counts``/``ppm`` (F, W, A) in the canonical order of
+    ``alphabet`` (W = the receptive field or ``window``), ``nsites``/``threshold``/
+    ``max_activation`` (F,).
+
     Args:
       model: a Keras model of the package (any model with a Conv1D).
-      data: one-hot inputs — see :mod:`keras_motifs.interpret.batches` (array, list of arrays,
-        ``tf.data.Dataset``, callable); channel order = ``alphabet``.
+      data: one-hot inputs (N, L, A) — see :mod:`keras_motifs.interpret.batches` (array, list of
+        arrays, ``tf.data.Dataset``, callable); channel order = ``alphabet``.
       layer: the layer whose outputs are the activations (default: the first Conv1D). For a
         linear Conv1D followed by BatchNorm/ReLU (Koo & Eddy), name the ReLU layer.
       rule: ``"koo_eddy"``, ``"basset"`` (= ``"ideeps"``) or ``"deepbind"`` (= ``"danq"``).

@@ -89,7 +89,9 @@ def resolve_targets(targets):
 
 def match_hits(hits, query_names: Sequence[str], match: str = "any", best_by: Sequence[str] = ("p_value",),
                ground_truth: "Mapping[str, Sequence[str]] | None" = None) -> dict:
-    """Match counts of a Tomtom table of hits (rows already cut at the threshold).
+    """Match counts of a Tomtom table of hits (rows already cut at the threshold): ``hits`` is a
+    ``pandas.DataFrame`` with the columns of :func:`~keras_motifs.interpret.tomtom` (one row per
+    (query, target) pair), ``query_names`` the Q motifs compared.
 
     * ``n_queries``, ``n_match_any``, ``match_any`` — motifs with any hit;
     * ``best`` — each motif's best hit (lowest ``best_by`` columns, ties in table order), in that
