@@ -13,7 +13,9 @@ interpretation commands resolve preset names without importing the models; the m
 
 Look-ups: :func:`available`, :func:`get_preset` (a deep copy of the hyperparameters),
 :func:`build`, :func:`training_config`, :func:`preset_info` (family, alphabet, input shape, motif
-protocol).
+protocol), :func:`motif_protocol` (a family's motif analysis as a plain dict: the family's
+``MOTIF_PROTOCOL``, registered with ``register_presets(..., motif_protocol=MOTIF_PROTOCOL)``;
+``keras_motifs.interpret.MotifProtocol.from_dict`` reads it).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any, Callable, Mapping
 
 __all__ = [
     "PresetInfo", "register_presets", "available", "get_preset", "preset_info", "build", "training_config",
-    "find_by_model_name",
+    "find_by_model_name", "motif_protocol", "motif_protocols",
 ]
 
 
@@ -34,7 +36,8 @@ class PresetInfo:
 
     ``alphabet`` is the channel order of the (first) sequence input (``"AGCT"`` for DanQ/DeepSEA,
     ``"ACGU"`` for iDeepS); ``input_shape`` is ``(length, channels)`` of that input;
-    ``motif_protocol`` names the paper's motif analysis (see ``keras_motifs.interpret``) or is None.
+    ``motif_protocol`` is the family's motif analysis as a plain dict (see
+    ``keras_motifs.interpret.protocol``) or None.
     """
 
     name: str
@@ -42,7 +45,7 @@ class PresetInfo:
     builder: Callable = field(repr=False, compare=False)
     hyperparameters: Mapping[str, Any] = field(repr=False, compare=False)
     training: Callable[[], dict] = field(repr=False, compare=False)
-    motif_protocol: str | None = None
+    motif_protocol: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def alphabet(self) -> str | None:
@@ -57,6 +60,7 @@ class PresetInfo:
 
 _REGISTRY: dict[str, PresetInfo] = {}
 _LABELS: dict[str, str] = {}
+_PROTOCOLS: dict[str, Mapping[str, Any]] = {}
 
 
 def register_presets(
@@ -66,16 +70,19 @@ def register_presets(
     family: str,
     label: str | None = None,
     training_config: Callable[[str], dict] | None = None,
-    motif_protocol: str | None = None,
+    motif_protocol: Mapping[str, Any] | None = None,
 ) -> None:
     """Register every preset of ``presets`` with ``builder(name, **overrides)``.
 
     ``label`` is the family's name in messages (``"DanQ"``; default ``family``).
     ``training_config(name)`` gives a preset's training settings when they are not stored under
-    the preset's ``"training"`` key (e.g. Koo & Eddy's paper/code variants). Registering a name
+    the preset's ``"training"`` key (e.g. Koo & Eddy's paper/code variants). ``motif_protocol``
+    is the family's motif analysis as a plain dict (its ``MOTIF_PROTOCOL``). Registering a name
     twice with another family is an error (two models would answer to one name).
     """
     _LABELS[family] = label or family
+    if motif_protocol is not None:
+        _PROTOCOLS[family] = motif_protocol
     for name, hp in presets.items():
         old = _REGISTRY.get(name)
         if old is not None and old.family != family:
@@ -132,3 +139,24 @@ def find_by_model_name(model_name: str) -> PresetInfo | None:
     """The preset whose name equals a built model's ``name`` (builders name models after their
     preset), or None."""
     return _REGISTRY.get(model_name)
+
+
+def motif_protocols() -> list[str]:
+    """The families with a registered motif protocol, sorted."""
+    return sorted(_PROTOCOLS)
+
+
+def motif_protocol(name: str) -> dict:
+    """A motif protocol as a plain dict (a deep copy, with ``"name"``): ``name`` is a family with
+    a registered protocol (``"koo_eddy"``) or a preset name (its family's protocol)."""
+    if name in _PROTOCOLS:
+        family = name
+    elif name in _REGISTRY and _REGISTRY[name].family in _PROTOCOLS:
+        family = _REGISTRY[name].family
+    else:
+        what = f"preset {name!r} (family {_REGISTRY[name].family!r}) has" if name in _REGISTRY else f"{name!r} has"
+        hint = "" if _REGISTRY else " (no presets are registered: import keras_motifs.models first)"
+        raise KeyError(f"{what} no motif protocol{hint}; protocols: {motif_protocols()}")
+    out = copy.deepcopy(dict(_PROTOCOLS[family]))
+    out.setdefault("name", family)
+    return out

@@ -336,27 +336,16 @@ def run_model(key, args, xy, train_split, n_train, builder, groups, out):
 
 
 def motif_analysis(key, args, builder, folder: Path) -> dict:
-    """Filters of a trained DanQ → MEME (DeepBind/DanQ rule, A,C,G,T) → Tomtom vs JASPAR 2016."""
+    """Filters of a trained DanQ → MEME (DeepBind/DanQ rule, A,C,G,T) → Tomtom vs JASPAR 2016
+    (keras_motifs.papers.danq.motif_analysis, the paper's motif protocol)."""
     import keras
 
-    from keras_motifs.interpret import filter_motifs, match_summary, tomtom, write_meme
-    from keras_motifs.io import atomic_open, write_json  # noqa: F401
+    from keras_motifs.papers.danq import motif_analysis as danq_motif_analysis
     from tfds_builders.deepsea import to_one_hot
 
     model = keras.models.load_model(folder / "training" / "best.keras", safe_mode=True)
     data = builder.as_dataset(split=f"test[:{args.motif_sequences}]").map(lambda e: to_one_hot(e)[0])
-    fm = filter_motifs(model, data, layer="conv", rule="deepbind", alphabet="AGCT", batch_size=100)
-    meme = fm.meme(include_all=True)
-    meme_path = folder / "filters.meme"
-    write_meme(meme_path, meme)
-    table = tomtom(meme, "JASPAR2016", distance="pearson", min_overlap=5, evalue_threshold=0.01)
-    with atomic_open(folder / "tomtom_jaspar2016.tsv", "w") as fh:
-        table.to_csv(fh, sep="\t", index=False)
-    summary = match_summary(table, [m.name for m in meme.motifs])
-    return {"meme": str(meme_path), "tomtom": str(folder / "tomtom_jaspar2016.tsv"), "n_filters": summary["n_queries"],
-            "n_filters_with_match": summary["n_match_any"], "fraction_with_match": summary["match_any"],
-            "evalue_threshold": 0.01, "sequences_scanned": args.motif_sequences, "rule": "deepbind"}
-
+    return danq_motif_analysis(model, data, folder, sequences_scanned=args.motif_sequences)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -161,60 +161,6 @@ def run_one(dataset, preset, data, seed, args, run_dir: Path):
     return out
 
 
-# ------------------------------------------------------------------ motifs
-def motif_report(set_name, seed, run_dir: Path, xte, yte, rounds_kernels: int):
-    import keras
-    import pandas as pd
-
-    from keras_motifs.interpret import Motif, filter_motifs, save_logo_grid, save_logo_with_match, tomtom
-    from keras_motifs.io import atomic_open, write_json
-    from tfds_builders.deepprune_simulated import planted_motifs
-
-    out_path = run_dir / f"seed{seed}_motifs.json"
-    if out_path.exists():
-        return json.loads(out_path.read_text())
-    planted = [Motif(mid, pfm, alt=name) for mid, name, pfm in planted_motifs(set_name)]
-    models_dir = run_dir / f"seed{seed}_models"
-    pos = xte[yte == 1]
-    summary = {"set": set_name, "seed": seed, "planted": [f"{m.name} {m.alt}" for m in planted]}
-    for variant in ("deepprune", "baseline"):
-        path = models_dir / f"{variant}_{rounds_kernels}k.keras"
-        if not path.exists():
-            continue
-        model = keras.models.load_model(path, safe_mode=True)
-        fm = filter_motifs(model, pos, layer="relu_advanced", rule="deepbind", alphabet="ACGT")
-        motifs = [Motif(f"{variant}_k{i}", fm.ppm[i], nsites=int(fm.nsites[i])) for i in range(len(fm.ppm))]
-        ic = fm.information_content()
-        save_logo_grid(run_dir / f"seed{seed}_{variant}_{rounds_kernels}k_logos.png", motifs, ncols=4,
-                       titles=[f"{m.name} IC {ic[i]:.1f}" for i, m in enumerate(motifs)])
-        # against all of JASPAR 2016 CORE vertebrates (519 motifs, the planted ones included), so that
-        # p-values have a proper background; then read off the rows of the planted motifs
-        table = tomtom(motifs, "JASPAR2016", evalue_threshold=None, min_overlap=5)
-        with atomic_open(run_dir / f"seed{seed}_{variant}_tomtom.tsv") as fh:
-            table.to_csv(fh, sep="\t", index=False)
-        per_planted = {}
-        for m in planted:
-            rows = table[table["target_id"] == m.name]
-            if len(rows):
-                best = rows.sort_values("p_value").iloc[0]
-                per_planted[f"{m.name} {m.alt}"] = {"kernel": best["query"], "p_value": float(best["p_value"]),
-                                                    "e_value": float(best["e_value"])}
-                if best["e_value"] < 0.01:
-                    q = next(mm for mm in motifs if mm.name == best["query"])
-                    save_logo_with_match(run_dir / f"seed{seed}_{variant}_{m.alt}_match.png", q, m,
-                                         offset=int(best["offset"]), orientation=best["orientation"],
-                                         title=f"E = {best['e_value']:.2g}")
-            else:
-                per_planted[f"{m.name} {m.alt}"] = None
-        recovered = sum(1 for v in per_planted.values() if v and v["e_value"] < 0.01)
-        best_hits = table.sort_values("p_value").groupby("query", sort=False).head(1)
-        top = {r["query"]: f"{r['target_id']} {r['target_name']} E={r['e_value']:.2g}" for _, r in best_hits.iterrows()}
-        summary[variant] = {"kernel_ic": [float(v) for v in ic], "per_planted": per_planted, "best_jaspar_hit": top,
-                            "recovered_e_lt_0.01": recovered, "n_planted": len(planted)}
-    write_json(out_path, summary)
-    return summary
-
-
 # ------------------------------------------------------------------ report
 def load_published(data_dir: Path):
     import csv
@@ -379,8 +325,11 @@ def main(argv=None):
         for seed in seeds:
             run_one(f"sim_{name}", "deepprune", data, seed, args, run_dir)
             if not args.no_motifs:
+                from keras_motifs.papers.deepprune import motif_report
+                from tfds_builders.deepprune_simulated import planted_motifs
+
                 t0 = time.perf_counter()
-                motif_report(name, seed, run_dir, data[2], data[3], final_k)
+                motif_report(name, seed, run_dir, data[2], data[3], final_k, planted=planted_motifs(name))
                 log(f"sim_{name} seed {seed}: motifs in {time.perf_counter() - t0:.0f} s")
     zeng_root = data_dir / "zeng690"
     for exp in zeng_experiments(zeng_root, args.zeng) if zeng_root.exists() else []:

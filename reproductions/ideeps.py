@@ -125,48 +125,12 @@ def subsample(rng, n_keep, *arrays):
     return tuple([a[i] for i in keep] if isinstance(a, list) else a[keep] for a in arrays)
 
 
-def write_motifs(model, x_test, seqs, contexts, out_dir: Path, ray2013: str) -> dict:
-    """iDeepS-rule motifs of both convolutions, MEME + logos, Tomtom vs RNAcompete."""
-    import numpy as np
-
-    from keras_motifs.interpret import best_matches, filter_motifs, save_logo_grid, tomtom, write_meme
-    from keras_motifs.io import atomic_open
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    inputs = [x_test[i.name] for i in model.inputs]
-    summary = {}
-    for branch, alphabet, strings in (("sequence", "ACGU", seqs), ("structure", "FTIHMS", contexts)):
-        if f"{branch}_conv" not in [layer.name for layer in model.layers]:
-            continue
-        fm = filter_motifs(model, inputs, layer=f"{branch}_conv", rule="ideeps", alphabet=alphabet, batch_size=500)
-        text = "".join(strings).upper().replace("T", "U") if branch == "sequence" else "".join(strings)
-        counts = np.array([text.count(c) + 1 for c in alphabet], dtype=float)  # original: +1 pseudocounts
-        meme = fm.meme(background=counts / counts.sum())
-        write_meme(out_dir / f"{branch}_motifs.meme", meme)
-        motifs = fm.motifs()
-        if motifs:
-            save_logo_grid(out_dir / f"{branch}_logos.png", motifs, alphabet=alphabet)
-        summary[branch] = {"filters_written": len(motifs), "sites": fm.nsites.tolist()}
-        if branch == "sequence" and motifs and ray2013 and Path(ray2013).exists():
-            table = tomtom(motifs, ray2013, distance="pearson", evalue_threshold=None, alphabet="ACGU")
-            table = table[(table["orientation"] == "+") & (table["p_value"] < 0.05)]
-            with atomic_open(out_dir / "tomtom_ray2013.tsv", "w") as fh:
-                table.to_csv(fh, sep="\t", index=False)
-            best = best_matches(table)
-            summary["tomtom"] = [
-                {"filter": r.query, "target": r.target_id, "name": r.target_name, "p_value": float(r.p_value),
-                 "e_value": float(r.e_value), "q_value": float(r.q_value)}
-                for r in best.itertuples()
-            ]
-    return summary
-
-
 def run_one(args, cfg, preset: str, seed: int, data, result_path: Path, published: dict, prep_seconds: float):
     import numpy as np
 
     from keras_motifs.io import write_json
     from keras_motifs.metrics import per_target_auc
-    from keras_motifs.papers.ideeps import fit, make_inputs, predict_bound
+    from keras_motifs.papers.ideeps import fit, make_inputs, predict_bound, write_motifs
     from keras_motifs.reporting.machine import describe_machine
 
     (tr_s, tr_c, tr_y), (va_s, va_c, va_y), (te_s, te_c, te_y) = data
@@ -285,55 +249,6 @@ def report(rows: list[dict], published: dict, presets: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-# The RNAcompete motif (name in Ray et al. 2013's MEME file) of each iONMF experiment's protein,
-# where that file has one. TIAL1 has no RNAcompete motif of its own: its paralogue TIA1 binds the
-# same U-rich sites. The others (Ago, eIF4AIII, IGF2BP1-3, MOV10, Nsun2, PUM2, TAF15, ...) have
-# none in the shared file.
-RAY2013_NAMES = {
-    8: "HuR", 9: "HuR", 10: "HuR", 11: "HuR", 13: "FUS", 14: "FUS", 16: "HNRNPC", 17: "HNRNPC",
-    18: "HNRNPL", 19: "HNRNPL", 20: "HNRPLL", 24: "QKI", 25: "SRSF1", 27: "TARDBP", 28: "TIA1",
-    29: "TIA1", 30: "U2AF2", 31: "U2AF2",
-}
-
-
-def motif_report(out: Path, rows: list[dict]) -> str:
-    """Tomtom of the learned sequence motifs against Ray 2013, per experiment (the paper's Fig. 3).
-
-    For every experiment with a ``<out>/motifs/<config>/tomtom_ray2013.tsv`` (matches at p < 0.05,
-    + strand): the best match over all filters, and the best match to the protein's own
-    RNAcompete motif (:data:`RAY2013_NAMES`) with its rank among the matched proteins.
-    """
-    import pandas as pd
-
-    configs = {r["experiment"]: (r["config"], r["protein"]) for r in rows}
-    lines = []
-    for e in sorted(configs):
-        cfg, protein = configs[e]
-        path = out / "motifs" / cfg / "tomtom_ray2013.tsv"
-        if not path.exists():
-            continue
-        t = pd.read_csv(path, sep="\t").sort_values(["p_value", "query"], kind="stable")
-        b = None if t.empty else t.iloc[0]
-        best = "no match at p < 0.05" if b is None else f"{b.target_name} ({b.query}, E = {b.e_value:.2g})"
-        name = RAY2013_NAMES.get(e)
-        if name is None:
-            own = "not in the file"
-        else:
-            hits = t[t["target_name"] == name]
-            if hits.empty:
-                own = f"{name}: no match at p < 0.05"
-            else:
-                o = hits.iloc[0]
-                ranked = list(dict.fromkeys(t["target_name"]))
-                own = f"{name}: {o.query}, E = {o.e_value:.2g}, rank {ranked.index(name) + 1} of {len(ranked)}"
-        lines.append(f"| {e} | {protein} | {best} | {own} |")
-    if not lines:
-        return ""
-    head = ["| # | protein | best RNAcompete match (filter, E) | the protein's own motif (filter, E, rank among matched proteins) |",
-            "|---|---|---|---|"]
-    return "\n".join(head + lines) + "\n"
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     import tensorflow_datasets as tfds
@@ -384,6 +299,8 @@ def main(argv=None) -> int:
                 r = run_one(args, cfg, preset, seed, data, path, published, prep)
                 print(f"[{cfg.name}] {preset} seed {seed}: test AUC {r['test_auc']:.4f} (paper {r['paper'].get('iDeepS', 'NA')}), "
                       f"{r['epochs_run']} epochs, {r['train_seconds']:.0f} s", flush=True)
+
+    from keras_motifs.papers.ideeps import motif_report
 
     rows = collect(out, tag)
     table = report(rows, published, presets)

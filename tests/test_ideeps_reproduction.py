@@ -86,7 +86,8 @@ def test_report_counts_at_the_papers_precision():
 
 
 def test_motif_report_ranks_the_proteins_own_rnacompete_motif(tmp_path):
-    repro = _load()
+    from keras_motifs.papers.ideeps import motif_report
+
     cols = "query\ttarget_id\ttarget_name\toffset\toverlap\torientation\tp_value\te_value\tq_value\n"
     hur = tmp_path / "motifs" / "e08_elavl1_1"
     hur.mkdir(parents=True)
@@ -109,9 +110,9 @@ def test_motif_report_ranks_the_proteins_own_rnacompete_motif(tmp_path):
         {"experiment": 23, "config": "e23_pum2", "protein": "PUM2"},
         {"experiment": 26, "config": "e26_taf15", "protein": "TAF15"},  # no motif folder: no row
     ]
-    text = repro.motif_report(tmp_path, rows)
+    text = motif_report(tmp_path, rows)
     assert "| 8 | ELAVL1-1 | HuR (filter12, E = 0.01) | HuR: filter12, E = 0.01, rank 1 of 3 |" in text
     assert "| 13 | FUS | HNRNPH2 (filter2, E = 0.3) | FUS: no match at p < 0.05 |" in text
     assert "| 23 | PUM2 | no match at p < 0.05 | not in the file |" in text
     assert "TAF15" not in text
-    assert repro.motif_report(tmp_path / "nothing", rows) == ""
+    assert motif_report(tmp_path / "nothing", rows) == ""

@@ -1,59 +1,109 @@
 """Koo & Eddy motif analysis: the code's activation_pwm rule, its agreement with
-keras_motifs.interpret, and the Tomtom match fractions on known motifs."""
+keras_motifs.interpret (the fixed-window koo_eddy rule), and the Tomtom match fractions on known
+motifs."""
 
 import numpy as np
 import pytest
 
 keras = pytest.importorskip("keras")
 
+from keras_motifs.errors import ModelInputError  # noqa: E402
+from keras_motifs.interpret import filter_motifs  # noqa: E402
 from keras_motifs.models.koo_eddy import KooEddyCNN  # noqa: E402
 from keras_motifs.papers import koo_eddy as km  # noqa: E402
 from keras_motifs.papers.koo_eddy import GROUND_TRUTH_IDS  # noqa: E402
 from tfds_builders.koo_eddy_synthetic.synthetic import core_pwms  # noqa: E402
 
 
-def test_activation_pwm_planted_window():
+def code_activation_pwm(activations, x, window=19, threshold=0.5):
+    """The released code's ``activation_pwm`` (deepomics.visualize; ORIGINALS.md §4.6), transcribed:
+    PPMs (F, window, 4) from activations (N, L, F) aligned to one-hot inputs (N, L, 4). Every
+    position above ``threshold`` x the filter's maximum adds the window [p - window//2,
+    p + window - window//2) weighted by its activation, zero-padded at the ends; each row is
+    divided by the summed weights of the non-padded windows (rows never covered are 0)."""
+    act = np.asarray(activations, dtype=np.float32)
+    x = np.asarray(x, dtype=np.float32)
+    n, length, n_filters = act.shape
+    left = window // 2
+    right = window - left
+    xp = np.pad(x, ((0, 0), (left, right), (0, 0)))
+    valid = np.pad(np.ones((n, length), np.float32), ((0, 0), (left, right)))
+    w = np.where(act > threshold * act.max(axis=(0, 1)), act, 0.0).reshape(n * length, n_filters)
+    counts = np.zeros((n_filters, window, x.shape[-1]))
+    norm = np.zeros((n_filters, window))
+    for k in range(window):
+        counts[:, k, :] = w.T @ xp[:, k : k + length, :].reshape(n * length, -1)
+        norm[:, k] = w.T @ valid[:, k : k + length].reshape(n * length)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ppm = counts / norm[:, :, None]
+    return np.nan_to_num(ppm, nan=0.0)
+
+
+def test_code_activation_pwm_planted_window():
     x = np.zeros((2, 40, 4), np.float32)
     x[:, :, 0] = 1  # all A
     x[0, 12:16, :] = np.eye(4)  # ACGT at 12..15 in sequence 0
     act = np.zeros((2, 40, 1), np.float32)
     act[0, 14, 0] = 2.0  # above 0.5 x max: window 14-9 .. 14+9
     act[1, 3, 0] = 0.9  # below 0.5 x 2.0: ignored
-    ppm = km.activation_pwm(act, x, window=19)
+    ppm = code_activation_pwm(act, x, window=19)
     assert ppm.shape == (1, 19, 4)
     np.testing.assert_allclose(ppm[0, 7:11], np.eye(4))  # positions 12..15 = window rows 7..10
     np.testing.assert_allclose(ppm[0, :7, 0], 1)
     # at the sequence start the window is zero-padded and the padded rows stay 0
     act2 = np.zeros((1, 40, 1), np.float32)
     act2[0, 2, 0] = 1.0
-    ppm2 = km.activation_pwm(act2, x[1:], window=19)
+    ppm2 = code_activation_pwm(act2, x[1:], window=19)
     np.testing.assert_allclose(ppm2[0, :7], 0)
     np.testing.assert_allclose(ppm2[0, 7:, 0], 1)
 
 
-def test_fixed_window_rule_equals_interpret_for_19_wide_first_layers():
-    """For 19-wide SAME first-layer filters the code's window is the filter's own: our fixed-window
-    function and keras_motifs.interpret's koo_eddy rule must give the same PPMs."""
-    from keras_motifs.interpret import filter_motifs
-
+def _cnn(name, size, pool1, pool2, filters=6):
     keras.utils.set_random_seed(3)
-    model = KooEddyCNN("koo_eddy_cnn_25", conv_blocks=[
-        {"filters": 6, "size": 19, "padding": "same", "pool": 25, "pool_stride": None, "dropout": 0.1},
-        {"filters": 4, "size": 5, "padding": "same", "pool": 4, "pool_stride": None, "dropout": 0.1},
+    return KooEddyCNN(name, conv_blocks=[
+        {"filters": filters, "size": size, "padding": "same", "pool": pool1, "pool_stride": None, "dropout": 0.1},
+        {"filters": 4, "size": 5, "padding": "same", "pool": pool2, "pool_stride": None, "dropout": 0.1},
     ], dense_units=8)
+
+
+def test_fixed_window_rule_equals_the_codes_activation_pwm():
+    """interpret's koo_eddy rule with window=19 computes the code's activation_pwm: for 19-wide SAME
+    first layers (where the window is the filter's own), for 9-wide first layers and for a second
+    layer without pooling before it (CNN-1); a pooled layer cannot be aligned."""
     x = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (30, 200))]
-    ours = km.activation_pwm(np.asarray(keras.Model(model.inputs, model.get_layer("conv0_active").output)(x)), x)
-    theirs = filter_motifs(model, x, layer="conv0_active", rule="koo_eddy").ppm
-    np.testing.assert_allclose(ours, theirs, atol=1e-5)
-    # and layer_ppms picks the interpret path for it, the fixed window for a 9-wide layer
-    np.testing.assert_allclose(km.layer_ppms(model, x, "conv0_active"), theirs, atol=1e-6)
-    m9 = KooEddyCNN("koo_eddy_cnn9_4", conv_blocks=[
-        {"filters": 3, "size": 9, "padding": "same", "pool": 4, "pool_stride": None, "dropout": 0.1},
-        {"filters": 4, "size": 5, "padding": "same", "pool": 25, "pool_stride": None, "dropout": 0.1},
-    ], dense_units=8)
-    assert km.layer_ppms(m9, x, "conv0_active").shape == (3, 19, 4)
-    with pytest.raises(ValueError, match="pooled"):
-        km.layer_ppms(model, x, "conv1_active")  # after pooling: positions do not align
+    for model, layer in ((_cnn("koo_eddy_cnn_25", 19, 25, 4), "conv0_active"),
+                         (_cnn("koo_eddy_cnn9_4", 9, 4, 25, filters=3), "conv0_active"),
+                         (_cnn("koo_eddy_cnn_1", 19, None, 100), "conv1_active")):
+        act = np.asarray(keras.Model(model.inputs, model.get_layer(layer).output)(x))
+        ours = filter_motifs(model, x, layer=layer, rule="koo_eddy", window=km.WINDOW, batch_size=7).ppm
+        assert ours.shape == (act.shape[-1], 19, 4)
+        np.testing.assert_allclose(ours, code_activation_pwm(act, x), atol=1e-5)
+    model = _cnn("koo_eddy_cnn_25", 19, 25, 4)
+    # 19-wide SAME: the fixed window is the receptive field
+    np.testing.assert_allclose(filter_motifs(model, x, layer="conv0_active", window=19).ppm,
+                               filter_motifs(model, x, layer="conv0_active").ppm, atol=1e-7)
+    with pytest.raises(ModelInputError, match="pooled"):
+        filter_motifs(model, x, layer="conv1_active", window=19)  # after pooling: positions do not align
+    # N as an all-zero row: the code still counts its weight in the row's norm, we do not (documented)
+    xn = x.copy()
+    xn[:, 100:110] = 0
+    act = np.asarray(keras.Model(model.inputs, model.get_layer("conv0_active").output)(xn))
+    code = code_activation_pwm(act, xn)
+    ours = filter_motifs(model, xn, layer="conv0_active", window=19).ppm
+    rows = code.sum(-1, keepdims=True)
+    np.testing.assert_allclose(ours, np.divide(code, rows, out=np.zeros_like(code), where=rows > 0), atol=1e-5)
+
+
+def test_analyse_model_writes_the_papers_files(tmp_path):
+    x = np.eye(4, dtype=np.float32)[np.random.default_rng(1).integers(0, 4, (20, 200))]
+    out = km.analyse_model(_cnn("koo_eddy_cnn9_4", 9, 4, 25, filters=3), x, tmp_path)
+    from keras_motifs.interpret import read_meme
+
+    meme = read_meme(tmp_path / "filters_conv0_active_clip.meme")
+    ppm = np.load(tmp_path / "filters_conv0_active.npz")["ppm"]
+    assert ppm.shape == (3, 19, 4) and len(meme) == 3 and out["conv0_active"]["n_filters"] == 3
+    assert [m.nsites for m in meme] == [m.width for m in meme] == out["conv0_active"]["clipped_widths"]
+    assert (tmp_path / "motifs_conv0_active.json").exists()
 
 
 def test_ground_truth_motifs_match_and_noise_does_not():

@@ -18,6 +18,15 @@ examples:
   keras-motifs motifs ideeps.keras seqs.npy --alphabet ACGU --rule basset \\
       --targets ../shared/data/motifs/Ray2013_rbp_RNA.meme --out motifs/
 
+  # replay a paper's motif analysis (its protocol: layer, rule, window, Tomtom settings, match rule);
+  # 'auto' takes the protocol of the model's own family; flags override single settings
+  keras-motifs motifs koo_eddy_cnn_25.keras test.npy --protocol koo_eddy --out motifs/
+  keras-motifs motifs danq.keras deepsea/synthetic_tiny --protocol auto --evalue 0.05 --out motifs/
+
+protocols: danq, ideeps (sequence branch), deepprune, koo_eddy (keras_motifs/models/<family>/presets.py,
+MOTIF_PROTOCOL); without --protocol: Koo & Eddy's rule on the first Conv1D, trimmed motifs, Tomtom
+against JASPAR 2016 (Pearson, min overlap 5, E < 0.01).
+
 outputs (in --out): filters.meme, filters_trimmed.meme, tomtom.tsv, logo_grid.png,
 logos/<filter>.png (+ <filter>_match.png), mutation_map.png/.tsv, summary.json.
 
@@ -53,18 +62,30 @@ def register(subparsers) -> None:
     )
     add_model_and_sequence_args(p)
     p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--protocol", default=None,
+                   help="a paper's motif analysis: danq, ideeps, deepprune, koo_eddy (or a preset name), or 'auto' "
+                        "(the protocol of the model's own preset); the options below override its settings")
     p.add_argument("--layer", default=None, help="layer whose outputs are the activations (default: first Conv1D)")
-    p.add_argument("--rule", default="koo_eddy", choices=["koo_eddy", "basset", "ideeps", "deepbind", "danq"],
+    p.add_argument("--rule", default=None, choices=["koo_eddy", "basset", "ideeps", "deepbind", "danq"],
                    help="alignment rule (default koo_eddy): koo_eddy = activation > 0.5 x filter max, weighted; "
                         "basset/ideeps = threshold mean + 0.5 (max - mean), >= 10 sites; "
                         "deepbind/danq = each sequence's max position if > 0")
-    p.add_argument("--targets", default="JASPAR2016",
-                   help="Tomtom targets: a JASPAR release name (CORE vertebrates, via pyjaspar; default JASPAR2016) "
-                        "or a MEME file")
-    p.add_argument("--distance", default="pearson", choices=["pearson", "euclidean"], help="Tomtom column distance")
-    p.add_argument("--evalue", type=float, default=0.01, help="Tomtom E-value threshold (default 0.01)")
-    p.add_argument("--min-overlap", type=int, default=5, help="Tomtom minimum overlap (default 5)")
-    p.add_argument("--no-trim", action="store_true", help="compare untrimmed motifs (default: clip flanks < 0.5 bit, pad 3)")
+    p.add_argument("--window", type=int, default=None,
+                   help="a fixed window centred on each activation (Koo & Eddy's code: 19) instead of the "
+                        "convolution's receptive field; the layer must not be pooled")
+    p.add_argument("--targets", default=None,
+                   help="Tomtom targets: a JASPAR release name (CORE vertebrates, via pyjaspar; default JASPAR2016), "
+                        "Ray2013 (shared RNAcompete motifs) or a MEME file")
+    p.add_argument("--distance", default=None, choices=["pearson", "euclidean"], help="Tomtom column distance (default pearson)")
+    cut = p.add_mutually_exclusive_group()
+    cut.add_argument("--evalue", type=float, default=None, help="Tomtom E-value threshold (default 0.01)")
+    cut.add_argument("--pvalue", type=float, default=None, help="cut Tomtom hits at this p-value instead")
+    cut.add_argument("--qvalue", type=float, default=None, help="cut Tomtom hits at this q-value instead")
+    p.add_argument("--min-overlap", type=int, default=None, help="Tomtom minimum overlap (default 5)")
+    p.add_argument("--match", default=None, choices=["any", "best"],
+                   help="with ground-truth motifs (koo_eddy): count any hit, or only each filter's best hit")
+    p.add_argument("--trim", action=argparse.BooleanOptionalAction, default=None,
+                   help="compare motifs with flanks < 0.5 bit clipped (pad 3) (default: trimmed; --no-trim: whole)")
     p.add_argument("--no-tomtom", action="store_true", help="skip Tomtom")
     p.add_argument("--no-logos", action="store_true", help="skip logos")
     p.add_argument("--mutation-map-index", type=int, default=0,
@@ -76,20 +97,25 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from ..interpret.report import interpret_model
-    from ..interpret.sources import load_model, load_sequences, resolve_alphabet
-    from .. import models  # noqa: F401  (fills the preset registry: the models' alphabets)
+    from ..interpret.sources import infer_alphabet, load_model, load_sequences, resolve_alphabet
+    from .. import models  # noqa: F401  (fills the preset registry: the models' alphabets, motif protocols)
     import tfds_builders  # noqa: F401  (registers the datasets a TFDS name may refer to)
 
     model = load_model(args.model)
-    alphabet = resolve_alphabet(model, args.alphabet)
+    protocol = resolve_protocol(model, args.protocol)
+    # the channel order: given, else the model's preset's, else the protocol's
+    alphabet = resolve_alphabet(model, args.alphabet or infer_alphabet(model) or (protocol or {}).get("alphabet"))
+    threshold_on, threshold = next(((k, v) for k, v in (("e_value", args.evalue), ("p_value", args.pvalue),
+                                                        ("q_value", args.qvalue)) if v is not None), (None, None))
     length = model.inputs[0].shape[1] if len(model.inputs) == 1 else None
     data, names = load_sequences(args.sequences, alphabet, length=length, n_value=args.n_value,
                                  max_sequences=args.max_sequences, split=args.split, data_dir=args.data_dir,
                                  feature=args.feature)
     summary = interpret_model(
         model, data, args.out, alphabet, layer=args.layer, rule=args.rule, batch_size=args.batch_size,
-        targets=args.targets, run_tomtom=not args.no_tomtom, trim_for_tomtom=not args.no_trim,
-        distance=args.distance, min_overlap=args.min_overlap, evalue_threshold=args.evalue,
+        targets=args.targets, run_tomtom=not args.no_tomtom, trim_for_tomtom=args.trim,
+        distance=args.distance, min_overlap=args.min_overlap, threshold_on=threshold_on, threshold=threshold,
+        protocol=protocol, window=args.window, match=args.match,
         logos=not args.no_logos,
         mutation_map_index=None if args.mutation_map_index < 0 else args.mutation_map_index,
         mutation_map_target=args.mutation_map_target, names=names,
@@ -97,3 +123,23 @@ def run(args) -> int:
     )
     print(f"wrote {', '.join(summary['files'])} to {args.out}")
     return 0
+
+
+def resolve_protocol(model, name: str | None) -> dict | None:
+    """The motif protocol dict of ``--protocol``: a family or preset name, or ``auto`` (the
+    protocol of the preset the model is named after); None without the option."""
+    from ..errors import ModelInputError
+    from ..registry import find_by_model_name, motif_protocol, motif_protocols
+
+    if name is None:
+        return None
+    if name == "auto":
+        info = find_by_model_name(model.name)
+        if info is None:
+            raise ModelInputError(f"--protocol auto: model {model.name!r} is not named after a preset of this package; "
+                                  f"name a protocol: {motif_protocols()}")
+        name = info.family
+    try:
+        return motif_protocol(name)
+    except KeyError as exc:
+        raise ModelInputError(f"--protocol: {exc.args[0]}") from None

@@ -33,8 +33,8 @@ def _colors(letters: str) -> dict:
 
 
 def logo_dataframe(ppm: np.ndarray, alphabet: str = "ACGT", heights: str = "ic", background=None):
-    """A ``pandas.DataFrame`` (positions × letters) of letter heights: ``"ic"`` (p × information
-    content, bits) or ``"probability"``."""
+    """A ``pandas.DataFrame`` (W positions × A letters) of the letter heights of a PPM (W, A):
+    ``"ic"`` (p × information content, bits) or ``"probability"``."""
     import pandas as pd
 
     alpha = get_alphabet(alphabet)
@@ -52,7 +52,7 @@ def logo_dataframe(ppm: np.ndarray, alphabet: str = "ACGT", heights: str = "ic",
 
 def plot_logo(ax, ppm: np.ndarray, alphabet: str = "ACGT", title: str | None = None, heights: str = "ic",
               first_index: int = 0, background=None):
-    """Draw a logo on a matplotlib axis; returns the ``logomaker.Logo``."""
+    """Draw the logo of a PPM (W, A) on a matplotlib axis; returns the ``logomaker.Logo``."""
     import logomaker
 
     alpha = get_alphabet(alphabet)
@@ -92,7 +92,8 @@ def render_logo(ppm: np.ndarray, alphabet: str = "ACGT", title: str | None = Non
 
 def save_logo(path: "str | os.PathLike", ppm: np.ndarray, alphabet: str = "ACGT", title: str | None = None,
               heights: str = "ic", dpi: int = 100) -> bytes:
-    """One logo as a PNG (atomically); returns the PNG bytes (reusable by :func:`save_logo_grid`)."""
+    """The logo of a PPM (W, A) as a PNG (atomically); returns the PNG bytes (reusable by
+    :func:`save_logo_grid`)."""
     png = render_logo(ppm, alphabet, title, heights, dpi)
     with atomic_path(path, suffix=".png") as tmp:
         tmp.write_bytes(png)
@@ -141,7 +142,8 @@ def save_logo_grid(path: "str | os.PathLike", motifs: Sequence, alphabet: str = 
 def save_logo_with_match(path: "str | os.PathLike", query, target, offset: int = 0, orientation: str = "+",
                          alphabet: str = "ACGT", heights: str = "ic", dpi: int = 100,
                          title: str | None = None) -> None:
-    """A filter's logo (bottom) aligned under its Tomtom match (top), as in DanQ Fig. 4a.
+    """A filter's logo (bottom) aligned under its Tomtom match (top), as in DanQ Fig. 4a;
+    ``query``/``target`` are :class:`Motif` objects with PPMs (W, A) in ``alphabet`` order.
 
     ``offset``/``orientation`` as in :func:`keras_motifs.interpret.tomtom.tomtom`: the match is
     reverse-complemented for ``"-"``, and ``offset`` is the column of the (oriented) target

@@ -61,7 +61,8 @@ class Motif:
 
 @dataclass
 class MemeFile:
-    """The contents of a MEME minimal file."""
+    """The contents of a MEME minimal file: motifs with PPMs (W, A), ``background`` (A,) letter
+    frequencies in ``alphabet`` order (None = uniform)."""
 
     motifs: list[Motif]
     alphabet: str = "ACGT"
@@ -95,7 +96,8 @@ def _fmt_number(x) -> str:
 
 
 def format_meme(meme: MemeFile) -> str:
-    """The text of a MEME minimal file (see :func:`write_meme`)."""
+    """The text of a MEME minimal file (see :func:`write_meme`); each motif's PPM (W, A) is one
+    row per position."""
     alphabet = meme.alphabet
     n = len(alphabet)
     lines = [f"MEME version {meme.version}", "", f"ALPHABET= {alphabet}", ""]
@@ -134,9 +136,9 @@ def write_meme(
 ) -> None:
     """Write motifs to a MEME minimal file (atomically).
 
-    ``motifs`` is a :class:`MemeFile` or a list of :class:`Motif` (then ``alphabet`` is required;
-    ``strands`` defaults to ``+ -`` for DNA, ``+`` for RNA, none otherwise; ``background`` to
-    uniform).
+    ``motifs`` is a :class:`MemeFile` or a list of :class:`Motif` with PPMs (W, A) (then
+    ``alphabet`` is required; ``strands`` defaults to ``+ -`` for DNA, ``+`` for RNA, none
+    otherwise; ``background``, (A,) letter frequencies, to uniform).
     """
     if not isinstance(motifs, MemeFile):
         if alphabet is None:
@@ -177,7 +179,8 @@ def _row_problem(row: list[float]) -> str | None:
 
 
 def parse_meme(text: str, source: str = "<string>") -> MemeFile:
-    """Parse the text of a MEME minimal file; errors name ``source`` and the line number."""
+    """Parse the text of a MEME minimal file; errors name ``source`` and the line number. Motif
+    matrices come back as PPMs (W, A), the background as (A,)."""
     lines = text.splitlines()
     version = None
     alphabet = None
@@ -302,7 +305,8 @@ def parse_meme(text: str, source: str = "<string>") -> MemeFile:
 
 
 def read_meme(path: "str | os.PathLike") -> MemeFile:
-    """Read a MEME minimal file (version 4 or later with an ``ALPHABET=`` line)."""
+    """Read a MEME minimal file (version 4 or later with an ``ALPHABET=`` line): a
+    :class:`MemeFile` of PPMs (W, A)."""
     from ..io.text import decode_text
 
     with open(path, "rb") as fh:

@@ -167,7 +167,8 @@ def deepbind_scaled(ref: np.ndarray, variants: np.ndarray) -> np.ndarray:
 
 
 def importance(effect: np.ndarray) -> np.ndarray:
-    """Letter heights of the mutation map: the largest loss any substitution causes, ≥ 0."""
+    """Letter heights of the mutation map: the largest loss any substitution causes, ≥ 0; an
+    ``effect`` (…, L, A) gives (…, L)."""
     return np.maximum(0.0, -np.asarray(effect).min(-1))
 
 

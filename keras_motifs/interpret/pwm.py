@@ -33,7 +33,8 @@ def canonical_alphabet(alphabet: "str | Alphabet") -> Alphabet:
 
 
 def reorder(matrix: np.ndarray, from_alphabet: "str | Alphabet", to_alphabet: "str | Alphabet") -> np.ndarray:
-    """Permute the last axis of ``matrix`` from one letter order to another (same letters).
+    """Permute the last axis of ``matrix`` (…, A) from one letter order to another (same letters);
+    the result has the same shape.
 
     ``reorder(m, "AGCT", "ACGT")`` turns a DeepSEA/DanQ-ordered matrix into A,C,G,T columns.
     """
@@ -48,7 +49,8 @@ def reorder(matrix: np.ndarray, from_alphabet: "str | Alphabet", to_alphabet: "s
 
 
 def to_canonical(matrix: np.ndarray, alphabet: "str | Alphabet") -> tuple[np.ndarray, Alphabet]:
-    """``(matrix in canonical column order, canonical alphabet)``; see :func:`canonical_alphabet`."""
+    """``(matrix in canonical column order, canonical alphabet)`` for a matrix (…, A); see
+    :func:`canonical_alphabet`."""
     canon = canonical_alphabet(alphabet)
     return reorder(matrix, alphabet, canon), canon
 
@@ -104,12 +106,12 @@ def ic_heights(ppm: np.ndarray, background=None) -> np.ndarray:
 
 
 def trim(ppm: np.ndarray, threshold: float = 0.5, pad: int = 3, background=None) -> tuple[np.ndarray, int, int]:
-    """Trim low-information flanks (Koo & Eddy's clipping).
+    """Trim low-information flanks (Koo & Eddy's clipping) of a PPM (W, A).
 
     Keeps the positions from the first to the last whose information content exceeds
     ``threshold`` bits, extended by ``pad`` positions on each side (bounded by the motif). If no
-    position passes, the whole motif is kept. Returns ``(trimmed ppm, start, end)`` with
-    ``trimmed = ppm[start:end]``.
+    position passes, the whole motif is kept. Returns ``(trimmed ppm (end - start, A), start,
+    end)`` with ``trimmed = ppm[start:end]``.
     """
     ppm = np.asarray(ppm)
     ic = information_content(ppm, background)
@@ -131,8 +133,9 @@ def reverse_complement(matrix: np.ndarray, alphabet: "str | Alphabet" = "ACGT") 
 
 
 def consensus(ppm: np.ndarray, alphabet: "str | Alphabet" = "ACGT", min_probability: float = 0.0) -> str:
-    """Most probable letter at each position (``N`` — or ``-`` for alphabets without N — where
-    the best probability is at most ``min_probability`` or the row is empty)."""
+    """Most probable letter at each position of a PPM (W, A): a string of length W (``N`` — or
+    ``-`` for alphabets without N — where the best probability is at most ``min_probability`` or
+    the row is empty)."""
     alpha = get_alphabet(alphabet)
     ppm = np.asarray(ppm)
     unknown = alpha.unknown or "-"

@@ -38,7 +38,7 @@ def jaspar_motifs(
     all_versions: bool = False,
     **filters,
 ) -> list[Motif]:
-    """Motifs of a JASPAR release from the ``pyjaspar`` package (offline), as PPMs in A,C,G,T.
+    """Motifs of a JASPAR release from the ``pyjaspar`` package (offline), as PPMs (W, 4) in A,C,G,T.
 
     Default: JASPAR 2016 CORE vertebrates (519 matrices, latest version of each — the set of the
     ``JASPAR_CORE_2016_vertebrates.meme`` file DanQ and Koo & Eddy searched). ``release`` may be
@@ -62,7 +62,7 @@ def jaspar_motifs(
 
 
 def load_targets(targets) -> list[Motif]:
-    """Targets as a list of :class:`Motif`: a list of motifs, a :class:`MemeFile`, a MEME file
+    """Targets as a list of :class:`Motif` (PPMs (W, A)): a list of motifs, a :class:`MemeFile`, a MEME file
     path, or ``"JASPAR2016"``-style release names (CORE vertebrates)."""
     if isinstance(targets, MemeFile):
         return list(targets.motifs)
@@ -119,7 +119,7 @@ def tomtom(
     Settings default to those the DanQ authors recorded (``-dist pearson -min-overlap 5
     -evalue -thresh 0.01``). Pass ``evalue_threshold=None`` to get every pair.
 
-    ``queries``/``targets``: lists of :class:`Motif` (PPMs in A,C,G,T or A,C,G,U), a
+    ``queries``/``targets``: lists of :class:`Motif` (PPMs (W, 4) in A,C,G,T or A,C,G,U), a
     :class:`MemeFile`, a MEME path; ``targets`` also a JASPAR release name (CORE vertebrates).
     ``alphabet`` is the motifs' column order (``"ACGT"`` or ``"ACGU"``); targets are also tried
     reverse-complemented (orientation ``-``) for DNA and not for RNA (MEME-suite Tomtom treats
@@ -183,14 +183,16 @@ def tomtom(
 
 
 def best_matches(table):
-    """The best (lowest p-value) row per query."""
+    """The best (lowest p-value) row per query of a Tomtom table (a DataFrame with the columns
+    of :func:`tomtom`), in p-value order."""
     if len(table) == 0:
         return table
     return table.sort_values("p_value", kind="stable").groupby("query", sort=False).head(1).reset_index(drop=True)
 
 
 def match_summary(table, query_names: Sequence[str], ground_truth: "dict[str, Iterable[str]] | None" = None) -> dict:
-    """Koo & Eddy Table 1 style summary of a Tomtom table.
+    """Koo & Eddy Table 1 style summary of a Tomtom table (a DataFrame with the columns of
+    :func:`tomtom`) of Q queries (``query_names``).
 
     * ``match_any``: fraction of the queries (filters) with any hit in ``table``;
     * ``match_ground_truth``: fraction of the queries whose best hit (lowest q-value, then

@@ -126,7 +126,8 @@ def variant_windows(
     on_mismatch: str = "error",
     vcf_name: str = "VCF",
 ) -> tuple[list[str | None], list[str | None], list[str]]:
-    """Reference and alternative windows of ``length`` around each variant.
+    """Reference and alternative windows of ``length`` around each variant (strings; one-hot they
+    are (N, length, A)).
 
     Returns ``(ref_seqs, alt_seqs, status)``: ``status`` is ``"ok"`` or the reason the variant
     is not scored (its sequences are then None).
@@ -248,8 +249,9 @@ def _table(meta: list[dict], scores: dict[str, np.ndarray] | None, ok: np.ndarra
 def score_sequence_pairs(model, ref_seqs: list[str], alt_seqs: list[str], alphabet: str = "ACGT",
                          rc_average: bool = False, targets=None, target_names=None, n_value: float = 0.0,
                          batch_size: int = 128, ids: list[str] | None = None):
-    """Score (reference, alternative) sequence pairs; returns a long ``pandas.DataFrame`` with one
-    row per pair and target: ``id, status, target, ref, alt, diff, abs_diff, log_odds_diff``."""
+    """Score (reference, alternative) sequence pairs (N strings each, one-hot (N, L, A) for the
+    model); returns a long ``pandas.DataFrame`` with one row per pair and target (N × T rows):
+    ``id, status, target, ref, alt, diff, abs_diff, log_odds_diff``."""
     if len(ref_seqs) != len(alt_seqs):
         raise ModelInputError(f"{len(ref_seqs)} reference but {len(alt_seqs)} alternative sequences")
     for i, (r, a) in enumerate(zip(ref_seqs, alt_seqs)):
@@ -274,7 +276,8 @@ def score_sequence_pairs(model, ref_seqs: list[str], alt_seqs: list[str], alphab
 def score_vcf(model, vcf: "str | os.PathLike", fasta: "str | os.PathLike", alphabet: str = "ACGT",
               length: int | None = None, on_mismatch: str = "error", rc_average: bool = False, targets=None,
               target_names=None, n_value: float = 0.0, batch_size: int = 128):
-    """Score every variant of a VCF against a reference FASTA; returns a long ``DataFrame``
+    """Score every variant of a VCF against a reference FASTA (windows one-hot (N, length, A));
+    returns a long ``DataFrame`` (one row per variant and target)
     (``chrom, pos, id, ref_allele, alt_allele, status, target, ref, alt, diff, abs_diff,
     log_odds_diff``). Flagged variants (``on_mismatch="flag"``) keep their row with NaN scores
     and the reason in ``status``."""

@@ -1,12 +1,40 @@
 """The DanQ paper's protocol beyond the model (Quang & Xie 2016): post-analyses of trained models.
 
-:func:`init_survival` tells how much of a DanQ-JASPAR's Tomtom matches is its JASPAR
-initialisation (filters initialised by ``keras_motifs.models.danq.jaspar.apply_jaspar_init``).
+:func:`motif_analysis` is the paper's motif analysis (filters → MEME → Tomtom against JASPAR 2016,
+E < 0.01: ``keras_motifs.models.danq.MOTIF_PROTOCOL`` run by
+:func:`keras_motifs.interpret.analyse_filters`). :func:`init_survival` tells how much of a
+DanQ-JASPAR's Tomtom matches is its JASPAR initialisation (filters initialised by
+``keras_motifs.models.danq.jaspar.apply_jaspar_init``).
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+from ..models.danq import MOTIF_PROTOCOL
 from ..models.danq.jaspar import danq_jaspar_motifs
+
+
+def motif_analysis(model, data, folder: "str | os.PathLike", sequences_scanned: int | None = None,
+                   batch_size: int = 100) -> dict:
+    """Filters of a trained DanQ → ``<folder>/filters.meme`` (DeepBind/DanQ rule, every filter,
+    A,C,G,T) → Tomtom against JASPAR 2016 (Pearson, min overlap 5, E < 0.01) →
+    ``<folder>/tomtom_jaspar2016.tsv``; returns the counts of filters with a match.
+
+    ``data``: one-hot test sequences (N, 1000, 4) in the model's A,G,C,T order (an array or a
+    ``tf.data.Dataset`` of them); ``sequences_scanned`` is recorded as given.
+    """
+    from ..interpret import MotifProtocol, analyse_filters
+
+    folder = Path(folder)
+    protocol = MotifProtocol.from_dict(dict(MOTIF_PROTOCOL, name="danq"))
+    analysis = analyse_filters(model, data, protocol, folder, batch_size=batch_size, table_float_format=None,
+                               files={"meme": "filters.meme", "tomtom": "tomtom_jaspar2016.tsv"})
+    s = analysis.summary
+    return {"meme": str(folder / "filters.meme"), "tomtom": str(folder / "tomtom_jaspar2016.tsv"),
+            "n_filters": s["n_queries"], "n_filters_with_match": s["n_match_any"], "fraction_with_match": s["match_any"],
+            "evalue_threshold": protocol.threshold, "sequences_scanned": sequences_scanned, "rule": protocol.rule}
 
 
 def init_survival(table, n_filters: int, motifs=None, query_prefix: str = "filter") -> dict:

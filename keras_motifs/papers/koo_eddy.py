@@ -2,23 +2,25 @@
 activation rule) -> clipped MEME -> Tomtom against JASPAR 2016 vertebrates (E < 0.1) -> the
 fractions of Table 1/2 (match any JASPAR motif; match a ground-truth/relevant motif; TF coverage).
 
-The alignment is :func:`keras_motifs.interpret.filter_motifs` with ``rule="koo_eddy"`` wherever
-its window (the filter's own width, centred) equals the code's: the released code
-(``deepomics.visualize.activation_pwm(fmap, X, threshold=0.5, window=19)``) always cuts a 19-nt
-window, 9 left and 9 right of the activated position. For first-layer filters of width 19 the two
-are the same computation (a test checks it). For the 9- and 3-wide first layers (CNN9-*, CNN3-*)
-and for deeper layers (CNN-1's second layer, CNN-1-1-100's layers), :func:`activation_pwm` here
-applies the same rule with the code's fixed 19-nt window — interpret's rule has no window option.
-
-Clipping follows the code's ``helper.clip_filters`` (``keras_motifs.interpret.trim``: positions
-with > 0.5 bits, padded by 3). Tomtom: ``tomtom -evalue -thresh 0.1`` with MEME's defaults
-(Pearson distance, min overlap 1), here through :func:`keras_motifs.interpret.tomtom`
+The analysis is :func:`keras_motifs.interpret.analyse_filters` with the paper's protocol
+(``keras_motifs.models.koo_eddy.MOTIF_PROTOCOL``, the same that ``keras-motifs motifs --protocol
+koo_eddy`` runs): the ``koo_eddy`` alignment rule with the code's fixed 19-nt window
+(``deepomics.visualize.activation_pwm(fmap, X, threshold=0.5, window=19)``: 9 left and 9 right of
+the activated position) for every layer — first layers of width 19, 9 or 3, and deeper layers
+without pooling before them (CNN-1's second layer, CNN-1-1-100's layers); clipping as the code's
+``helper.clip_filters`` (positions with > 0.5 bits, padded by 3); Tomtom ``-evalue -thresh 0.1``
+with MEME's defaults (Pearson distance, min overlap 1) through :func:`keras_motifs.interpret.tomtom`
 (memelite; see its docstring for how its p-values differ from MEME's).
 
 Differences from the original:
   * Tomtom is memelite's re-implementation, not the MEME-suite binary; E-values differ somewhat.
   * The code's ``clip_filters`` tests ``index.any()``, which is False when only position 0 passes
     (then the whole filter is kept); ``interpret.trim`` clips that case too.
+  * A filter matches the ground truth when its best hit (lowest q, then p) is a ground-truth ID;
+    the code counts any of its hits (see the protocol's ``match`` field).
+  * PPM rows are divided by their summed counts; the code divides by the summed weights of the
+    windows covering them, N positions (all-zero one-hot rows) included
+    (:mod:`keras_motifs.interpret.alignment`).
 """
 
 from __future__ import annotations
@@ -27,121 +29,66 @@ from pathlib import Path
 
 import numpy as np
 
-# JASPAR IDs counted as a match to each TF's ground truth (code 3_match_statistics_synthetic.py;
-# ORIGINALS.md §4.6).
-GROUND_TRUTH_IDS: dict[str, list[str]] = {
-    "Arid3a": ["MA0151.1", "MA0601.1", "PB0001.1"],
-    "CEBPB": ["MA0466.1", "MA0466.2"],
-    "FOSL1": ["MA0477.1"],
-    "Gabpa": ["MA0062.1", "MA0062.2"],
-    "MAFK": ["MA0496.1", "MA0496.2"],
-    "MAX": ["MA0058.1", "MA0058.2", "MA0058.3"],
-    "MEF2A": ["MA0052.1", "MA0052.2", "MA0052.3"],
-    "NFYB": ["MA0502.1", "MA0060.1", "MA0060.2"],
-    "SP1": ["MA0079.1", "MA0079.2", "MA0079.3"],
-    "SRF": ["MA0083.1", "MA0083.2", "MA0083.3"],
-    "STAT1": ["MA0137.1", "MA0137.2", "MA0137.3", "MA0660.1", "MA0773.1"],
-    "YY1": ["MA0095.1", "MA0095.2"],
-}
+from ..models.koo_eddy import GROUND_TRUTH_IDS, MOTIF_PROTOCOL
 
 # In vivo "relevant" motifs: the JASPAR IDs associated with each ChIP-seq TF (the code's
 # 3_match_statistics_invivo.py uses the same ID sets as the synthetic analysis).
 RELEVANT_IDS = GROUND_TRUTH_IDS
-WINDOW = 19  # code: activation_pwm(..., window=19)
-TOMTOM_EVALUE = 0.1  # paper: "E-value cutoff of 0.1"; code 2_tomtom_synthetic.sh -evalue -thresh 0.1
-TOMTOM_MIN_OVERLAP = 1  # MEME tomtom default (the code passes no -min-overlap)
+WINDOW = MOTIF_PROTOCOL["window"]  # code: activation_pwm(..., window=19)
+TOMTOM_EVALUE = MOTIF_PROTOCOL["threshold"]  # paper: "E-value cutoff of 0.1"
+TOMTOM_MIN_OVERLAP = MOTIF_PROTOCOL["min_overlap"]  # MEME tomtom default (the code passes no -min-overlap)
 
 
-def activation_pwm(activations: np.ndarray, x: np.ndarray, window: int = WINDOW, threshold: float = 0.5) -> np.ndarray:
-    """The code's ``activation_pwm``: PPMs (F, window, 4) from activations (N, L, F) aligned to
-    one-hot inputs (N, L, 4) with the same length L (no pooling before the layer).
+def protocol(layer: str = "conv0_active", ground_truth: dict | None = None):
+    """The paper's :class:`~keras_motifs.interpret.MotifProtocol` for one layer."""
+    from ..interpret import MotifProtocol
 
-    Every (sequence, position) whose activation exceeds ``threshold`` x the filter's maximum
-    contributes the window [p - window//2, p + window - window//2) weighted by its activation,
-    zero-padded at the ends; each row is divided by the summed weights of non-padded windows
-    (rows never covered are 0).
-    """
-    act = np.asarray(activations, dtype=np.float32)
-    x = np.asarray(x, dtype=np.float32)
-    n, length, n_filters = act.shape
-    if x.shape[:2] != (n, length):
-        raise ValueError(f"activations {act.shape} and inputs {x.shape} do not align position by position")
-    left = window // 2
-    right = window - left
-    xp = np.pad(x, ((0, 0), (left, right), (0, 0)))
-    valid = np.pad(np.ones((n, length), np.float32), ((0, 0), (left, right)))
-    w = np.where(act > threshold * act.max(axis=(0, 1)), act, 0.0).reshape(n * length, n_filters)
-    counts = np.zeros((n_filters, window, x.shape[-1]))  # float64 accumulators
-    norm = np.zeros((n_filters, window))
-    for k in range(window):
-        xs = xp[:, k : k + length, :].reshape(n * length, -1)
-        counts[:, k, :] = w.T @ xs
-        norm[:, k] = w.T @ valid[:, k : k + length].reshape(n * length)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ppm = counts / norm[:, :, None]
-    return np.nan_to_num(ppm, nan=0.0)
+    return MotifProtocol.from_dict(dict(MOTIF_PROTOCOL, name="koo_eddy"), layer=layer, ground_truth=ground_truth)
 
 
-def layer_ppms(model, x: np.ndarray, layer: str, batch_size: int = 500) -> np.ndarray:
-    """PPMs (F, W, 4) of one activation layer by the paper's rule (see the module docstring)."""
-    import keras
-
-    from ..interpret import conv_geometry, filter_motifs
-
-    geo = None
-    try:
-        geo = conv_geometry(model, layer)
-    except Exception:  # not a first-layer convolution: fixed-window path below
-        geo = None
-    if geo is not None and geo.width == WINDOW and geo.left == WINDOW // 2:
-        return filter_motifs(model, x, layer=layer, rule="koo_eddy", alphabet="ACGT", batch_size=batch_size).ppm
-    sub = keras.Model(model.inputs, model.get_layer(layer).output)
-    act = np.concatenate([np.asarray(sub(x[i : i + batch_size], training=False)) for i in range(0, len(x), batch_size)])
-    if act.shape[1] != x.shape[1]:
-        raise ValueError(f"layer {layer!r} output length {act.shape[1]} != input length {x.shape[1]}: pooled, cannot align")
-    return activation_pwm(act, x)
-
-
-def analyse_ppms(ppms: np.ndarray, ground_truth: dict | None = None, targets="JASPAR2016") -> dict:
-    """Clip, Tomtom (E < 0.1) against ``targets`` and summarise (Table 1 columns)."""
-    from ..interpret import Motif, match_summary, tomtom, trim
-
-    ground_truth = GROUND_TRUTH_IDS if ground_truth is None else ground_truth
-    names = [f"filter{i}" for i in range(len(ppms))]
-    clipped = [trim(p, threshold=0.5, pad=3)[0] for p in ppms]
-    motifs = [Motif(n, c, nsites=len(c)) for n, c in zip(names, clipped)]
-    table = tomtom(motifs, targets, distance="pearson", min_overlap=TOMTOM_MIN_OVERLAP, evalue_threshold=TOMTOM_EVALUE)
-    summ = match_summary(table, names, ground_truth)
-    best = {}
-    if len(table):
-        top = table.sort_values(["q_value", "p_value"], kind="stable").groupby("query", sort=False).head(1)
-        best = {r.query: {"target_id": r.target_id, "target_name": r.target_name, "e_value": float(r.e_value),
-                          "q_value": float(r.q_value)} for r in top.itertuples()}
+def _result(analysis) -> dict:
+    """Table 1 columns of one layer's analysis."""
+    s = analysis.summary
+    best = {q: {"target_id": b["target_id"], "target_name": b["target_name"], "e_value": b["e_value"],
+                "q_value": b["q_value"]} for q, b in s.get("best", {}).items()}
     return {
-        "n_filters": len(names),
-        "match_any_fraction": summ["match_any"],
-        "match_relevant_fraction": summ["match_ground_truth"],
-        "tf_coverage": summ["coverage"],
-        "tfs_covered": summ["tfs_covered"],
+        "n_filters": len(analysis.motifs),
+        "match_any_fraction": s["match_any"],
+        "match_relevant_fraction": s["match_ground_truth"],
+        "tf_coverage": s["coverage"],
+        "tfs_covered": s["tfs_covered"],
         "best_hits": best,
-        "clipped_widths": [len(c) for c in clipped],
-    }, motifs
+        "clipped_widths": [m.width for m in analysis.trimmed],
+    }
 
 
-def analyse_model(model, x_test: np.ndarray, folder, layers=("conv0_active",), dataset: str = "synthetic") -> dict:
-    """Run the motif analysis on ``layers`` and write ``motifs_<layer>.json``,
-    ``filters_<layer>.npz`` (unclipped PPMs) and ``filters_<layer>_clip.meme`` into ``folder``."""
-    from ..interpret import write_meme
+def analyse_ppms(ppms: np.ndarray, ground_truth: dict | None = None, targets="JASPAR2016") -> tuple[dict, list]:
+    """Clip, Tomtom (E < 0.1) against ``targets`` and summarise PPMs (F, W, 4) in A,C,G,T
+    (Table 1 columns); returns ``(result, clipped motifs)``."""
+    from ..interpret import analyse_filters
+
+    analysis = analyse_filters(None, None, protocol(ground_truth=GROUND_TRUTH_IDS if ground_truth is None else ground_truth),
+                               motifs=np.asarray(ppms), targets=targets)
+    return _result(analysis), analysis.trimmed
+
+
+def analyse_model(model, x_test: np.ndarray, folder, layers=("conv0_active",), dataset: str = "synthetic",
+                  batch_size: int = 500) -> dict:
+    """Run the motif analysis on ``layers`` of ``model`` over one-hot ``x_test`` (N, L, 4) and
+    write ``motifs_<layer>.json``, ``filters_<layer>.npz`` (unclipped PPMs (F, 19, 4)) and
+    ``filters_<layer>_clip.meme`` into ``folder``."""
+    from ..interpret import analyse_filters
     from ..io import atomic_path, write_json
 
     folder = Path(folder)
     out = {}
     for layer in layers:
-        ppms = layer_ppms(model, x_test, layer)
+        analysis = analyse_filters(
+            model, x_test, protocol(layer, RELEVANT_IDS if dataset == "invivo" else GROUND_TRUTH_IDS), folder,
+            files={"trimmed_meme": f"filters_{layer}_clip.meme"}, batch_size=batch_size)
         with atomic_path(folder / f"filters_{layer}.npz") as tmp:
-            np.savez_compressed(tmp, ppm=ppms)
-        result, motifs = analyse_ppms(ppms, RELEVANT_IDS if dataset == "invivo" else GROUND_TRUTH_IDS)
-        write_meme(folder / f"filters_{layer}_clip.meme", motifs, alphabet="ACGT")
+            np.savez_compressed(tmp, ppm=analysis.filters.ppm)
+        result = _result(analysis)
         result["layer"] = layer
         write_json(folder / f"motifs_{layer}.json", result)
         out[layer] = result

@@ -56,3 +56,27 @@ PRESETS: dict[str, dict] = {
         },
     },
 }
+
+# The paper's motif analysis as data (keras_motifs.interpret.MotifProtocol.from_dict reads it):
+# paper Results "Of the 320 motifs learned by the DanQ model, 166 significantly match known motifs
+# (E < 0.01)"; the repository's MEME files and tomtom.xml (ORIGINALS.md §1.5). Run by
+# keras_motifs.papers.danq.motif_analysis and ``keras-motifs motifs --protocol danq``.
+MOTIF_PROTOCOL: dict = {
+    "layer": "conv",  # model.py: the ReLU convolution that reads the one-hot input
+    "rule": "deepbind",  # paper Methods: kernels -> PFMs "using a similar approach described in the DeepBind method" (each sequence's max-activation window, if > 0)
+    "window": None,  # the kernel's own width (code: MEME w = kernel length, 26; DanQ-JASPAR 30)
+    "alphabet": "AGCT",  # paper Methods: one-hot columns A, G, C, T (motifs are written A, C, G, T)
+    "min_sites": None,  # the rule's default (1)
+    "all_filters": True,  # ORIGINALS.md §1.5: the published MEME files hold all filters
+    "background": "uniform",  # ORIGINALS.md §1.5: uniform background
+    "trim": False,  # ORIGINALS.md §1.5: whole kernels (w = kernel length)
+    "targets": "JASPAR2016",  # paper: JASPAR 2016 (tomtom.xml also searched jolma2013 and uniprobe_mouse, not shipped)
+    "distance": "pearson",  # tomtom.xml: -dist pearson
+    "min_overlap": 5,  # tomtom.xml: -min-overlap 5
+    "threshold_on": "e_value",  # tomtom.xml: -evalue -thresh 0.01
+    "threshold": 0.01,  # paper: E < 0.01
+    "all_pairs": False,  # the table holds the hits
+    "match": "any",  # paper: filters that "significantly match known motifs"
+    "best_by": ["p_value"],  # best hit = lowest p-value
+    "ground_truth": None,  # real data: no ground truth
+}

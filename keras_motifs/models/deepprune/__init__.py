@@ -5,8 +5,8 @@ The pruning machinery (schedule, criteria, variants, export) is in :mod:`keras_m
 
 from ...registry import register_presets
 from .model import Deepprune
-from .presets import PRESETS
+from .presets import MOTIF_PROTOCOL, PRESETS
 
-register_presets(PRESETS, Deepprune, family="deepprune", label="Deepprune")
+register_presets(PRESETS, Deepprune, family="deepprune", label="Deepprune", motif_protocol=MOTIF_PROTOCOL)
 
-__all__ = ["Deepprune", "PRESETS"]
+__all__ = ["Deepprune", "MOTIF_PROTOCOL", "PRESETS"]

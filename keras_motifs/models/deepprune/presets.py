@@ -51,3 +51,29 @@ PRESETS: dict[str, dict] = {
         "training": _TRAINING,
     },
 }
+
+# The motif analysis as data (keras_motifs.interpret.MotifProtocol.from_dict reads it): paper
+# "Model Visualization": the 4 final kernels as logos made "the way introduced in ... the DeepBind
+# Supplementary Materials", compared with the true (planted) motifs by Tomtom E-values. Run by
+# keras_motifs.papers.deepprune.motif_report and ``keras-motifs motifs --protocol deepprune``.
+MOTIF_PROTOCOL: dict = {
+    "layer": "relu_advanced",  # the activation after the convolution (code relu_advanced), before global max-pooling
+    "rule": "deepbind",  # paper: DeepBind's logos (each positive sequence's max-activation window)
+    "window": None,  # the kernel's width (24; ChIP-seq preset 15)
+    "alphabet": "ACGT",  # code data_load: A0 C1 G2 T3
+    "min_sites": None,  # the rule's default (1)
+    "all_filters": True,  # every kernel
+    "background": "uniform",
+    "trim": False,  # whole kernels
+    # ours: all 519 JASPAR 2016 vertebrate motifs (the planted ones are JASPAR 2016 motifs), so
+    # that p-values have a background; the paper compared with the true motifs only
+    "targets": "JASPAR2016",
+    "distance": "pearson",  # MEME Tomtom's default
+    "min_overlap": 5,  # as run here (interpret.tomtom's default)
+    "threshold_on": "e_value",  # paper: Tomtom E-values
+    "threshold": 0.01,  # ours: a planted motif is recovered at E < 0.01 (the paper gives no cut-off)
+    "all_pairs": True,  # every pair is written; the planted motifs' rows are read off
+    "match": "any",  # a planted motif is recovered when any kernel hits it
+    "best_by": ["p_value"],
+    "ground_truth": None,  # per data set: the planted motifs (deepprune_simulated.planted_motifs)
+}

@@ -61,3 +61,36 @@ PRESETS: dict[str, dict] = {
     "ideeps_seq_blstm": {**_BASE, "branches": ("sequence",), "head": "blstm", "training": _TRAINING},
     "ideeps_seq_cnn": {**_BASE, "branches": ("sequence",), "head": "dense", "training": _TRAINING},
 }
+
+# The paper's motif analysis as data (keras_motifs.interpret.MotifProtocol.from_dict reads it):
+# paper Methods "we align them against 102 known motifs in study [48] (Ray et al. 2013) ... using
+# the TOMTOM algorithm with p-value < 0.05", Fig. 3; the code's seq_motifs.py (ORIGINALS.md §2.5).
+# Run by keras_motifs.papers.ideeps.write_motifs and ``keras-motifs motifs --protocol ideeps``.
+MOTIF_PROTOCOL: dict = {
+    "layer": "sequence_conv",  # code seq_motifs.py: the ReLU output of the sequence convolution, before pooling
+    "rule": "basset",  # code (Basset-derived): threshold mean + 0.5 (max - mean), every position above it, pseudocount 1
+    "window": None,  # the filter's width, 10 (the code cut 7-mers at an offset: see keras_motifs.interpret.alignment)
+    "alphabet": "ACGU",  # code: sequence k-mers written with U (T -> U)
+    "min_sites": 10,  # code: filters with < 10 sites are not written
+    "all_filters": False,  # code: only filters with enough sites
+    "background": "letter_frequencies",  # code: letter frequencies of the sequences with +1 pseudocounts
+    "trim": False,  # code: whole filters
+    "targets": "Ray2013",  # paper: the 102 RNAcompete motifs of Ray et al. 2013; code Ray2013_rbp_RNA.meme
+    "distance": "pearson",  # code: tomtom -dist pearson
+    "min_overlap": 5,  # as run here (interpret.tomtom's default); the code passed none (MEME default 1)
+    "threshold_on": "p_value",  # paper Methods: p-value < 0.05 (code: -thresh 0.05 without -evalue, a q-value cut)
+    "threshold": 0.05,
+    "all_pairs": False,  # the hits (RNA: + strand only)
+    "match": "best",  # the report gives each filter's best match (paper Fig. 3)
+    "best_by": ["p_value"],
+    "ground_truth": None,  # per experiment: the protein's own RNAcompete motif (papers.ideeps.RAY2013_NAMES)
+}
+
+# The structure branch (code structure_motifs.py): the same rule on the FTIHMS contexts; no Tomtom
+# (the paper tested structure motifs by AME enrichment, not reproduced).
+STRUCTURE_MOTIF_PROTOCOL: dict = {
+    **MOTIF_PROTOCOL,
+    "layer": "structure_conv",  # code structure_motifs.py: the structure convolution's ReLU output
+    "alphabet": "FTIHMS",  # code get_RNA_structure_concolutional_array letters
+    "targets": None,  # no Tomtom
+}

@@ -2,10 +2,12 @@
 
 from ...registry import register_presets
 from .model import KooEddyCNN, compile_model, trainable_parameter_count, training_config
-from .presets import PRESETS, TABLE1_MODELS
+from .presets import GROUND_TRUTH_IDS, MOTIF_PROTOCOL, PRESETS, TABLE1_MODELS
 
-register_presets(PRESETS, KooEddyCNN, family="koo_eddy", label="Koo & Eddy", training_config=training_config)
+register_presets(PRESETS, KooEddyCNN, family="koo_eddy", label="Koo & Eddy", training_config=training_config,
+                 motif_protocol=MOTIF_PROTOCOL)
 
 __all__ = [
     "KooEddyCNN", "compile_model", "trainable_parameter_count", "training_config", "PRESETS", "TABLE1_MODELS",
+    "GROUND_TRUTH_IDS", "MOTIF_PROTOCOL",
 ]

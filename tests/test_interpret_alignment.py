@@ -141,7 +141,7 @@ def test_tf_dataset_source_and_max_sequences():
 
 def test_conv_geometry_follows_the_layers_own_branch():
     """In a two-branch model a ReLU after branch A's conv takes A's window, not the later B conv."""
-    from keras_motifs.interpret.activations import conv_geometry
+    from keras_motifs.interpret.alignment import conv_geometry
 
     seq = keras.Input((50, 4), name="seq")
     struct = keras.Input((50, 6), name="struct")

@@ -12,8 +12,9 @@ Rules (``rule=``):
 ``"koo_eddy"`` — Koo & Eddy 2019 (code ``activation_pwm``; shared/docs/ORIGINALS.md §4.6):
     positions whose activation exceeds ``0.5 ×`` the filter's maximum over the whole data set;
     each window weighted by its activation; windows running over the sequence ends are
-    zero-padded; each row of the PPM is divided by the sum of the weights of its non-padded
-    positions (a row never covered is 0, as the code's NaN → 0).
+    zero-padded; each row of the PPM is divided by its summed counts — for one-hot inputs the
+    sum of the weights of its non-padded positions, as the code divides (a row never covered is
+    0, as the code's NaN → 0).
 ``"basset"`` (alias ``"ideeps"``) — Basset / iDeepS ``seq_motifs.py`` (ORIGINALS.md §2.5):
     threshold ``mean + 0.5·(max − mean)`` of all the filter's activations over the data set; every
     position above it is a site counted once; windows running over the ends are skipped; counts
@@ -25,12 +26,22 @@ Rules (``rule=``):
     counted once if that maximum is above 0 (the detector responded); ends zero-padded; rows
     normalised to 1.
 
+Window (``window=``): by default a filter's window is its receptive field (the convolution's
+width, placed as its padding places it). ``window=W`` instead cuts a fixed W-long window centred
+on each activation position, ``[p - W//2, p + W - W//2)``, as Koo & Eddy's code does
+(``activation_pwm(..., window=19)``) for every layer it analyses, 9- and 3-wide first layers and
+deeper layers included; the layer must then have one output position per input position (no
+pooling or stride before it).
+
 Differences from the originals:
   * iDeepS hard-coded 7-letter k-mers (its filters are 10 wide) and read them from the unpadded
     sequence at a padded coordinate (an offset bug); we use the filter's true receptive field.
   * DeepBind's own motif-visualisation code is not public; the rule follows the paper's text.
   * Windows are read from the one-hot input as the model sees it; N positions (e.g. 0.25 rows)
     add their values to every letter.
+  * Koo & Eddy's code divides a PPM row by the summed weights of the windows that cover it, an
+    all-zero input row (N in the DeepSEA encoding) included, so its rows sum to less than 1 where
+    windows cover N; here such a row adds nothing to the counts and the PPM rows sum to 1.
 
 Output matrices are in the canonical order of the alphabet (A,C,G,T for DNA even when the model
 reads A,G,C,T; A,C,G,U for RNA; F,T,I,H,M,S for structure).
@@ -121,7 +132,7 @@ class ConvGeometry:
 
 
 def find_layer(model, layer: str | None = None):
-    """The named layer, or the first ``Conv1D`` of the model."""
+    """The named layer, or the first ``Conv1D`` of the model (its outputs: activations (N, L', F))."""
     import keras
 
     if layer is not None:
@@ -176,7 +187,9 @@ def _upstream_conv(model, target):
 def conv_geometry(model, layer=None, input_index: int | None = None) -> ConvGeometry:
     """Receptive-field geometry of ``layer`` (a Conv1D, or a layer after one: the nearest Conv1D
     upstream of it in the model's graph defines the window; in a model with several branches
-    that is the convolution of the layer's own branch)."""
+    that is the convolution of the layer's own branch): output position p of the layer's
+    activations (N, L', F) covers input positions ``p - left .. p - left + width - 1`` of the
+    one-hot input (N, L, A) number ``input_index``."""
     import keras
 
     target = find_layer(model, layer) if not hasattr(layer, "name") else layer
@@ -198,6 +211,28 @@ def conv_geometry(model, layer=None, input_index: int | None = None) -> ConvGeom
             )
         input_index = matches[0]
     return ConvGeometry(target.name, conv.name, int(width), int(left), int(input_index))
+
+
+def window_geometry(model, layer, window: int, input_index: int | None = None) -> ConvGeometry:
+    """Geometry of a fixed ``window`` centred on each output position of ``layer`` (Koo & Eddy's
+    ``activation_pwm``): output position p covers input positions ``p - window//2 ..
+    p - window//2 + window - 1``. Any layer whose output has one position per input position
+    (checked when the activations are read); ``input_index`` defaults to the input its nearest
+    convolution reads, or the model's only input."""
+    window = int(window)
+    if window < 1:
+        raise ValueError(f"window must be a positive number of positions, not {window}")
+    target = find_layer(model, layer) if not hasattr(layer, "name") else layer
+    if input_index is None:
+        try:
+            input_index = conv_geometry(model, target).input_index
+        except ModelInputError:
+            if len(model.inputs) != 1:
+                raise ModelInputError(
+                    f"layer {target.name!r} of model {model.name!r} does not sit on one model input; pass "
+                    "input_index= to say which input the windows are read from") from None
+            input_index = 0
+    return ConvGeometry(target.name, target.name, window, window // 2, int(input_index))
 
 
 def _activation_model(model, layer_name: str):
@@ -234,13 +269,19 @@ def filter_motifs(
     max_sequences: int | None = None,
     min_sites: int | None = None,
     threshold_fraction: float = 0.5,
+    window: int | None = None,
 ) -> FilterMotifs:
     """Align input windows to the filters of a convolution and build one PFM/PPM per filter.
 
+    Shapes: ``data`` one-hot (N, L, A) per model input; the layer's activations (N, L', F) (L' = L
+    for a fixed ``window``); the result's ``counts``/``ppm`` (F, W, A) in the canonical order of
+    ``alphabet`` (W = the receptive field or ``window``), ``nsites``/``threshold``/
+    ``max_activation`` (F,).
+
     Args:
       model: a Keras model of the package (any model with a Conv1D).
-      data: one-hot inputs — see :mod:`keras_motifs.interpret.batches` (array, list of arrays,
-        ``tf.data.Dataset``, callable); channel order = ``alphabet``.
+      data: one-hot inputs (N, L, A) — see :mod:`keras_motifs.interpret.batches` (array, list of
+        arrays, ``tf.data.Dataset``, callable); channel order = ``alphabet``.
       layer: the layer whose outputs are the activations (default: the first Conv1D). For a
         linear Conv1D followed by BatchNorm/ReLU (Koo & Eddy), name the ReLU layer.
       rule: ``"koo_eddy"``, ``"basset"`` (= ``"ideeps"``) or ``"deepbind"`` (= ``"danq"``).
@@ -251,11 +292,13 @@ def filter_motifs(
       max_sequences: use only the first N sequences.
       min_sites: filters with fewer sites are flagged (default 10 for basset, 1 otherwise).
       threshold_fraction: the 0.5 of the koo_eddy and basset thresholds.
+      window: a fixed window width centred on each activation position (Koo & Eddy's code: 19)
+        instead of the convolution's receptive field; see the module docstring.
     """
     rule = normalize_rule(rule)
     check_callable_source(data)
     alpha = get_alphabet(alphabet)
-    geo = conv_geometry(model, layer, input_index)
+    geo = conv_geometry(model, layer, input_index) if window is None else window_geometry(model, layer, window, input_index)
     act_model = _activation_model(model, geo.layer_name)
     n_filters = int(act_model.output.shape[-1])
     width, left = geo.width, geo.left
@@ -306,6 +349,10 @@ def filter_motifs(
             )
         b, out_len, _ = act.shape
         seq_len = x.shape[1]
+        if window is not None and out_len != seq_len:
+            raise ModelInputError(
+                f"layer {geo.layer_name!r} gives {out_len} positions for {seq_len} input positions: it is pooled or "
+                "strided, so a fixed window cannot be centred on input positions")
         starts = np.arange(out_len) - left
         valid = (starts >= 0) & (starts + width <= seq_len)
         if rule == "deepbind":
