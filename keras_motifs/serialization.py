@@ -4,16 +4,50 @@ losses, optimizers), so that ``.keras`` files of any model family load.
 All of them live on the ground floor (:mod:`keras_motifs.layers`, :mod:`keras_motifs.initializers`,
 :mod:`keras_motifs.losses`, :mod:`keras_motifs.optimizers`) and register themselves with
 ``keras.saving.register_keras_serializable(package="keras_motifs")`` when imported; this module
-imports them all. No model builder is needed to load a saved model.
+imports them all. No model builder is needed to load a saved model: :func:`load_model` loads a
+``.keras`` file of any family; :func:`export_model` / :func:`load_exported` share a trained
+model without its optimizer state.
 """
 
 from __future__ import annotations
 
+import os
 
 
 def register_custom_objects() -> None:
     """Import the modules that hold the package's registered Keras objects (cheap after the first call)."""
     from . import initializers, layers, losses, optimizers  # noqa: F401  (registration on import)
+
+
+def load_model(path: "str | os.PathLike"):
+    """Load a ``.keras`` model of any family (uncompiled), every custom object of the package registered.
+
+    Safe mode: a model file never deserialises Python code (lambda layers). Clear errors: a missing
+    file (FileNotFoundError), another file type (ModelInputError), a damaged file or unknown
+    layers (DataFormatError naming the file).
+    """
+    import zipfile
+    from pathlib import Path
+
+    import keras
+
+    from .errors import DataFormatError, ModelInputError
+
+    register_custom_objects()
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"model file '{path}' not found")
+    if path.suffix != ".keras":
+        raise ModelInputError(f"file '{path}': expected a Keras 3 '.keras' model file")
+    if not zipfile.is_zipfile(path):
+        raise DataFormatError(f"file '{path}': not a Keras 3 '.keras' model (a zip archive); the file is "
+                              "empty, truncated or of another kind")
+    try:
+        # safe_mode: never deserialise Python code (lambda layers) stored in a model file
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as exc:  # noqa: BLE001 - Keras raises many types for damaged or unsafe files
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataFormatError(f"file '{path}': cannot load the model ({first})") from None
 
 
 EXPORT_FORMAT = "keras_motifs-export"

@@ -162,23 +162,25 @@ _FRESH_LOADER = """
 import json, sys
 import numpy as np
 import keras
-from keras_motifs.serialization import register_custom_objects
+import keras_motifs  # the one import a user needs: registers every custom object
 
-register_custom_objects()
 for model_path, input_path, output_path in json.loads(sys.argv[1]):
     model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
     with np.load(input_path) as f:
         data = {k: f[k] for k in f.files}
     x = data.pop("__array__") if "__array__" in data else data
-    np.save(output_path, keras.ops.convert_to_numpy(model(x, training=False)))
+    y = keras.ops.convert_to_numpy(model(x, training=False))
+    same = keras.ops.convert_to_numpy(keras_motifs.load_model(model_path)(x, training=False))
+    assert np.array_equal(y, same), f"{model_path}: keras_motifs.load_model differs from keras.saving.load_model"
+    np.save(output_path, y)
 print(json.dumps(sorted(m for m in sys.modules if m.startswith(("keras_motifs.models", "keras_motifs.papers")))))
 """
 
 
 def run_fresh_process_loading_test(cases, tmp_path: Path, timeout: float = 300) -> None:
     """Load each saved model of ``cases`` — ``(path, input_data, expected_outputs)`` — in one new
-    Python process that imports only :mod:`keras_motifs.serialization` and registers the custom
-    objects (as a user of a ``.keras`` file would), and assert its outputs are identical to
+    Python process that imports only ``keras`` and ``keras_motifs`` (which registers every custom
+    object) and loads with ``keras.saving.load_model`` and ``keras_motifs.load_model``, and assert its outputs are identical to
     ``expected_outputs``. The process must not import any model builder."""
     tmp_path = Path(tmp_path)
     jobs = []

@@ -59,3 +59,32 @@ def test_underscore_spellings_and_dash_for_stdout(tmp_path):
     assert rows[0].split("\t")[0] == "id" and rows[1].startswith("v1\t")
     assert "wrote 1 rows to standard output" in r.stderr
     assert not (tmp_path / "-").exists()
+
+
+def test_export_for_sharing_round_trip_in_a_fresh_process(tmp_path):
+    """export_model: weights-only + architecture (and a SavedModel); loaded back with only
+    ``import keras_motifs`` in a new process, identical predictions."""
+    from keras_motifs import export_model
+    from keras_motifs.models import DanQ
+
+    model = DanQ(sequence_length=30, conv_filters=4, conv_width=5, pool_size=5, lstm_units=2, dense_units=4,
+                 num_targets=2)
+    x = np.eye(4, dtype=np.float32)[np.random.default_rng(1).integers(0, 4, (3, 30))]
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "want.npy", model.predict(x, verbose=0))
+    desc = export_model(model, tmp_path / "shared", savedmodel=True)
+    assert desc["preset"] == "danq"
+    assert sorted(p.name for p in (tmp_path / "shared").iterdir()) == ["model.json", "model.weights.h5", "savedmodel"]
+    code = (
+        "import sys, numpy as np, keras_motifs, tensorflow as tf\n"
+        f"d = {str(tmp_path)!r}\n"
+        "x, want = np.load(d + '/x.npy'), np.load(d + '/want.npy')\n"
+        "m = keras_motifs.load_exported(d + '/shared')\n"
+        "assert np.array_equal(m.predict(x, verbose=0), want)\n"
+        "saved = tf.saved_model.load(d + '/shared/savedmodel')  # keep a reference: its variables live in it\n"
+        "served = saved.serve(x).numpy()\n"
+        "assert np.allclose(served, want, rtol=0, atol=1e-6), abs(served - want).max()\n"
+        "assert not [k for k in sys.modules if k.startswith('keras_motifs.models')]\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]

@@ -6,37 +6,15 @@ custom objects registered), its input alphabet, and one-hot sequences from a FAS
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from ..data import get_alphabet, one_hot
 from ..errors import DataFormatError, InvalidSequenceError, ModelInputError
-from ..serialization import register_custom_objects
+from ..serialization import load_model  # noqa: F401  (re-exported: interpret.load_model)
 
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".fa.gz", ".fasta.gz", ".fna.gz")
-
-
-def load_model(path: "str | os.PathLike"):
-    """Load a ``.keras`` model (uncompiled) with the package's layers and activations registered."""
-    import keras
-
-    register_custom_objects()
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"model file '{path}' not found")
-    if path.suffix != ".keras":
-        raise ModelInputError(f"file '{path}': expected a Keras 3 '.keras' model file")
-    if not zipfile.is_zipfile(path):
-        raise DataFormatError(f"file '{path}': not a Keras 3 '.keras' model (a zip archive); the file is "
-                              "empty, truncated or of another kind")
-    try:
-        # safe_mode: never deserialise Python code (lambda layers) stored in a model file
-        return keras.saving.load_model(path, compile=False, safe_mode=True)
-    except Exception as exc:  # noqa: BLE001 - Keras raises many types for damaged or unsafe files
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataFormatError(f"file '{path}': cannot load the model ({first})") from None
 
 
 def infer_alphabet(model) -> str | None:
