@@ -23,6 +23,7 @@ import numpy as np
 
 from ..data import get_alphabet, reverse_complement
 from ..errors import ModelInputError
+from ..progress import Progress
 
 
 def _predict(model, inputs: list[np.ndarray]) -> np.ndarray:
@@ -108,17 +109,19 @@ def ism_predictions(
     is_ref = (x[:, :, None, :] == eye[None, None]).all(-1)  # (N, L, A)
     todo = np.argwhere(~is_ref)
     variants = np.repeat(ref[:, None, None, :], length, 1).repeat(a, 2)  # (N, L, A, T)
-    for start in range(0, len(todo), batch_size):
-        chunk = todo[start : start + batch_size]
-        k = len(chunk)
-        if k < batch_size and len(todo) > batch_size:
-            # pad the last chunk to the full batch size: one traced shape, no re-tracing
-            chunk = np.concatenate([chunk, np.repeat(chunk[-1:], batch_size - k, 0)])
-        batch = x[chunk[:, 0]].copy()
-        batch[np.arange(len(chunk)), chunk[:, 1]] = eye[chunk[:, 2]]
-        pred = predict(batch, chunk[:, 0])[:k]
-        chunk = chunk[:k]
-        variants[chunk[:, 0], chunk[:, 1], chunk[:, 2]] = pred
+    with Progress(len(todo), "in-silico mutagenesis", unit="variant") as bar:
+        for start in range(0, len(todo), batch_size):
+            chunk = todo[start : start + batch_size]
+            k = len(chunk)
+            if k < batch_size and len(todo) > batch_size:
+                # pad the last chunk to the full batch size: one traced shape, no re-tracing
+                chunk = np.concatenate([chunk, np.repeat(chunk[-1:], batch_size - k, 0)])
+            batch = x[chunk[:, 0]].copy()
+            batch[np.arange(len(chunk)), chunk[:, 1]] = eye[chunk[:, 2]]
+            pred = predict(batch, chunk[:, 0])[:k]
+            chunk = chunk[:k]
+            variants[chunk[:, 0], chunk[:, 1], chunk[:, 2]] = pred
+            bar.update(k)
     if single:
         return ref[0], variants[0]
     assert variants.shape == (n, length, a, n_targets)

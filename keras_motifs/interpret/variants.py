@@ -28,6 +28,7 @@ import numpy as np
 
 from ..data import get_alphabet, one_hot, reverse_complement
 from ..errors import DataFormatError, InvalidSequenceError, ModelInputError
+from ..progress import Progress
 
 _EPS = 1e-7
 
@@ -176,10 +177,12 @@ def variant_windows(
 
 def _predict(model, x, batch_size):
     out = []
-    for i in range(0, len(x), batch_size):
-        p = model.predict_on_batch(x[i : i + batch_size])
-        p = np.asarray(p, dtype=np.float64)
-        out.append(p.reshape(len(p), -1))
+    with Progress(len(x), "scoring variants", unit="seq") as bar:
+        for i in range(0, len(x), batch_size):
+            p = model.predict_on_batch(x[i : i + batch_size])
+            p = np.asarray(p, dtype=np.float64)
+            out.append(p.reshape(len(p), -1))
+            bar.update(len(p))
     return np.concatenate(out) if out else np.zeros((0, int(np.prod(model.outputs[0].shape[1:]))))
 
 
