@@ -44,6 +44,23 @@ def encode(sequences: Sequence[str], where: str = "") -> list[np.ndarray]:
     return out
 
 
+def _scan_layer(plist, window_size, average, window_padding, name=None) -> DeepBindScan:
+    """A stacked :class:`DeepBindScan` for models of one architecture (that of ``plist[0]``)."""
+    p0 = plist[0]
+    return DeepBindScan(
+        num_models=len(plist),
+        num_detectors=p0.num_detectors,
+        detector_len=p0.detector_len,
+        has_avg_pooling=p0.has_avg_pooling,
+        num_hidden=p0.num_hidden,
+        reverse_complement=p0.reverse_complement,
+        window_size=window_size,
+        average=average,
+        window_padding=window_padding,
+        name=name,
+    )
+
+
 def build_model(
     params: "DeepBindParams | Sequence[DeepBindParams]",
     window_size: int | None = None,
@@ -57,18 +74,7 @@ def build_model(
     """
     plist = [params] if isinstance(params, DeepBindParams) else list(params)
     p0 = plist[0]
-    layer = DeepBindScan(
-        num_models=len(plist),
-        num_detectors=p0.num_detectors,
-        detector_len=p0.detector_len,
-        has_avg_pooling=p0.has_avg_pooling,
-        num_hidden=p0.num_hidden,
-        reverse_complement=p0.reverse_complement,
-        window_size=window_size,
-        average=average,
-        window_padding=window_padding,
-        name="deepbind_scan",
-    )
+    layer = _scan_layer(plist, window_size, average, window_padding, name="deepbind_scan")
     inputs = keras.Input(shape=(None, 4), name="sequence")
     outputs = layer(inputs)
     model = keras.Model(inputs, outputs, name=name or (p0.model_id.replace(".", "_") if len(plist) == 1 else "deepbind"))
@@ -146,19 +152,9 @@ class Scorer:
         for key, members in groups.items():
             for start in range(0, len(members), max_models_per_group):
                 chunk = members[start : start + max_models_per_group]
-                p0 = self.params[chunk[0]]
-                layer = DeepBindScan(
-                    num_models=len(chunk),
-                    num_detectors=p0.num_detectors,
-                    detector_len=p0.detector_len,
-                    has_avg_pooling=p0.has_avg_pooling,
-                    num_hidden=p0.num_hidden,
-                    reverse_complement=p0.reverse_complement,
-                    window_size=window_size,
-                    average=average,
-                    window_padding=window_padding,
-                )
-                layer.set_params([self.params[i] for i in chunk])
+                members_params = [self.params[i] for i in chunk]
+                layer = _scan_layer(members_params, window_size, average, window_padding)
+                layer.set_params(members_params)
                 self.groups.append((layer, np.asarray(chunk)))
         self._compiled: dict[int, object] = {}
 

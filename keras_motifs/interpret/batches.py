@@ -141,30 +141,21 @@ def _input_batches(data, model, batch_size, key, max_samples, input_names):
         probe = _select(first_spec, input_names, key)[0]
         if len(probe.shape) == expected_rank - 1:  # unbatched
             data = data.batch(batch_size)
-        for element in data:
+    elif callable(data):
+        data = data()
+    else:
+        raise TypeError(
+            "data must be a numpy array, a list of arrays (one per model input), a tf.data.Dataset, or a "
+            f"callable returning an iterable of batches; got {type(data).__name__}"
+        )
+    for element in data:
+        if max_samples is not None and seen >= max_samples:
+            return
+        batch = [_to_numpy(b).astype(np.float32) for b in _select(element, input_names, key)]
+        for start in range(0, len(batch[0]), batch_size):
             if max_samples is not None and seen >= max_samples:
                 return
-            batch = [_to_numpy(b).astype(np.float32) for b in _select(element, input_names, key)]
-            for start in range(0, len(batch[0]), batch_size):
-                if max_samples is not None and seen >= max_samples:
-                    return
-                yield _limit([b[start : start + batch_size] for b in batch])
-        return
-
-    if callable(data):
-        for element in data():
-            if max_samples is not None and seen >= max_samples:
-                return
-            batch = [_to_numpy(b).astype(np.float32) for b in _select(element, input_names, key)]
-            for start in range(0, len(batch[0]), batch_size):
-                if max_samples is not None and seen >= max_samples:
-                    return
-                yield _limit([b[start : start + batch_size] for b in batch])
-        return
-    raise TypeError(
-        "data must be a numpy array, a list of arrays (one per model input), a tf.data.Dataset, or a "
-        f"callable returning an iterable of batches; got {type(data).__name__}"
-    )
+            yield _limit([b[start : start + batch_size] for b in batch])
 
 
 def _input_layers(model):
