@@ -4,8 +4,10 @@ For each data set and seed: train the 256-kernel base CNN, then 6 rounds of prun
 ``--criterion``) + fine-tune at lr 0.01/1.2**i (256 -> 128 -> ... -> 4 kernels), with the
 comparison variants at each kernel count (Deepprune-inter, baseline at lr 0.01, baseline at the
 decayed lr, optional lottery-ticket reinit). Test ROC AUC of every model is stored per run in
-``<out>/runs/<dataset>/<criterion>/seed<k>.json``; a finished run is skipped when the script is
-started again (resumable). For the simulated sets the final 4 kernels of Deepprune and of the
+``<out>/runs/<dataset>/<criterion>/seed<k>.json``, written once with its run record
+(keras_motifs.reporting.run_record.Unit); a finished run of the same settings is skipped when the
+script is started again (resumable), one of other settings is run again. The protocol and the
+tables are functions of keras_motifs.papers.deepprune; this script loads the data and runs them. For the simulated sets the final 4 kernels of Deepprune and of the
 4-kernel baseline are turned into motifs (DeepBind rule: the window at each sequence's maximum
 activation, test positives), drawn as logos and compared with the planted motifs by Tomtom.
 
@@ -22,7 +24,6 @@ defaults here are reduced for a 2-core CPU (see ``--help``). Examples:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -31,7 +32,6 @@ from pathlib import Path
 import numpy as np
 
 
-PAPER_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 100, 123, 1000, 1234, 10000, 12345, 100000, 123456, 1000000]
 SIM_SETS = ["set1", "set2", "set3", "set4", "set5"]
 
 
@@ -115,198 +115,37 @@ def load_zeng(exp, zeng_root, tfds_dir):
 
 # ------------------------------------------------------------------ one run
 def run_one(dataset, preset, data, seed, args, run_dir: Path):
-    from keras_motifs.io import save_model, write_json
-    from keras_motifs.metrics import per_target_auc
-    from keras_motifs.models.deepprune import Deepprune
-    from keras_motifs.pruning import PruningSchedule, run_deepprune
+    """One unit: <run_dir>/seed<k>.json, keyed by the run's settings (reused when they are equal)."""
+    from keras_motifs.papers.deepprune import prune_and_compare
+    from keras_motifs.reporting.run_record import Unit
 
-    result_path = run_dir / f"seed{seed}.json"
-    if result_path.exists():
-        log(f"{dataset} seed {seed}: done already ({result_path})")
-        return json.loads(result_path.read_text())
-    xtr, ytr, xte, yte = data
     variants = [v for v in args.variants.split(",") if v]
-    schedule = PruningSchedule(kernels=args.kernels, rounds=args.rounds)
-    fit_cfg = {"epochs": args.epochs, "early_stopping_patience": args.patience, "jit_compile": bool(args.jit)}
-
-    def build(kernels, with_mask):
-        return Deepprune(preset, kernels=kernels, with_mask=with_mask, sequence_length=xtr.shape[1])
-
-    def evaluate(model):
-        p = model.predict(xte, batch_size=1024, verbose=0)[:, 0]
-        return {"test_auc": float(per_target_auc(yte, p)["roc_auc"][0])}
-
-    final_dir = run_dir / f"seed{seed}_models"
-
-    def on_model(variant, round_, model):
-        if round_ == args.rounds and variant in ("deepprune", "baseline", "baseline_decay", "reinit"):
-            save_model(model, final_dir / f"{variant}_{int(schedule.nominal_kernels(round_))}k.keras")
-
-    t0 = time.perf_counter()
-    log(f"{dataset} seed {seed}: train {xtr.shape} test {xte.shape}, variants {variants}")
-    records = run_deepprune(
-        build, xtr, ytr, schedule, args.criterion, variants=variants, fit_cfg=fit_cfg,
-        evaluate=evaluate, on_model=on_model, seed=seed, log=lambda m: log(f"  {dataset} s{seed} {m}"),
-        baseline_max_kernels=args.baseline_max_kernels or None,
-    )
-    out = {
-        "dataset": dataset, "preset": preset, "seed": seed, "criterion": args.criterion,
-        "n_train": int(len(ytr)), "n_test": int(len(yte)), "kernels": args.kernels, "rounds": args.rounds,
-        "epochs": args.epochs, "patience": args.patience, "variants": variants,
-        "baseline_max_kernels": args.baseline_max_kernels, "jit_compile": bool(args.jit), "seconds": time.perf_counter() - t0,
-        "records": records,
-    }
-    write_json(result_path, out)
-    log(f"{dataset} seed {seed}: finished in {out['seconds'] / 60:.1f} min")
-    return out
+    settings = {"dataset": dataset, "preset": preset, "seed": seed, "criterion": args.criterion,
+                "n_train": int(len(data[1])), "n_test": int(len(data[3])), "kernels": args.kernels,
+                "rounds": args.rounds, "epochs": args.epochs, "patience": args.patience, "variants": variants,
+                "baseline_max_kernels": args.baseline_max_kernels, "jit_compile": bool(args.jit)}
+    unit = Unit(run_dir / f"seed{seed}.json", settings, seed=seed, legacy_fields=settings)
+    done = unit.done()
+    if done is not None:
+        log(f"{dataset} seed {seed}: done already ({unit.path})")
+        return done
+    if unit.existing() is not None:  # other settings: its models and motifs are replaced
+        log(f"{dataset} seed {seed}: {unit.path} holds a run of other settings: running it again")
+        (run_dir / f"seed{seed}_motifs.json").unlink(missing_ok=True)
+    run = prune_and_compare(dataset, preset, data, seed, criterion=args.criterion, variants=variants,
+                            kernels=args.kernels, rounds=args.rounds, epochs=args.epochs, patience=args.patience,
+                            baseline_max_kernels=args.baseline_max_kernels, jit_compile=args.jit,
+                            models_dir=run_dir / f"seed{seed}_models", log=log)
+    run = unit.write(run)
+    log(f"{dataset} seed {seed}: finished in {run['seconds'] / 60:.1f} min")
+    return run
 
 
-# ------------------------------------------------------------------ report
-def load_published(data_dir: Path):
-    import csv
-
-    table2, zeng = {}, {}
-    t2 = data_dir / "published" / "deepprune2019_table2_encode690.tsv"
-    if t2.exists():
-        rows = [line.rstrip("\n").split("\t") for line in t2.read_text().splitlines() if line and not line.startswith("#")]
-        header = rows[0]
-        for r in rows[1:]:
-            d = dict(zip(header, r))
-            table2[int(d["kernels"])] = (float(d["deepprune_auc"]), float(d["baseline_auc"]))
-    zc = data_dir / "published" / "zeng690_cnn_auc.csv"
-    if zc.exists():
-        with open(zc) as fh:
-            for row in csv.DictReader(fh):
-                zeng[row["data_set"]] = {k: float(v) for k, v in row.items() if k not in ("", "data_set")}
-    return table2, zeng
-
-
-VARIANTS_ORDER = ["deepprune", "inter", "baseline", "baseline_decay", "reinit"]
-
-
-def _load_runs(runs_root: Path, criterion: str) -> dict:
-    """{dataset: [run JSON, ...]} for every finished run under ``runs_root``."""
-    found = {}
-    datasets = sorted(p.name for p in runs_root.iterdir()) if runs_root.exists() else []
-    for ds in datasets:
-        files = sorted((runs_root / ds / criterion).glob("seed*[0-9].json"))
-        if files:
-            found[ds] = [json.loads(f.read_text()) for f in files]
-    return found
-
-
-def _kernel_table(values: dict, present: list, table2: "dict | None", cell) -> list:
-    """Markdown rows 'kernels | one cell per variant [| paper Deepprune | paper baseline]' for
-    ``values`` {(variant, kernels): [AUC, ...]}; ``cell(vals)`` formats one cell; ``table2``
-    (the paper's 690-set means) adds the two paper columns when given."""
-    head = "| kernels | " + " | ".join(present) + " |"
-    if table2 is not None:
-        head += " paper Deepprune (690 mean) | paper baseline (690 mean) |"
-    lines = [head, "|" + "---|" * (head.count("|") - 1)]
-    for k in sorted({key[1] for key in values}, reverse=True):
-        row = f"| {k} | " + " | ".join(cell(values[(v, k)]) if values.get((v, k)) else "—" for v in present) + " |"
-        if table2 is not None:
-            pd_, pb = table2.get(k, (None, None))
-            row += f" {pd_ if pd_ is not None else '—'} | {pb if pb is not None else '—'} |"
-        lines.append(row)
-    return lines
-
-
-def pooled_summary(runs_by_dataset: dict, table2: dict, final_kernels: int = 4) -> list:
-    """The paper's question over every finished run: per group (simulated sets, ENCODE/Zeng sets),
-    the mean over data sets of each data set's mean test AUC per kernel count and variant, and at
-    ``final_kernels`` how many (data set, seed) runs Deepprune beats the baseline (same seed)."""
-    lines = []
-    groups = {"simulated sets": {k: v for k, v in runs_by_dataset.items() if k.startswith("sim_")},
-              "ENCODE (Zeng) sets": {k: v for k, v in runs_by_dataset.items() if k.startswith("zeng_")}}
-    for group, runs_by in groups.items():
-        if not runs_by:
-            continue
-        per_ds: dict = {}  # (variant, kernels) -> [dataset mean, ...]
-        wins = []  # (dataset, seed, deepprune - baseline) at final_kernels
-        for ds, runs in runs_by.items():
-            auc: dict = {}
-            for r in runs:
-                by = {(rec["variant"], rec["kernels"]): rec["test_auc"] for rec in r["records"]}
-                for key, v in by.items():
-                    auc.setdefault(key, []).append(v)
-                if ("deepprune", final_kernels) in by and ("baseline", final_kernels) in by:
-                    wins.append((ds, r["seed"], by[("deepprune", final_kernels)] - by[("baseline", final_kernels)]))
-            for key, vals in auc.items():
-                per_ds.setdefault(key, []).append(float(np.mean(vals)))
-        n_runs = sum(len(v) for v in runs_by.values())
-        lines.append(f"\n### Pooled: {group} — {len(runs_by)} data sets, {n_runs} runs "
-                     "(mean over data sets of each data set's mean over seeds)")
-        present = [v for v in VARIANTS_ORDER if any(k[0] == v for k in per_ds)]
-        is_zeng = group.startswith("ENCODE")
-        lines.extend(_kernel_table(
-            per_ds, present, table2 if is_zeng else None,
-            lambda vals: f"{np.mean(vals):.4f}" + (f" (n={len(vals)})" if len(vals) < len(runs_by) else "")))
-        if wins:
-            n_win = sum(d > 0 for _, _, d in wins)
-            lines.append(f"\nAt {final_kernels} kernels Deepprune beats the baseline (lr 0.01, same seed) in "
-                         f"{n_win} of {len(wins)} runs; mean difference {np.mean([d for _, _, d in wins]):+.4f}.")
-    return lines
-
-
-def report(out: Path, data_dir: Path, criterion: str) -> str:
-    table2, zeng = load_published(data_dir)
-    lines = []
-    runs_root = out / "runs"
-    runs_by_dataset = _load_runs(runs_root, criterion)
-    lines.extend(pooled_summary(runs_by_dataset, table2))
-    recovered: dict = {}
-    for ds in runs_by_dataset:
-        for mf in sorted((runs_root / ds / criterion).glob("seed*_motifs.json")):
-            m = json.loads(mf.read_text())
-            for v in ("deepprune", "baseline"):
-                if v in m:
-                    got, n = recovered.get(v, (0, 0))
-                    recovered[v] = (got + m[v]["recovered_e_lt_0.01"], n + m[v]["n_planted"])
-    if recovered:
-        lines.append("\nPlanted motifs recovered by the final 4 kernels (Tomtom E < 0.01 vs JASPAR 2016 "
-                     "vertebrates), all simulated runs: " + "; ".join(f"{v} {got}/{n}" for v, (got, n) in recovered.items()))
-    datasets = list(runs_by_dataset)
-    variants_order = VARIANTS_ORDER
-    for ds in datasets:
-        runs = runs_by_dataset[ds]
-        seeds = [r["seed"] for r in runs]
-        auc: dict = {}
-        for r in runs:
-            for rec in r["records"]:
-                auc.setdefault((rec["variant"], rec["kernels"]), []).append(rec["test_auc"])
-        r0 = runs[0]
-        lines.append(f"\n### {ds} — criterion {criterion}, seeds {seeds}, n_train {r0['n_train']}, "
-                     f"n_test {r0['n_test']}, max epochs {r0['epochs']}, patience {r0['patience']}, "
-                     f"{sum(r['seconds'] for r in runs) / 60:.0f} min")
-        present = [v for v in variants_order if any(k[0] == v for k in auc)]
-        is_zeng = ds.startswith("zeng_")
-        lines.extend(_kernel_table(
-            auc, present, table2 if is_zeng else None,
-            lambda vals: f"{np.mean(vals):.4f}" + (f" ± {np.std(vals):.4f}" if len(vals) > 1 else "")))
-        if is_zeng:
-            exp = ds[len("zeng_"):]
-            if exp in zeng:
-                z = zeng[exp]
-                lines.append(f"\nZeng et al. 2016 CNN test AUC on {exp}: 1layer {z['1layer']:.4f}, "
-                             f"1layer_64motif {z['1layer_64motif']:.4f}, 1layer_128motif {z['1layer_128motif']:.4f}, "
-                             f"best of 9 {max(z.values()):.4f}")
-        mfiles = sorted((runs_root / ds / criterion).glob("seed*_motifs.json"))
-        for mf in mfiles:
-            m = json.loads(mf.read_text())
-            for v in ("deepprune", "baseline"):
-                if v in m:
-                    s = m[v]
-                    best = "; ".join(f"{name}: " + (f"{d['kernel']} E={d['e_value']:.2g}" if d else "no alignment")
-                                     for name, d in s["per_planted"].items())
-                    lines.append(f"\nMotifs seed {m['seed']} {v} (4 kernels): {s['recovered_e_lt_0.01']}/{s['n_planted']} "
-                                 f"planted motifs matched with Tomtom E < 0.01 (vs JASPAR 2016 vertebrates) — {best}")
-    text = "\n".join(lines) + "\n"
-    return text
 
 
 def main(argv=None):
     args = parse_args(argv)
+    from keras_motifs.papers.deepprune import PAPER_SEEDS, report
     from keras_motifs.paths import shared_data_dir
 
     data_dir = Path(args.data_dir) if args.data_dir else shared_data_dir()

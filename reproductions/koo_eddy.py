@@ -1,9 +1,11 @@
 """Reproduce Koo & Eddy 2019 Table 1 (synthetic) — and, given the DeepSEA bundle, Table 2 (in vivo).
 
-Stages (each resumable per (model, trial): work whose result file exists is skipped):
+Stages (each resumable per (model, trial)):
 
   train   train each model ``--trials`` times (trial k uses seed ``--seed + k``); writes
-          ``<out>/<model>/trial<k>/best.keras`` and ``metrics.json`` (per-class ROC/PR AUC).
+          ``<out>/<model>/trial<k>/best.keras`` and ``metrics.json`` (per-class ROC/PR AUC) once,
+          with its run record (keras_motifs.reporting.run_record.Unit): a trial finished with the
+          same settings is skipped, one of other settings is trained again.
   motifs  first-layer filters (and CNN-1's second layer, CNN-1-1-100's three layers) by the
           paper's activation rule (keras_motifs.interpret, ``koo_eddy`` rule), clipped, Tomtom
           against JASPAR 2016 vertebrates (E < 0.1); writes ``motifs_<layer>.json`` + MEME files.
@@ -20,7 +22,6 @@ Examples:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -32,14 +33,9 @@ import numpy as np  # noqa: E402
 
 
 from keras_motifs.models.koo_eddy import PRESETS, TABLE1_MODELS  # noqa: E402
+from keras_motifs.papers.koo_eddy import EXTRA_LAYERS  # noqa: E402  (also read by motifs_one)
 from tfds_builders.deepsea.koo_eddy_invivo import load_invivo  # noqa: E402
 
-PAPER_TABLES = {
-    "synthetic": "published/koo_eddy2019_table1_synthetic.tsv",
-    "invivo": "published/koo_eddy2019_table2_invivo.tsv",
-}
-# Layers analysed beyond the first (paper: CNN-1's second layer; CNN-1-1-100's layers 1-3).
-EXTRA_LAYERS = {"koo_eddy_cnn_1": ["conv1_active"], "koo_eddy_cnn_1_3": ["conv1_active", "conv2_active"]}
 LOGO_MODELS = ["koo_eddy_cnn_2", "koo_eddy_cnn_4", "koo_eddy_cnn_25"]
 
 
@@ -63,8 +59,8 @@ def load_synthetic_indices(data_dir: str | None, config: str) -> dict:
     return out
 
 
-def load_data(args) -> dict:
-    """One-hot (N, L, 4) A,C,G,T splits: from ``--arrays`` if given, else from TFDS."""
+def load_data(args) -> tuple[dict, str]:
+    """One-hot (N, L, 4) A,C,G,T splits (from ``--arrays`` if given, else from TFDS) and their name."""
     from keras_motifs.data import indices_to_one_hot
 
     if args.arrays:
@@ -72,11 +68,14 @@ def load_data(args) -> dict:
 
         splits, meta = load_splits(args.arrays)
         log(f"splits from {args.arrays}: {meta}")
+        name = meta.get("dataset", str(args.arrays)) if isinstance(meta, dict) else str(args.arrays)
     elif args.dataset == "synthetic":
         splits = load_synthetic_indices(args.data_dir, args.config)
+        name = f"koo_eddy_synthetic/{args.config}"
     else:
-        return load_invivo(args.deepsea_manual_dir, data_dir=args.data_dir, config=args.deepsea_config)
-    return {k: (indices_to_one_hot(x), y.astype(np.float32)) for k, (x, y) in splits.items()}
+        data = load_invivo(args.deepsea_manual_dir, data_dir=args.data_dir, config=args.deepsea_config)
+        return data, f"deepsea/{args.deepsea_config} (Koo & Eddy in vivo)"
+    return {k: (indices_to_one_hot(x), y.astype(np.float32)) for k, (x, y) in splits.items()}, name
 
 
 def export_arrays(args) -> None:
@@ -91,45 +90,32 @@ def export_arrays(args) -> None:
 
 
 # ---------------------------------------------------------------------------------------- train
-def train_one(args, data, preset: str, trial: int) -> None:
-    from keras_motifs.metrics import per_target_auc
-    from keras_motifs.models.koo_eddy import trainable_parameter_count, training_config
-    from keras_motifs.training import train
+def train_one(args, data, data_name: str, preset: str, trial: int) -> None:
+    """One unit: <out>/<model>/trial<k>/metrics.json, keyed by the trial's settings."""
+    from keras_motifs.papers.koo_eddy import train_and_test, training_settings
+    from keras_motifs.reporting.run_record import Unit
 
     folder = Path(args.out) / preset / f"trial{trial}"
-    if (folder / "metrics.json").exists():
+    cfg = training_settings(preset, variant=args.variant, dataset=args.dataset, epochs=args.epochs)
+    seed = args.seed + trial
+    ident = {"model": preset, "trial": trial, "seed": seed, "variant": args.variant, "initializer": args.initializer,
+             "dataset": args.dataset}
+    unit = Unit(folder / "metrics.json", {**ident, "data": data_name, "training": cfg}, seed=seed,
+                legacy_fields={**ident, "epochs_max": cfg["epochs"]})
+    if unit.done() is not None:
         return
-    cfg = training_config(preset, variant=args.variant, in_vivo=args.dataset == "invivo")
-    if args.epochs:
-        cfg["epochs"] = args.epochs
-    length = data["train"][0].shape[1]
+    if unit.existing() is not None:  # other settings: the motifs of the old model go with it
+        log(f"{preset} trial {trial}: {unit.path} holds a trial of other settings: training again")
+        for old in folder.glob("motifs_*.json"):
+            old.unlink()
+        if trial == 0:
+            (Path(args.out) / f"logos_{preset}.png").unlink(missing_ok=True)
     log(f"train {preset} trial {trial} ({cfg['epochs']} epochs max, lr {cfg['learning_rate']})")
     t0 = time.time()
-    result = train(
-        preset, data["train"], data["validation"], output_dir=folder, training=cfg,
-        model_kwargs={"sequence_length": length, "initializer": args.initializer},
-        seed=args.seed + trial, tensorboard=False, verbose=2 if args.verbose else 0,
-    )
-    x_test, y_test = data["test"]
-    pred = result.model.predict(x_test, batch_size=500, verbose=0)
-    auc = per_target_auc(y_test, pred)
-    auc_trap = per_target_auc(y_test, pred, pr_method="trapezoid")
-    from keras_motifs.io import write_json
-
-    write_json(folder / "metrics.json", {
-        "model": preset, "table_name": PRESETS[preset]["table_name"], "trial": trial,
-        "seed": args.seed + trial, "variant": args.variant, "initializer": args.initializer,
-        "dataset": args.dataset, "epochs_max": cfg["epochs"], "epochs_run": result.epochs_run,
-        "best_epoch": int(np.argmin(result.history["val_loss"])) + 1,
-        "best_val_loss": float(np.min(result.history["val_loss"])),
-        "train_seconds": round(time.time() - t0, 1),
-        "trainable_parameters": trainable_parameter_count(result.model),
-        "roc_auc": auc["roc_auc"], "pr_auc_average_precision": auc["pr_auc"],
-        "pr_auc_trapezoid": auc_trap["pr_auc"],
-        "mean_roc_auc": float(np.nanmean(auc["roc_auc"])),
-        "mean_pr_auc": float(np.nanmean(auc_trap["pr_auc"])),
-    })
-    log(f"  {preset} trial {trial}: mean AUROC {np.nanmean(auc['roc_auc']):.4f}, "
+    result, metrics = train_and_test(preset, data, cfg, seed=seed, initializer=args.initializer, output_dir=folder,
+                                     verbose=2 if args.verbose else 0)
+    unit.write({"model": preset, "table_name": PRESETS[preset]["table_name"], **ident, **metrics})
+    log(f"  {preset} trial {trial}: mean AUROC {metrics['mean_roc_auc']:.4f}, "
         f"{result.epochs_run} epochs, {time.time() - t0:.0f} s")
 
 
@@ -152,64 +138,13 @@ def motifs_one(args, data, preset: str, trial: int) -> None:
 
 
 # --------------------------------------------------------------------------------------- report
-def _mean_sd(values):
-    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=float)
-    if not len(v):
-        return float("nan"), float("nan"), 0
-    return float(v.mean()), float(v.std()), len(v)
-
-
 def report(args, models) -> list[dict]:
     from keras_motifs.io import atomic_open, write_json
+    from keras_motifs.papers.koo_eddy import PAPER_TABLES, format_summary, read_published, summary_rows
     from keras_motifs.paths import shared_data_dir
 
-    paper = {}
-    table = shared_data_dir(PAPER_TABLES[args.dataset])
-    if table.exists():
-        lines = table.read_text().splitlines()
-        head = lines[0].split("\t")
-        for line in lines[1:]:
-            row = dict(zip(head, line.split("\t")))
-            paper[row["model"]] = row
-    rows = []
-    for preset in models:
-        name = PRESETS[preset]["table_name"]
-        trials = sorted((Path(args.out) / preset).glob("trial*/metrics.json"))
-        mets = [json.loads(p.read_text()) for p in trials]
-        row = {"model": name, "preset": preset, "trials": len(mets)}
-        row["auroc"] = _mean_sd([m["mean_roc_auc"] for m in mets])
-        row["aupr"] = _mean_sd([m["mean_pr_auc"] for m in mets])
-        row["epochs_run"] = [m["epochs_run"] for m in mets]
-        row["train_seconds"] = sum(m["train_seconds"] for m in mets)
-        for layer in ["conv0_active"] + EXTRA_LAYERS.get(preset, []):
-            mot = [json.loads(p.read_text()) for p in sorted((Path(args.out) / preset).glob(f"trial*/motifs_{layer}.json"))]
-            row[f"{layer}:match_jaspar"] = _mean_sd([m["match_any_fraction"] for m in mot])
-            row[f"{layer}:match_relevant"] = _mean_sd([m["match_relevant_fraction"] for m in mot])
-            row[f"{layer}:coverage"] = _mean_sd([m["tf_coverage"] for m in mot])
-        p = paper.get(name, {})
-        row["paper"] = {k: p.get(k) for k in ("avg_auroc", "auroc_sd", "avg_aupr", "match_jaspar", "match_jaspar_sd",
-                                               "match_relevant", "match_relevant_sd") if p.get(k) is not None}
-        rows.append(row)
-
-    def fmt(ms):
-        m, s, n = ms
-        return "NA" if not n else f"{m:.3f}±{s:.3f}"
-
-    header = ["model", "trials", "AUROC", "paper", "match JASPAR", "paper", "match relevant", "paper"]
-    lines = ["\t".join(header)]
-    for r in rows:
-        p = r["paper"]
-        lines.append("\t".join([
-            r["model"], str(r["trials"]), fmt(r["auroc"]),
-            f"{p['avg_auroc']}±{p['auroc_sd']}" if "avg_auroc" in p else "-",
-            fmt(r["conv0_active:match_jaspar"]), f"{p['match_jaspar']}±{p['match_jaspar_sd']}" if "match_jaspar" in p else "-",
-            fmt(r["conv0_active:match_relevant"]), f"{p['match_relevant']}±{p['match_relevant_sd']}" if "match_relevant" in p else "-",
-        ]))
-    for r in rows:
-        for layer in EXTRA_LAYERS.get(r["preset"], []):
-            lines.append(f"{r['model']} {layer}\t{r['trials']}\t-\t-\t{fmt(r[f'{layer}:match_jaspar'])}\t-\t"
-                         f"{fmt(r[f'{layer}:match_relevant'])}\t-")
-    text = "\n".join(lines)
+    rows = summary_rows(args.out, models, read_published(shared_data_dir(PAPER_TABLES[args.dataset])))
+    text = format_summary(rows)
     print(text)
     with atomic_open(Path(args.out) / "summary.tsv", "w") as fh:
         fh.write(text + "\n")
@@ -271,7 +206,7 @@ def main(argv=None) -> int:
         return 0
     Path(args.out).mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    data = load_data(args) if ("train" in args.stages or "motifs" in args.stages) else None
+    data, data_name = load_data(args) if ("train" in args.stages or "motifs" in args.stages) else (None, None)
     if data is not None:
         log("data: " + ", ".join(f"{k} {v[0].shape}" for k, v in data.items()))
     trials = args.trial_ids if args.trial_ids is not None else list(range(args.trials))
@@ -280,7 +215,7 @@ def main(argv=None) -> int:
         pairs = [(m, t) for t in trials for m in args.models]
     if "train" in args.stages:
         for m, t in pairs:
-            train_one(args, data, m, t)
+            train_one(args, data, data_name, m, t)
     if "motifs" in args.stages:
         for m, t in pairs:
             motifs_one(args, data, m, t)

@@ -22,7 +22,6 @@ published run's database size, i.e. the same p-value cut).
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 import time
 from pathlib import Path
@@ -40,6 +39,7 @@ def main(argv=None) -> int:
     from keras_motifs.interpret.report import write_table
     from keras_motifs.io import write_json
     from keras_motifs.paths import shared_data_dir
+    from keras_motifs.reporting.run_record import record
 
     data = Path(args.data_dir) if args.data_dir else shared_data_dir()
     folder = data / "deepsea" / "published_filter_motifs"
@@ -77,10 +77,14 @@ def main(argv=None) -> int:
             rows.append(row)
             print(f"{distance:<10}{n_e:>7}{len(hits):>6}{len(both):>6}{len(hits - pub_hits):>10}"
                   f"{len(pub_hits - hits):>9}{same:>10}{len(pairs & pub_pairs):>11}{dt:>8.1f}")
-    write_json(out / "results.json", {"model": args.model, "rows": rows, "machine": platform.platform(),
-                                      "python": sys.version.split()[0]})
+    write_json(out / "results.json", {"model": args.model, "rows": rows,
+                                      "run": record(vars(args), seed=args.seed, argv=_argv(argv))})
     print(f"wrote {out / 'results.json'}")
     return 0
+
+
+def _argv(argv):
+    return None if argv is None else [sys.argv[0]] + list(argv)
 
 
 if __name__ == "__main__":

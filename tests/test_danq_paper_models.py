@@ -148,27 +148,41 @@ def test_safe_npy_refuses_arbitrary_pickles(tmp_path):
     del pickle
 
 
-def test_danq_reproduction_reuses_a_finished_model_with_the_same_settings(tmp_path, capsys):
-    """reproductions/danq.py is resumable per model; changed settings retrain."""
-    import importlib.util
-    import json
+def _run_script(name: str, args: list[str]):
+    """``python reproductions/<name>.py ARGS`` as a user runs it (this checkout first on the path)."""
+    import os
+    import subprocess
+    import sys
     from pathlib import Path
 
-    spec = importlib.util.spec_from_file_location("danq_repro", Path(__file__).parent.parent / "reproductions" / "danq.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")]),
+           "TF_CPP_MIN_LOG_LEVEL": "3"}
+    r = subprocess.run([sys.executable, str(repo / "reproductions" / f"{name}.py"), *args], cwd=repo, env=env,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    return r.stdout
+
+
+def test_danq_reproduction_reuses_a_finished_model_with_the_same_settings(tmp_path):
+    """reproductions/danq.py is resumable per model (keras_motifs.reporting.run_record.Unit);
+    changed settings retrain."""
+    import json
+
     common = ["--model", "lr", "--config", "synthetic_tiny", "--out", str(tmp_path), "--verbose", "0",
               "--tfds_dir", str(tmp_path / "tfds")]
-    assert mod.main(common + ["--epochs", "1"]) == 0
+    _run_script("danq", common + ["--epochs", "1"])
     first = json.loads((tmp_path / "lr" / "results.json").read_text())
-    assert first["settings"]["epochs"] == 1 and "test" in first
-    capsys.readouterr()
-    assert mod.main(common + ["--epochs", "1"]) == 0
-    assert "finished earlier with the same settings" in capsys.readouterr().out
+    assert first["run"]["settings"]["epochs"] == 1 and "test" in first
+    assert first["run"]["seed"] == 1337 and "tensorflow" in first["run"]["versions"] and first["run"]["machine"]
+    top = json.loads((tmp_path / "results.json").read_text())
+    assert top["alphabet"] == "AGCT" and top["run"]["settings"]["config"] == "synthetic_tiny"
+    printed = _run_script("danq", common + ["--epochs", "1"])
+    assert "finished earlier with the same settings" in printed
     assert json.loads((tmp_path / "results.json").read_text())["models"]["lr"]["test"] == first["test"]
-    assert mod.main(common + ["--epochs", "2"]) == 0  # other settings: trained again
-    assert "finished earlier" not in capsys.readouterr().out
-    assert json.loads((tmp_path / "lr" / "results.json").read_text())["settings"]["epochs"] == 2
+    printed = _run_script("danq", common + ["--epochs", "2"])  # other settings: trained again
+    assert "finished earlier" not in printed
+    assert json.loads((tmp_path / "lr" / "results.json").read_text())["run"]["settings"]["epochs"] == 2
 
 
 def test_init_survival_counts_initialised_and_random_matches():

@@ -1,9 +1,6 @@
 """DeepBind's trainer (keras_motifs.papers.deepbind): it learns from the paper's tiny
 initialisation, its objective is deepity's, and scores are read from logits."""
 
-import importlib.util
-from pathlib import Path
-
 import keras
 import numpy as np
 import pytest
@@ -101,13 +98,11 @@ def test_logits_rank_where_float32_probabilities_tie():
 
 
 def test_calibration_splits_settings_between_m1_and_m2():
-    path = Path(__file__).resolve().parent.parent / "reproductions" / "deepbind.py"
-    spec = importlib.util.spec_from_file_location("repro_deepbind", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    settings = mod.calibration_settings(6, np.random.default_rng(0))
+    from keras_motifs.papers.deepbind import calibration_settings
+
+    settings = calibration_settings(6, np.random.default_rng(0))
     assert [s["num_hidden"] for s in settings] == [0, 0, 0, 32, 32, 32]
-    assert [s["num_hidden"] for s in mod.calibration_settings(3, np.random.default_rng(0))] == [0, 0, 32]
+    assert [s["num_hidden"] for s in calibration_settings(3, np.random.default_rng(0))] == [0, 0, 32]
 
 
 @pytest.mark.parametrize("bad", [(np.zeros((3, 10), np.uint8), np.zeros(2))])

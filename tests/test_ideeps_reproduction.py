@@ -1,54 +1,60 @@
-"""reproductions/ideeps.py end to end on the rbp_clip dummy files (real iONMF layout)."""
+"""reproductions/ideeps.py end to end on the rbp_clip dummy files (real iONMF layout), run as a user
+runs it; its tables (keras_motifs.papers.ideeps) on hand-made results."""
 
-import importlib.util
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
-import pytest
+from keras_motifs.papers import ideeps as paper
 
 REPO = Path(__file__).resolve().parent.parent
 DUMMY = REPO / "tfds_builders" / "rbp_clip" / "dummy_data"
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("ideeps_repro", REPO / "reproductions" / "ideeps.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+def _run(args: list[str]) -> subprocess.CompletedProcess:
+    """``python reproductions/ideeps.py ARGS`` with this checkout first on the path."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+           "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run([sys.executable, str(REPO / "reproductions" / "ideeps.py"), *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
 
 
-def test_reproduction_end_to_end_and_resume(tmp_path, capsys):
-    repro = _load()
+def test_reproduction_end_to_end_and_resume(tmp_path):
     published = tmp_path / "table2.tsv"
     published.write_text("index\tprotein\tiDeepS\tDeepBind\tDeeperBind\tOli\tGraphProt\n23\tPUM2\t0.962\t0.950\t0.955\t0.939\t0.914\n")
     out = tmp_path / "out"
     args = ["--data_dir", str(DUMMY), "--out", str(out), "--epochs", "1", "--presets", "ideeps",
             "--published", str(published), "--motifs"]
-    assert repro.main(args) == 0
+    run = _run(args)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     result_file = out / "results" / "e23_pum2" / "ideeps_seed1_ep1.json"
     r = json.loads(result_file.read_text())
     assert r["protein"] == "PUM2" and r["paper"]["iDeepS"] == 0.962 and r["tag"] == "_ep1"
+    assert r["run"]["settings"] == {"experiment": "e23_pum2", "preset": "ideeps", "seed": 1, "epochs": 1,
+                                    "patience": None, "max_train": None, "max_test": None, "layout": "centered",
+                                    "restore_best": False}
     assert (r["n_train"], r["n_validation"], r["n_test"]) == (12, 2, 5)
     assert 0.0 <= r["test_auc"] <= 1.0 and r["params"] == 16322 and r["weights"] == "last_epoch"
     motifs = out / "motifs" / "e23_pum2"
     assert (motifs / "sequence_motifs.meme").read_text().startswith("MEME version 4")
     assert "ALPHABET= ACGU" in (motifs / "sequence_motifs.meme").read_text()
     assert "ALPHABET= FTIHMS" in (motifs / "structure_motifs.meme").read_text()
-    printed = capsys.readouterr().out
+    printed = run.stdout
     assert "| 23 | PUM2 |" in printed and "0.962" in printed and "Experiments above the paper" in printed
     assert "| epochs | train s | prepare s |" in printed and "equal at three decimals" in printed
     assert (out / "table_ep1.md").exists()
     # resume: an existing result is not recomputed
     mtime = result_file.stat().st_mtime_ns
-    assert repro.main(args) == 0
-    assert result_file.stat().st_mtime_ns == mtime
-    assert "done already" in capsys.readouterr().out
+    run = _run(args)
+    assert run.returncode == 0 and result_file.stat().st_mtime_ns == mtime
+    assert "done already" in run.stdout
 
 
 def test_reproduction_rejects_missing_experiment(tmp_path):
-    repro = _load()
-    with pytest.raises(SystemExit, match=r"experiments \[5\] not found"):
-        repro.main(["--data_dir", str(DUMMY), "--out", str(tmp_path), "--experiments", "5"])
+    run = _run(["--data_dir", str(DUMMY), "--out", str(tmp_path), "--experiments", "5"])
+    assert run.returncode != 0 and "experiments [5] not found" in run.stderr
 
 
 def test_machine_is_described_from_the_machine(tmp_path):
@@ -70,7 +76,6 @@ def test_machine_is_described_from_the_machine(tmp_path):
 
 def test_report_counts_at_the_papers_precision():
     """Above / below / equal are decided at the paper's three decimals, and time columns are means."""
-    repro = _load()
     published = {1: {"iDeepS": "0.773"}, 3: {"iDeepS": "0.865"}, 23: {"iDeepS": "0.962"}}
 
     def row(e, auc, epochs, train, prep):
@@ -79,15 +84,13 @@ def test_report_counts_at_the_papers_precision():
 
     rows = [row(1, 0.7761, 18, 433.0, 8.0), row(3, 0.8652, 27, 685.0, 10.0),
             row(23, 0.9600, 16, 400.0, 0.0), row(23, 0.9620, 18, 430.0, 0.0)]
-    text = repro.report(rows, published, ["ideeps"])
+    text = paper.report(rows, published, ["ideeps"])
     assert "above the paper's iDeepS AUC: 1; below: 1; equal at three decimals: 1 (of 3)" in text
     assert "| 23 | P23 | 0.961 ± 0.001 | 2 | 0.962 |" in text
     assert text.count("| 17 | 415 | 0 |") == 1  # epochs, train s, prepare s averaged over the two seeds
 
 
 def test_motif_report_ranks_the_proteins_own_rnacompete_motif(tmp_path):
-    from keras_motifs.papers.ideeps import motif_report
-
     cols = "query\ttarget_id\ttarget_name\toffset\toverlap\torientation\tp_value\te_value\tq_value\n"
     hur = tmp_path / "motifs" / "e08_elavl1_1"
     hur.mkdir(parents=True)
@@ -110,9 +113,9 @@ def test_motif_report_ranks_the_proteins_own_rnacompete_motif(tmp_path):
         {"experiment": 23, "config": "e23_pum2", "protein": "PUM2"},
         {"experiment": 26, "config": "e26_taf15", "protein": "TAF15"},  # no motif folder: no row
     ]
-    text = motif_report(tmp_path, rows)
+    text = paper.motif_report(tmp_path, rows)
     assert "| 8 | ELAVL1-1 | HuR (filter12, E = 0.01) | HuR: filter12, E = 0.01, rank 1 of 3 |" in text
     assert "| 13 | FUS | HNRNPH2 (filter2, E = 0.3) | FUS: no match at p < 0.05 |" in text
     assert "| 23 | PUM2 | no match at p < 0.05 | not in the file |" in text
     assert "TAF15" not in text
-    assert motif_report(tmp_path / "nothing", rows) == ""
+    assert paper.motif_report(tmp_path / "nothing", rows) == ""

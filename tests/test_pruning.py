@@ -326,16 +326,12 @@ def test_fit_model_summary_and_errors():
 
 
 def test_deepprune_report_pools_runs_and_counts_wins(tmp_path):
-    """reproductions/deepprune.py's pooled summary: mean over data sets of per-set seed means, and the
-    4-kernel Deepprune-vs-baseline win count per (data set, seed), on hand-made run files."""
-    import importlib.util
+    """The Deepprune report's pooled summary (keras_motifs.papers.deepprune): mean over data sets of
+    per-set seed means, and the 4-kernel Deepprune-vs-baseline win count per (data set, seed), on
+    hand-made run files."""
     import json
-    from pathlib import Path
 
-    spec = importlib.util.spec_from_file_location(
-        "dp_repro", Path(__file__).resolve().parent.parent / "reproductions" / "deepprune.py")
-    repro = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(repro)
+    from keras_motifs.papers.deepprune import report
 
     def run(ds, seed, dp4, base4, dp256):
         d = tmp_path / "runs" / ds / "weight"
@@ -357,7 +353,7 @@ def test_deepprune_report_pools_runs_and_counts_wins(tmp_path):
     (published / "published").mkdir(parents=True)
     (published / "published" / "deepprune2019_table2_encode690.tsv").write_text(
         "kernels\tdeepprune_auc\tbaseline_auc\n4\t0.8016\t0.7785\n256\t0.8849\t0.8849\n")
-    text = repro.report(tmp_path, published, "weight")
+    text = report(tmp_path, published, "weight")
     sim = text.split("### Pooled: simulated sets")[1].split("###")[0]
     assert "2 data sets, 3 runs" in sim
     assert "| 256 | 0.8000 | — |" in sim          # (0.7 + 0.9) / 2

@@ -6,7 +6,6 @@ custom objects registered), its input alphabet, and one-hot sequences from a FAS
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 

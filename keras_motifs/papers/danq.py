@@ -1,10 +1,21 @@
-"""The DanQ paper's protocol beyond the model (Quang & Xie 2016): post-analyses of trained models.
+"""The DanQ paper's protocol beyond the model (Quang & Xie 2016), used by ``reproductions/danq.py``.
 
-:func:`motif_analysis` is the paper's motif analysis (filters → MEME → Tomtom against JASPAR 2016,
-E < 0.01: ``keras_motifs.models.danq.MOTIF_PROTOCOL`` run by
-:func:`keras_motifs.interpret.analyse_filters`). :func:`init_survival` tells how much of a
-DanQ-JASPAR's Tomtom matches is its JASPAR initialisation (filters initialised by
-``keras_motifs.models.danq.jaspar.apply_jaspar_init``).
+* the models it compares (:data:`MODELS`: DanQ, DanQ-JASPAR, DeepSEA, the k-mer LR) and their
+  training settings, merged once (:func:`training_settings`: the preset's, then the quick
+  synthetic runs' defaults, then explicit overrides);
+* :func:`check_alphabet`: the channel order, stated once by the registry, checked against the
+  dataset's;
+* :func:`build_model` / :func:`train_model` (:func:`keras_motifs.training.train`),
+  :func:`model_result` (one model's result record) and :func:`plot_evaluation`;
+* the comparison with the paper: :func:`comparison_table` (ours next to the published DeepSEA /
+  DanQ / DanQ-JASPAR AUCs, targets beating DeepSEA) and :func:`beats_published_deepsea`;
+* :func:`motif_analysis`: the paper's motif analysis (filters → MEME → Tomtom against JASPAR 2016,
+  E < 0.01: ``keras_motifs.models.danq.MOTIF_PROTOCOL`` run by
+  :func:`keras_motifs.interpret.analyse_filters`);
+* :func:`init_survival`: how much of a DanQ-JASPAR's Tomtom matches is its JASPAR initialisation
+  (filters initialised by ``keras_motifs.models.danq.jaspar.apply_jaspar_init``).
+
+The data (the ``deepsea`` TFDS dataset) are loaded by the script and handed in as datasets.
 """
 
 from __future__ import annotations
@@ -12,8 +23,200 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+
+from ..errors import DataFormatError
 from ..models.danq import MOTIF_PROTOCOL
 from ..models.danq.jaspar import danq_jaspar_motifs
+
+MODELS = {"danq": "danq", "danq_jaspar": "danq_jaspar", "deepsea": "deepsea", "lr": "kmer_lr"}  # key -> preset
+LABELS = {"danq": "DanQ", "danq_jaspar": "DanQ-JASPAR", "deepsea": "DeepSEA", "lr": "LR"}
+# Default number of training epochs per deepsea config (None = the preset's, with early stopping).
+# synthetic: 3 epochs x 12,000 sequences at the measured ~46-51 DanQ samples/s of this project's
+# 2-core VM = ~12.5 min of training, ~14 min in all (docs/RESULTS.md).
+DEFAULT_EPOCHS = {"synthetic": 3, "synthetic_tiny": 2, "full": None}
+# RMSprop epsilon for the synthetic quick runs (None = the preset's). With the original 1e-6
+# (Keras 0.2, inside the square root) every initial DanQ gradient (1e-7..2e-4) is below
+# sqrt(eps) = 1e-3, so RMSprop starts as plain SGD with steps of ~1e-5 and DanQ stays on its
+# initial plateau for the few hundred steps a 15-minute CPU run has (docs/RESULTS.md). 1e-10 is
+# TensorFlow 1's RMSProp default. The paper's protocol (--config full) keeps 1e-6.
+DEFAULT_EPSILON = {"synthetic": 1e-10, "synthetic_tiny": 1e-10, "full": None}
+PAPER_FILTERS_MATCHED = "166/320"  # DanQ filters matching JASPAR at E < 0.01, real data (paper)
+
+
+def training_settings(key: str, config: str, *, epochs=None, batch_size=None, learning_rate=None, patience=None,
+                      epsilon=None) -> tuple[dict, str | None]:
+    """The training settings of model ``key`` on deepsea ``config``, merged once: the preset's,
+    then :data:`DEFAULT_EPOCHS` / :data:`DEFAULT_EPSILON` of the config, then the explicit
+    overrides (None = not given). Returns ``(settings, note)``; the note says when RMSprop's
+    epsilon is not the original one."""
+    from ..registry import training_config
+
+    cfg = training_config(MODELS[key])
+    note = None
+    eps = epsilon if epsilon is not None else DEFAULT_EPSILON[config]
+    if eps is not None and cfg["optimizer"] == "rmsprop" and eps != cfg.get("epsilon"):
+        note = (f"RMSprop epsilon {eps:g} instead of the original {cfg.get('epsilon'):g} "
+                f"({'--epsilon' if epsilon is not None else 'synthetic default'}; see DEFAULT_EPSILON in "
+                "keras_motifs/papers/danq.py)")
+        cfg["epsilon"] = eps
+    epochs = epochs if epochs is not None else DEFAULT_EPOCHS[config]
+    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("learning_rate", learning_rate),
+                        ("early_stopping_patience", patience)):
+        if value is not None:
+            cfg[name] = value
+    return cfg, note
+
+
+def check_alphabet(keys, dataset_alphabet: str, dataset: str = "deepsea") -> str:
+    """The models' channel order (from the registry), checked against the dataset's recorded one."""
+    from ..registry import preset_info
+
+    for key in keys:
+        want = preset_info(MODELS[key]).alphabet
+        if want != dataset_alphabet:
+            raise DataFormatError(f"{dataset}: one-hot columns in {dataset_alphabet!r} order, but preset "
+                                  f"{MODELS[key]!r} expects {want!r}")
+    return dataset_alphabet
+
+
+def build_model(key: str, *, modern: bool = False, seed: int = 1337, adapt_data=None):
+    """An uncompiled model; ``adapt_data()`` gives the training sequences the LR's normalisation
+    statistics are fitted on."""
+    from ..registry import build
+
+    if key == "lr":
+        from ..models.kmer_lr import KmerLogisticRegression
+
+        return KmerLogisticRegression(adapt_data=adapt_data())
+    if key in ("danq", "danq_jaspar"):
+        return build(MODELS[key], modern=modern, jaspar_seed=seed if key == "danq_jaspar" else None)
+    return build(MODELS[key])
+
+
+def train_model(key: str, train_data, validation_data, training: dict, *, output_dir, modern: bool = False,
+                seed: int = 1337, num_devices: int = 1, shuffle_buffer: int = 200_000, adapt_data=None, verbose=2):
+    """Train model ``key`` with :func:`keras_motifs.training.train` and the merged ``training``
+    settings (no further overrides); ``num_devices > 1``: MirroredStrategy."""
+    from ..training import train
+
+    return train(
+        lambda: build_model(key, modern=modern, seed=seed, adapt_data=adapt_data),
+        train_data,
+        validation_data,
+        output_dir=output_dir,
+        training=training,
+        seed=seed,
+        num_devices=num_devices if num_devices > 1 else None,
+        strategy="mirrored" if num_devices > 1 else "default",
+        shuffle_buffer=shuffle_buffer,
+        verbose=verbose,
+    )
+
+
+def model_result(key: str, result, ev: dict, names, groups, *, modern: bool = False) -> dict:
+    """One model's result record: training (history, losses, speed) and its test evaluation
+    (``keras_motifs.metrics.evaluate_paired``), per target included."""
+    hist = result.history
+    return {
+        "model": MODELS[key],
+        "modern_gates": modern if key.startswith("danq") else None,
+        "epochs_run": result.epochs_run,
+        "training_config": result.extra["training_config"],
+        "strategy": result.strategy,
+        "history": hist,
+        "train_seconds": result.seconds,
+        "train_samples_per_second": result.train_samples_per_second,
+        "predict_sequences_per_second": ev["predict_sequences_per_second"],
+        "train_loss": hist["loss"][-1],
+        "train_accuracy": hist.get("binary_accuracy", [float("nan")])[-1],
+        "valid_loss": min(hist["val_loss"]) if "val_loss" in hist else float("nan"),
+        "best_model": str(result.best_model_path),
+        "test": {k: ev[k] for k in ("roc_summary", "pr_summary", "loss", "accuracy", "n_pairs")},
+        "per_target": {"name": list(names), "group": list(groups), "roc_auc": ev["roc_auc"],
+                       "pr_auc": ev["pr_auc"], "n_positive": ev["n_positive"]},
+    }
+
+
+def evaluation_of(result: dict) -> dict:
+    """The evaluation stored in a model's result record (per-target AUCs as arrays, NaN for null)."""
+    return {**result["test"], **{k: np.array([np.nan if v is None else v for v in result["per_target"][k]], dtype=float)
+                                 for k in ("roc_auc", "pr_auc")}}
+
+
+def plot_evaluation(ev: dict, names, groups, folder, *, real_data: bool) -> None:
+    """ROC/PR curves of the best-learned target of each group (on the real data also GM12878 EBF1
+    and H1-hESC SIX5, the paper's Fig. 2) and the AUC histograms."""
+    from ..reporting import plots
+
+    examples = []
+    for g in dict.fromkeys(groups):
+        idx = [i for i, gg in enumerate(groups) if gg == g and not np.isnan(ev["pr_auc"][i])]
+        if idx:
+            examples.append(max(idx, key=lambda i: ev["pr_auc"][i]))
+    if real_data:
+        wanted = [i for i, n in enumerate(names) if ("GM12878" in n and "EBF1" in n) or ("H1-hESC" in n and "SIX5" in n)]
+        examples = wanted[:2] + examples
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    plots.roc_pr_curves(ev["labels"], ev["predictions"], examples, names, folder)
+    plots.auc_histograms(ev["roc_auc"], ev["pr_auc"], groups, folder / "auc_distributions.png")
+
+
+PUBLISHED_MODELS = ("DeepSEA", "DanQ", "DanQ-JASPAR")
+
+
+def comparison_table(evals: dict, results: dict, models: list[str], published: dict | None):
+    """Ours next to the paper: mean and per-group median ROC / PR AUC, losses, accuracy and (with
+    DeepSEA among ``models``) the targets each model beats DeepSEA on. Returns ``(headers, rows,
+    comparisons)``; ``comparisons[model]`` holds the counts (``targets_beating_deepsea_<auc>``)."""
+    from ..metrics import count_better, summarize
+
+    headers = ["metric"] + [LABELS[k] for k in models]
+    if published is not None:
+        headers += [f"{m} (paper)" for m in PUBLISHED_MODELS]
+
+    def pub(metric, what, group=None):
+        if published is None:
+            return []
+        vals = []
+        for model in PUBLISHED_MODELS:
+            s = summarize(published[f"{model} {metric}"], published["groups"])
+            vals.append(s[what] if group is None else s["groups"][group]["median"])
+        return vals
+
+    nan3 = [float("nan")] * 3 if published is not None else []
+    rows = []
+    comparisons = {m: {} for m in models}
+    first = evals[models[0]]
+    for metric, key in (("ROC AUC", "roc_summary"), ("PR AUC", "pr_summary")):
+        rows.append((f"{metric} mean (n={first[key]['n']})", [evals[m][key]["mean"] for m in models] + pub(metric, "mean")))
+        for g, gs in first[key]["groups"].items():
+            rows.append((f"{metric} median {g} (n={gs['n']})",
+                         [evals[m][key]["groups"][g]["median"] for m in models] + pub(metric, "median", g)))
+    for label, field in (("train loss (last epoch)", "train_loss"), ("valid loss (best)", "valid_loss"),
+                         ("train accuracy (last epoch)", "train_accuracy")):
+        rows.append((label, [results[m][field] for m in models] + nan3))
+    rows.append(("test loss (all sequences)", [evals[m]["loss"] for m in models] + nan3))
+    rows.append(("test accuracy", [evals[m]["accuracy"] for m in models] + nan3))
+    if "deepsea" in models:
+        for metric, key in (("ROC AUC", "roc_auc"), ("PR AUC", "pr_auc")):
+            vals = []
+            for m in models:
+                c = count_better(evals[m][key], evals["deepsea"][key])
+                vals.append(f"{c['better']}/{c['n']}" if m != "deepsea" else "-")
+                comparisons[m][f"targets_beating_deepsea_{key}"] = c
+            rows.append((f"targets beating DeepSEA, {metric}", vals + (["-"] * 3 if published is not None else [])))
+    return headers, rows, comparisons
+
+
+def beats_published_deepsea(ev: dict, published: dict) -> dict:
+    """Per AUC (``roc_auc``, ``pr_auc``): targets where ``ev`` beats the published DeepSEA (the
+    paper: DanQ 94.1 % ROC, 97.6 % PR)."""
+    from ..metrics import count_better
+
+    return {key: count_better(ev[key], published[f"DeepSEA {metric}"])
+            for metric, key in (("ROC AUC", "roc_auc"), ("PR AUC", "pr_auc"))}
 
 
 def motif_analysis(model, data, folder: "str | os.PathLike", sequences_scanned: int | None = None,

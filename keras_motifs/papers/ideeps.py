@@ -6,6 +6,10 @@ preset's settings — categorical cross-entropy, RMSprop (eps 1e-8), batch 50, a
 early stopping on validation loss with patience 5 — and, as the original (no checkpoint, no
 restore), keeps the weights of the *last* epoch unless ``restore_best=True``.
 
+The Table 2 protocol (``reproductions/ideeps.py``): :func:`train_and_test` (reduced budgets by
+:func:`subsample`, named by :func:`budget_tag`), :func:`read_published`, :func:`collect` and
+:func:`report` (ours next to the paper's Table 2), :func:`motif_report` (Tomtom against Ray 2013).
+
 :func:`write_motifs` is the paper's motif analysis (Fig. 3: sequence and structure motifs of both
 convolutions, Tomtom of the sequence motifs against Ray et al. 2013, p < 0.05;
 ``keras_motifs.models.ideeps.MOTIF_PROTOCOL`` / ``STRUCTURE_MOTIF_PROTOCOL`` run by
@@ -15,7 +19,10 @@ of many experiments and the rank of each protein's own RNAcompete motif.
 
 from __future__ import annotations
 
+import json
 import os
+import time
+from pathlib import Path
 from typing import Sequence
 
 import keras
@@ -177,6 +184,173 @@ def write_motifs(model, x_test: dict, seqs: Sequence[str], contexts: Sequence[st
                 for q, b in analysis.summary["best"].items()
             ]
     return summary
+
+
+# ----------------------------------------------------------------------- the Table 2 protocol
+ALL_PRESETS = ("ideeps", "ideeps_cnn", "ideeps_seq_blstm", "ideeps_seq_cnn")
+# what decides a result besides experiment, preset and seed (None / "centered" / False: the paper's)
+BUDGET_KEYS = ("epochs", "patience", "max_train", "max_test", "layout", "restore_best")
+
+
+def budget_tag(epochs=None, patience=None, max_train=None, max_test=None, layout="centered", restore_best=False) -> str:
+    """File-name tag of a reduced budget (``_ep2_n2000_t1000``; '' for the paper's), so that
+    results of different budgets never mix."""
+    tag = ""
+    if epochs is not None:
+        tag += f"_ep{epochs}"
+    if patience is not None:
+        tag += f"_pat{patience}"
+    if max_train is not None:
+        tag += f"_n{max_train}"
+    if max_test is not None:
+        tag += f"_t{max_test}"
+    if layout != "centered":
+        tag += f"_{layout}"
+    if restore_best:
+        tag += "_best"
+    return tag
+
+
+def read_published(path) -> dict[int, dict]:
+    """iDeepS Table 2 (TSV with an ``index`` column): {experiment number: row}; {} when absent."""
+    out = {}
+    if not path or not Path(path).exists():
+        return out
+    lines = Path(path).read_text().splitlines()
+    header = lines[0].split("\t")
+    for line in lines[1:]:
+        if line.strip():
+            row = dict(zip(header, line.split("\t")))
+            out[int(row["index"])] = row
+    return out
+
+
+def subsample(rng, n_keep, *arrays):
+    """``n_keep`` rows drawn without replacement (file order kept) from each of ``arrays``."""
+    n = len(arrays[0])
+    if n_keep is None or n_keep >= n:
+        return arrays
+    keep = np.sort(rng.choice(n, n_keep, replace=False))
+    return tuple([a[i] for i in keep] if isinstance(a, list) else a[keep] for a in arrays)
+
+
+def train_and_test(preset: str, seed: int, data, work_dir, *, epochs=None, patience=None, max_train=None,
+                   max_test=None, layout="centered", restore_best=False, verbose=0):
+    """Train ``preset`` on one experiment's original split and test it, as ``run_network``.
+
+    ``data``: ``((seqs, contexts, labels) of train, validation, test)`` in file order. Reduced
+    budgets: ``max_train`` training examples (validation cut to a quarter of it) and ``max_test``
+    test examples, drawn with ``seed``. Returns ``(model, result, test)``: the result holds the
+    test AUC, the sizes, the epochs run and the training seconds; ``test`` is ``(inputs,
+    sequences, contexts)`` of the test examples used.
+    """
+    from ..metrics import per_target_auc
+
+    (tr_s, tr_c, tr_y), (va_s, va_c, va_y), (te_s, te_c, te_y) = data
+    rng = np.random.default_rng(seed)
+    tr_s, tr_c, tr_y = subsample(rng, max_train, tr_s, tr_c, tr_y)
+    va_s, va_c, va_y = subsample(rng, None if max_train is None else max(1, max_train // 4), va_s, va_c, va_y)
+    te_s, te_c, te_y = subsample(rng, max_test, te_s, te_c, te_y)
+    x_tr = make_inputs(tr_s, tr_c, preset, layout)
+    x_va = make_inputs(va_s, va_c, preset, layout)
+    x_te = make_inputs(te_s, te_c, preset, layout)
+    start = time.perf_counter()
+    model, res = fit(
+        preset, (x_tr, tr_y), (x_va, va_y), work_dir, seed=seed, epochs=epochs,
+        early_stopping_patience=patience, restore_best=restore_best, verbose=verbose,
+    )
+    p = predict_bound(model, x_te)
+    auc = float(per_target_auc(te_y, p)["roc_auc"][0])
+    result = {
+        "test_auc": auc,
+        "n_train": len(tr_y), "n_validation": len(va_y), "n_test": len(te_y),
+        "n_train_bound": int(np.sum(tr_y)), "n_test_bound": int(np.sum(te_y)),
+        "epochs_run": res.epochs_run, "weights": res.extra.get("weights"),
+        "val_loss": [float(v) for v in res.history.get("val_loss", [])],
+        "train_seconds": round(time.perf_counter() - start, 1),
+        "params": int(model.count_params()),
+    }
+    return model, result, (x_te, te_s, te_c)
+
+
+def collect(out: Path, tag: str) -> list[dict]:
+    """Every result of budget ``tag`` under ``<out>/results/<config>/``."""
+    rows = []
+    for f in sorted((Path(out) / "results").glob(f"*/*_seed*{tag}.json")):
+        r = json.loads(f.read_text())
+        if r.get("tag", "") == tag:
+            rows.append(r)
+    return rows
+
+
+def _mean_field(rows: list[dict], key: str) -> str:
+    """Mean of ``key`` over result rows, as a whole number ('' when no row has it)."""
+    vals = [float(r[key]) for r in rows if r.get(key) is not None]
+    return f"{sum(vals) / len(vals):.0f}" if vals else ""
+
+
+def _at_papers_precision(diff: float) -> float:
+    """A difference rounded to the paper's three decimals (+ 0.0 turns -0.0 into 0.0)."""
+    return round(float(diff), 3) + 0.0
+
+
+def report(rows: list[dict], published: dict, presets: list[str]) -> str:
+    """Markdown: per experiment our test AUC (mean over seeds) next to Table 2, the means, the
+    counts above / below / equal to the paper at its three decimals, and the ablation presets."""
+    lines = []
+    by = {}
+    for r in rows:
+        by.setdefault((r["preset"], r["experiment"]), []).append(r)
+    main = "ideeps" if any(p == "ideeps" for p, _ in by) else (presets[0] if presets else None)
+    exps = sorted({e for p, e in by if p == main})
+    if not exps:
+        return "no results yet\n"
+    lines.append(f"| # | protein | ours ({main}) | seeds | paper iDeepS | paper DeepBind | paper GraphProt | ours − paper "
+                 "| epochs | train s | prepare s |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    ours, paper_i, above, below, equal = [], [], 0, 0, 0
+    for e in exps:
+        rs = by[(main, e)]
+        aucs = [r["test_auc"] for r in rs]
+        m = float(np.mean(aucs))
+        pub = published.get(e, {})
+        pi = float(pub["iDeepS"]) if "iDeepS" in pub else float("nan")
+        diff = _at_papers_precision(m - pi)
+        ours.append(m)
+        paper_i.append(pi)
+        above += diff > 0
+        below += diff < 0
+        equal += diff == 0
+        sd = f" ± {np.std(aucs):.3f}" if len(aucs) > 1 else ""
+        lines.append(
+            f"| {e} | {rs[0]['protein']} | {m:.3f}{sd} | {len(aucs)} | {pub.get('iDeepS', '')} | {pub.get('DeepBind', '')} | "
+            f"{pub.get('GraphProt', '')} | {diff:+.3f} | {_mean_field(rs, 'epochs_run')} | "
+            f"{_mean_field(rs, 'train_seconds')} | {_mean_field(rs, 'prepare_seconds')} |"
+        )
+
+    def mean_of(col):
+        vals = [float(published[e][col]) for e in exps if e in published and col in published[e]]
+        return f"{np.mean(vals):.3f}" if vals else ""
+    lines.append(f"| | **mean ({len(exps)} exps)** | **{np.mean(ours):.3f}** | | {mean_of('iDeepS')} | {mean_of('DeepBind')} | "
+                 f"{mean_of('GraphProt')} | {_at_papers_precision(np.mean(ours) - np.nanmean(paper_i)):+.3f} | | | |")
+    lines.append("")
+    lines.append("epochs: epochs run before early stopping (mean over seeds); train s: wall-clock training "
+                 "seconds; prepare s: building the TFDS config, folding included (0 when every structure "
+                 "came from the SQLite cache).")
+    lines.append("")
+    lines.append(f"Experiments above the paper's iDeepS AUC: {above}; below: {below}; equal at three decimals: "
+                 f"{equal} (of {len(exps)}).")
+    others = sorted({p for p, _ in by} - {main})
+    if others:
+        lines.append("")
+        lines.append("| preset | experiments | mean AUC | mean AUC of ideeps on the same experiments |")
+        lines.append("|---|---|---|---|")
+        for p in [main] + others:
+            es = sorted(e for q, e in by if q == p)
+            m = np.mean([np.mean([r["test_auc"] for r in by[(p, e)]]) for e in es])
+            same = [np.mean([r["test_auc"] for r in by[(main, e)]]) for e in es if (main, e) in by]
+            lines.append(f"| {p} | {len(es)} | {m:.3f} | {np.mean(same):.3f} |" if same else f"| {p} | {len(es)} | {m:.3f} | |")
+    return "\n".join(lines) + "\n"
 
 
 # The RNAcompete motif (name in Ray et al. 2013's MEME file) of each iONMF experiment's protein,

@@ -12,6 +12,11 @@ without pooling before them (CNN-1's second layer, CNN-1-1-100's layers); clippi
 with MEME's defaults (Pearson distance, min overlap 1) through :func:`keras_motifs.interpret.tomtom`
 (memelite; see its docstring for how its p-values differ from MEME's).
 
+Training and Table 1/2 (``reproductions/koo_eddy.py``): :func:`training_settings` (the preset's
+settings with explicit overrides, merged once), :func:`train_and_test` (one trial: per-class ROC /
+PR AUC), :func:`read_published` and :func:`summary_rows` / :func:`format_summary` (mean ± sd over
+trials next to the paper's table).
+
 Differences from the original:
   * Tomtom is memelite's re-implementation, not the MEME-suite binary; E-values differ somewhat.
   * The code's ``clip_filters`` tests ``index.any()``, which is False when only position 0 passes
@@ -25,6 +30,8 @@ Differences from the original:
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -130,3 +137,126 @@ def plot_filter_grid(folder, png, layer: str = "conv0_active", title: str = "", 
     with atomic_path(png) as tmp:
         fig.savefig(tmp, dpi=80)
     plt.close(fig)
+
+
+# ------------------------------------------------------------------- training and Table 1/2
+PAPER_TABLES = {  # under the shared data folder
+    "synthetic": "published/koo_eddy2019_table1_synthetic.tsv",
+    "invivo": "published/koo_eddy2019_table2_invivo.tsv",
+}
+# Layers analysed beyond the first (paper: CNN-1's second layer; CNN-1-1-100's layers 1-3).
+EXTRA_LAYERS = {"koo_eddy_cnn_1": ["conv1_active"], "koo_eddy_cnn_1_3": ["conv1_active", "conv2_active"]}
+
+
+def training_settings(preset: str, *, variant: str = "paper", dataset: str = "synthetic", epochs: int | None = None) -> dict:
+    """The preset's training settings (``variant`` "paper" or "code"; in vivo batch size for
+    ``dataset="invivo"``) with ``epochs`` (when given) overriding the preset's maximum."""
+    from ..models.koo_eddy import training_config
+
+    cfg = training_config(preset, variant=variant, in_vivo=dataset == "invivo")
+    if epochs:
+        cfg["epochs"] = epochs
+    return cfg
+
+
+def train_and_test(preset: str, data: dict, training: dict, *, seed: int, initializer: str = "glorot",
+                   output_dir, verbose: int = 0) -> tuple:
+    """Train one trial of ``preset`` on one-hot ``data`` {"train", "validation", "test": (x, y)} with
+    ``training`` settings; returns ``(TrainResult, metrics)``: per-class ROC AUC, PR AUC (average
+    precision and trapezoid, the paper's), their means, epochs, best epoch and seconds."""
+    from ..metrics import per_target_auc
+    from ..models.koo_eddy import trainable_parameter_count
+    from ..training import train
+
+    t0 = time.time()
+    result = train(
+        preset, data["train"], data["validation"], output_dir=output_dir, training=training,
+        model_kwargs={"sequence_length": data["train"][0].shape[1], "initializer": initializer},
+        seed=seed, tensorboard=False, verbose=verbose,
+    )
+    x_test, y_test = data["test"]
+    pred = result.model.predict(x_test, batch_size=500, verbose=0)
+    auc = per_target_auc(y_test, pred)
+    auc_trap = per_target_auc(y_test, pred, pr_method="trapezoid")
+    metrics = {
+        "epochs_max": training["epochs"], "epochs_run": result.epochs_run,
+        "best_epoch": int(np.argmin(result.history["val_loss"])) + 1,
+        "best_val_loss": float(np.min(result.history["val_loss"])),
+        "train_seconds": round(time.time() - t0, 1),
+        "trainable_parameters": trainable_parameter_count(result.model),
+        "roc_auc": auc["roc_auc"], "pr_auc_average_precision": auc["pr_auc"],
+        "pr_auc_trapezoid": auc_trap["pr_auc"],
+        "mean_roc_auc": float(np.nanmean(auc["roc_auc"])),
+        "mean_pr_auc": float(np.nanmean(auc_trap["pr_auc"])),
+    }
+    return result, metrics
+
+
+def read_published(path) -> dict:
+    """The paper's Table 1 or 2 (TSV with a ``model`` column): {table name: row}; {} when absent."""
+    paper = {}
+    path = Path(path)
+    if path.exists():
+        lines = path.read_text().splitlines()
+        head = lines[0].split("\t")
+        for line in lines[1:]:
+            row = dict(zip(head, line.split("\t")))
+            paper[row["model"]] = row
+    return paper
+
+
+def _mean_sd(values):
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=float)
+    if not len(v):
+        return float("nan"), float("nan"), 0
+    return float(v.mean()), float(v.std()), len(v)
+
+
+def summary_rows(out, models: list[str], paper: dict) -> list[dict]:
+    """Per model, mean ± sd over the finished trials under ``<out>/<preset>/trial*/`` of AUROC,
+    AUPR and the motif fractions of every analysed layer, with the paper's numbers."""
+    from ..models.koo_eddy import PRESETS
+
+    rows = []
+    for preset in models:
+        name = PRESETS[preset]["table_name"]
+        trials = sorted((Path(out) / preset).glob("trial*/metrics.json"))
+        mets = [json.loads(p.read_text()) for p in trials]
+        row = {"model": name, "preset": preset, "trials": len(mets)}
+        row["auroc"] = _mean_sd([m["mean_roc_auc"] for m in mets])
+        row["aupr"] = _mean_sd([m["mean_pr_auc"] for m in mets])
+        row["epochs_run"] = [m["epochs_run"] for m in mets]
+        row["train_seconds"] = sum(m["train_seconds"] for m in mets)
+        for layer in ["conv0_active"] + EXTRA_LAYERS.get(preset, []):
+            mot = [json.loads(p.read_text()) for p in sorted((Path(out) / preset).glob(f"trial*/motifs_{layer}.json"))]
+            row[f"{layer}:match_jaspar"] = _mean_sd([m["match_any_fraction"] for m in mot])
+            row[f"{layer}:match_relevant"] = _mean_sd([m["match_relevant_fraction"] for m in mot])
+            row[f"{layer}:coverage"] = _mean_sd([m["tf_coverage"] for m in mot])
+        p = paper.get(name, {})
+        row["paper"] = {k: p.get(k) for k in ("avg_auroc", "auroc_sd", "avg_aupr", "match_jaspar", "match_jaspar_sd",
+                                               "match_relevant", "match_relevant_sd") if p.get(k) is not None}
+        rows.append(row)
+    return rows
+
+
+def format_summary(rows: list[dict]) -> str:
+    """The summary as a tab-separated table: ours (mean ± sd) next to the paper's."""
+    def fmt(ms):
+        m, s, n = ms
+        return "NA" if not n else f"{m:.3f}±{s:.3f}"
+
+    header = ["model", "trials", "AUROC", "paper", "match JASPAR", "paper", "match relevant", "paper"]
+    lines = ["\t".join(header)]
+    for r in rows:
+        p = r["paper"]
+        lines.append("\t".join([
+            r["model"], str(r["trials"]), fmt(r["auroc"]),
+            f"{p['avg_auroc']}±{p['auroc_sd']}" if "avg_auroc" in p else "-",
+            fmt(r["conv0_active:match_jaspar"]), f"{p['match_jaspar']}±{p['match_jaspar_sd']}" if "match_jaspar" in p else "-",
+            fmt(r["conv0_active:match_relevant"]), f"{p['match_relevant']}±{p['match_relevant_sd']}" if "match_relevant" in p else "-",
+        ]))
+    for r in rows:
+        for layer in EXTRA_LAYERS.get(r["preset"], []):
+            lines.append(f"{r['model']} {layer}\t{r['trials']}\t-\t-\t{fmt(r[f'{layer}:match_jaspar'])}\t-\t"
+                         f"{fmt(r[f'{layer}:match_relevant'])}\t-")
+    return "\n".join(lines)
