@@ -2,7 +2,7 @@
 
 For every experiment found in ``--data_dir`` (``<exp>_AC.seq.gz`` + ``<exp>_B.seq.gz``) and both
 training sets — the top 500 odd peaks ("DeepBind") and all training peaks ("DeepBind*") — this
-runs the paper's protocol (shared/docs/ORIGINALS.md §5.2):
+runs the paper's protocol (jisraeli/DeepBind code/deepbind_train_encode.py and code/libs/deepity):
 
 1. training data: positives repeated to at least ``--min_rows`` rows, each paired with its own
    dinucleotide shuffle (the first from the TFDS builder, further ones drawn with new seeds);

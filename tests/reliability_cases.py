@@ -1,4 +1,4 @@
-"""The bad-input table of issue "Reliability": bad input to every reader and trainer of the package
+"""The bad-input table of the reliability work: bad input to every reader and trainer of the package
 → a package error naming file, record and problem, raised before any output is written.
 
 The cases live in one module per reader, ``tests/test_reliability_<reader>.py`` (listed in

@@ -1,4 +1,4 @@
-"""DanQ-JASPAR initialisation, DeepSEA and the k-mer logistic regression (issue: DanQ comparators)."""
+"""DanQ-JASPAR initialisation, DeepSEA and the k-mer logistic regression (the DanQ paper's comparators)."""
 
 import keras
 import numpy as np

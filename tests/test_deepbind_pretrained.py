@@ -27,7 +27,7 @@ README_SEQS = [
     "GAGGTTACGCGGCAAGATAA",
     "TACCACTAGGGGGCGCCACC",
 ]
-# ORIGINALS.md §5.1: output of the original deepbind v0.11 on example.ids / example.seq.
+# kundajelab/DeepBindToKeras modified_deepbind_src (example.ids / example.seq): output of the original deepbind v0.11 on example.ids / example.seq.
 README_SCORES = np.array([
     [7.451420, -0.166146, -0.408751, -0.026180],
     [-0.155398, 4.113817, 0.516956, -0.248167],

@@ -23,7 +23,7 @@ DENSE32 = 64 * 32 + 32  # 2,080
 OUT = 32 * 2 + 2  # 66
 BRANCH_DENSE = 34 * 16 * 16 + 16  # 8,720: Flatten (34 x 16) -> Dense 16
 EXPECTED_PARAMS = {
-    "ideeps": CONV_SEQ + CONV_STRUCT + BILSTM + DENSE32 + OUT,  # 16,322 (ORIGINALS.md §2.3)
+    "ideeps": CONV_SEQ + CONV_STRUCT + BILSTM + DENSE32 + OUT,  # 16,322 (xypan1232/iDeepS ideeps.py, Keras 1.1.2 layer sizes)
     "ideeps_cnn": CONV_SEQ + CONV_STRUCT + 2 * BRANCH_DENSE + OUT,  # 19,138
     "ideeps_seq_blstm": CONV_SEQ + BILSTM + DENSE32 + OUT,  # 15,346
     "ideeps_seq_cnn": CONV_SEQ + BRANCH_DENSE + (16 * 2 + 2),  # 9,410
@@ -125,7 +125,7 @@ def test_centered_encoding():
 
 
 def test_published_encoding_offset():
-    """ORIGINALS.md §2.2: rows 0-4 padding, 5-8 zeros, residues from row 9, row 110 padding."""
+    """xypan1232/iDeepS ideeps.py (published version, before 2023-08-03): rows 0-4 padding, 5-8 zeros, residues from row 9, row 110 padding."""
     x = encode_sequences([SEQ], layout="published")[0]
     assert x.shape == (111, 4)
     np.testing.assert_array_equal(x[:5], 0.25)

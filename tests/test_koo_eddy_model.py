@@ -17,7 +17,7 @@ from keras_motifs.models.koo_eddy import (  # noqa: E402
 )
 from model_harness import run_model_saving_test  # noqa: E402
 
-# Trainable-parameter counts of the original code (its results tables; ORIGINALS.md §4.1).
+# Trainable-parameter counts of the original code (p-koo/learning_sequence_motifs results tables).
 ORIGINAL_COUNTS = [
     ("koo_eddy_cnn_2", 200, 160_048),
     ("koo_eddy_cnn_50_2", 200, 25_712),

@@ -16,7 +16,7 @@ from tfds_builders.koo_eddy_synthetic.synthetic import core_pwms  # noqa: E402
 
 
 def code_activation_pwm(activations, x, window=19, threshold=0.5):
-    """The released code's ``activation_pwm`` (deepomics.visualize; ORIGINALS.md §4.6), transcribed:
+    """The released code's ``activation_pwm`` (p-koo/learning_sequence_motifs code/deepomics/visualize.py), transcribed:
     PPMs (F, window, 4) from activations (N, L, F) aligned to one-hot inputs (N, L, 4). Every
     position above ``threshold`` x the filter's maximum adds the window [p - window//2,
     p + window - window//2) weighted by its activation, zero-padded at the ends; each row is

@@ -6,7 +6,7 @@ import pytest
 from tfds_builders.deepsea import koo_eddy_invivo as invivo
 from tfds_builders.koo_eddy_synthetic import synthetic
 
-WIDTHS = [6, 10, 11, 11, 15, 10, 12, 15, 11, 16, 11, 12]  # ORIGINALS.md §4.2
+WIDTHS = [6, 10, 11, 11, 15, 10, 12, 15, 11, 16, 11, 12]  # p-koo/learning_sequence_motifs data/pfm_vertebrates.txt widths
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ SMALL = {
     "deepsea": dict(conv_filters=(8, 8, 8), dense_units=8, num_targets=3, sequence_length=200),
 }
 
-# Full-size parameter counts (as asserted by the model tests; ORIGINALS.md).
+# Full-size parameter counts (as asserted by the model tests).
 FULL_PARAMS = {
     "danq": 46_926_479,
     "danq_jaspar": 123_904 + 6_295_552 + 60_621_725 + 850_994,

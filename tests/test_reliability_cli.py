@@ -1,7 +1,7 @@
 """Bad input to the command line (``keras-motifs ...``): a command given bad input writes
 nothing, and ``keras-motifs`` prints the error and exits with 1.
 
-One module of the bad-input table (issue "Reliability"); the case table, its helpers and the
+One module of the bad-input table (bad input and faults); the case table, its helpers and the
 generator of the rows of ``docs/RELIABILITY.md`` are in ``tests/reliability_cases.py``.
 """
 

@@ -1,7 +1,7 @@
 """Bad input to DeepBind's ENCODE ``.seq.gz`` TSV read by
 ``deepbind_encode_chipseq.read_seq_file``.
 
-One module of the bad-input table (issue "Reliability"); the case table, its helpers and the
+One module of the bad-input table (bad input and faults); the case table, its helpers and the
 generator of the rows of ``docs/RELIABILITY.md`` are in ``tests/reliability_cases.py``.
 """
 

@@ -1,7 +1,7 @@
 """Bad input to DeepSEA's ``.mat`` files (v7.3/HDF5 and v5) read by ``deepsea.mat_reader``
 and the DeepSEA builder, and ``example.h5`` read by ``mat_reader.read_example_h5``.
 
-One module of the bad-input table (issue "Reliability"); the case table, its helpers and the
+One module of the bad-input table (bad input and faults); the case table, its helpers and the
 generator of the rows of ``docs/RELIABILITY.md`` are in ``tests/reliability_cases.py``.
 """
 

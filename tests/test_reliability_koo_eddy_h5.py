@@ -1,7 +1,7 @@
 """Bad input to Koo & Eddy's ``synthetic_dataset.h5`` read by
 ``koo_eddy_synthetic.read_original_h5``.
 
-One module of the bad-input table (issue "Reliability"); the case table, its helpers and the
+One module of the bad-input table (bad input and faults); the case table, its helpers and the
 generator of the rows of ``docs/RELIABILITY.md`` are in ``tests/reliability_cases.py``.
 """
 

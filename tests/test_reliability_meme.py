@@ -1,7 +1,7 @@
 """Bad input to MEME motif files read by ``interpret.read_meme`` (also as Tomtom targets),
 and Tomtom result tables read by ``interpret.read_tomtom_table``.
 
-One module of the bad-input table (issue "Reliability"); the case table, its helpers and the
+One module of the bad-input table (bad input and faults); the case table, its helpers and the
 generator of the rows of ``docs/RELIABILITY.md`` are in ``tests/reliability_cases.py``.
 """
 

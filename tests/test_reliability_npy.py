@@ -2,7 +2,7 @@
 its check of a TFDS source's channel order), object and numeric arrays read by
 ``io.safe_npy.load_npy``.
 
-One module of the bad-input table (issue "Reliability"); the case table, its helpers and the
+One module of the bad-input table (bad input and faults); the case table, its helpers and the
 generator of the rows of ``docs/RELIABILITY.md`` are in ``tests/reliability_cases.py``.
 """
 

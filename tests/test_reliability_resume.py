@@ -1,4 +1,4 @@
-"""Crashes and resumes, determinism (issue "Reliability").
+"""Crashes and resumes, determinism (bad input and faults).
 
 * A training process killed hard (SIGKILL) in the middle of an epoch resumes from its last backup
   (``ResumableBackup``, taken every 2 batches) and ends with exactly the metrics, weights, CSV log

@@ -1,4 +1,4 @@
-"""Safe loading (issue "Reliability"): no code runs from a data file.
+"""Safe loading (bad input and faults): no code runs from a data file.
 
 * ``.keras`` files load with Keras safe mode on (a Lambda layer is refused:
   ``test_reliability_keras.py::...[keras-lambda-unsafe]``); every ``load_model`` call in the

@@ -1,4 +1,4 @@
-"""The bad-input table of issue "Reliability" as a whole: every case of every reader module
+"""The bad-input table of the reliability work as a whole: every case of every reader module
 (``tests/test_reliability_<reader>.py``, listed in ``reliability_cases.READER_MODULES``) has a
 unique id and one row in ``docs/RELIABILITY.md``, and no row lacks its case.
 """

@@ -1,7 +1,7 @@
 """Bad input to arrays and ``tf.data`` datasets given to ``training.train`` (nothing may be
 written before the error).
 
-One module of the bad-input table (issue "Reliability"); the case table, its helpers and the
+One module of the bad-input table (bad input and faults); the case table, its helpers and the
 generator of the rows of ``docs/RELIABILITY.md`` are in ``tests/reliability_cases.py``.
 """
 

@@ -3,7 +3,7 @@
 filter motifs (``interpret.filter_motifs``) and DeepBind (``deepbind.predict``,
 ``keras-motifs deepbind``).
 
-One module of the bad-input table (issue "Reliability"); the case table, its helpers and the
+One module of the bad-input table (bad input and faults); the case table, its helpers and the
 generator of the rows of ``docs/RELIABILITY.md`` are in ``tests/reliability_cases.py``.
 """
 

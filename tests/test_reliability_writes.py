@@ -1,4 +1,4 @@
-"""Nothing lost, nothing half-written (issue "Reliability").
+"""Nothing lost, nothing half-written (bad input and faults).
 
 * A dataset preparation killed midway (SIGKILL during ``download_and_prepare``) leaves no dataset
   that looks complete; preparing again completes it.

@@ -1,6 +1,6 @@
 """Bad input to Zeng's ``.data`` files read by ``zeng_chipseq.read_data_file``.
 
-One module of the bad-input table (issue "Reliability"); the case table, its helpers and the
+One module of the bad-input table (bad input and faults); the case table, its helpers and the
 generator of the rows of ``docs/RELIABILITY.md`` are in ``tests/reliability_cases.py``.
 """
 

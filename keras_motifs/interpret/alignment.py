@@ -9,13 +9,13 @@ statistic (a filter's max or mean) make two passes.
 
 Rules (``rule=``):
 
-``"koo_eddy"`` — Koo & Eddy 2019 (code ``activation_pwm``; shared/docs/ORIGINALS.md §4.6):
+``"koo_eddy"`` — Koo & Eddy 2019 (p-koo/learning_sequence_motifs code/deepomics/visualize.py ``activation_pwm``):
     positions whose activation exceeds ``0.5 ×`` the filter's maximum over the whole data set;
     each window weighted by its activation; windows running over the sequence ends are
     zero-padded; each row of the PPM is divided by its summed counts — for one-hot inputs the
     sum of the weights of its non-padded positions, as the code divides (a row never covered is
     0, as the code's NaN → 0).
-``"basset"`` (alias ``"ideeps"``) — Basset / iDeepS ``seq_motifs.py`` (ORIGINALS.md §2.5):
+``"basset"`` (alias ``"ideeps"``) — Basset / iDeepS ``seq_motifs.py`` (xypan1232/iDeepS):
     threshold ``mean + 0.5·(max − mean)`` of all the filter's activations over the data set; every
     position above it is a site counted once; windows running over the ends are skipped; counts
     start at a pseudocount of 1 per letter, PPM = counts / (sites + A); filters with fewer than 10

@@ -1,4 +1,4 @@
-"""Training DeepBind as the supplementary code's deepity trainer did (ORIGINALS.md §5.2).
+"""Training DeepBind as the supplementary code's deepity trainer did (jisraeli/DeepBind code/libs/deepity/deepity: trainer, sgd).
 
 One SGD run of a :func:`~keras_motifs.models.deepbind.DeepBind` model, step by step:
 

@@ -59,7 +59,7 @@ PRESETS: dict[str, dict] = {
 
 # The paper's motif analysis as data (keras_motifs.interpret.MotifProtocol.from_dict reads it):
 # paper Results "Of the 320 motifs learned by the DanQ model, 166 significantly match known motifs
-# (E < 0.01)"; the repository's MEME files and tomtom.xml (ORIGINALS.md §1.5). Run by
+# (E < 0.01)"; the repository's MEME files and tomtom.xml (uci-cbcl/DanQ). Run by
 # keras_motifs.papers.danq.motif_analysis and ``keras-motifs motifs --protocol danq``.
 MOTIF_PROTOCOL: dict = {
     "layer": "conv",  # model.py: the ReLU convolution that reads the one-hot input
@@ -67,9 +67,9 @@ MOTIF_PROTOCOL: dict = {
     "window": None,  # the kernel's own width (code: MEME w = kernel length, 26; DanQ-JASPAR 30)
     "alphabet": "AGCT",  # paper Methods: one-hot columns A, G, C, T (motifs are written A, C, G, T)
     "min_sites": None,  # the rule's default (1)
-    "all_filters": True,  # ORIGINALS.md §1.5: the published MEME files hold all filters
-    "background": "uniform",  # ORIGINALS.md §1.5: uniform background
-    "trim": False,  # ORIGINALS.md §1.5: whole kernels (w = kernel length)
+    "all_filters": True,  # uci-cbcl/DanQ DanQ_motifs.meme: the published MEME files hold all filters
+    "background": "uniform",  # uci-cbcl/DanQ DanQ_motifs.meme: uniform background
+    "trim": False,  # uci-cbcl/DanQ DanQ_motifs.meme: whole kernels (w = kernel length)
     "targets": "JASPAR2016",  # paper: JASPAR 2016 (tomtom.xml also searched jolma2013 and uniprobe_mouse, not shipped)
     "distance": "pearson",  # tomtom.xml: -dist pearson
     "min_overlap": 5,  # tomtom.xml: -min-overlap 5

@@ -64,7 +64,7 @@ PRESETS: dict[str, dict] = {
 
 # The paper's motif analysis as data (keras_motifs.interpret.MotifProtocol.from_dict reads it):
 # paper Methods "we align them against 102 known motifs in study [48] (Ray et al. 2013) ... using
-# the TOMTOM algorithm with p-value < 0.05", Fig. 3; the code's seq_motifs.py (ORIGINALS.md §2.5).
+# the TOMTOM algorithm with p-value < 0.05", Fig. 3; xypan1232/iDeepS seq_motifs.py.
 # Run by keras_motifs.papers.ideeps.write_motifs and ``keras-motifs motifs --protocol ideeps``.
 MOTIF_PROTOCOL: dict = {
     "layer": "sequence_conv",  # code seq_motifs.py: the ReLU output of the sequence convolution, before pooling

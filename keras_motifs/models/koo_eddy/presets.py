@@ -144,8 +144,8 @@ TRAINING: dict[str, dict] = {
 }
 IN_VIVO_BATCH_SIZE = 32  # code 1_train_invivo.py batch_size=32
 
-# JASPAR IDs counted as a match to each TF's ground truth (code 3_match_statistics_synthetic.py;
-# ORIGINALS.md §4.6); the in vivo "relevant" motifs use the same ID sets (code
+# JASPAR IDs counted as a match to each TF's ground truth (p-koo/learning_sequence_motifs
+# code/3_match_statistics_synthetic.py); the in vivo "relevant" motifs use the same ID sets (code
 # 3_match_statistics_invivo.py).
 GROUND_TRUTH_IDS: dict[str, list[str]] = {
     "Arid3a": ["MA0151.1", "MA0601.1", "PB0001.1"],
@@ -163,8 +163,8 @@ GROUND_TRUTH_IDS: dict[str, list[str]] = {
 }
 
 # The paper's motif analysis as data (keras_motifs.interpret.MotifProtocol.from_dict reads it):
-# paper Results/Table 1 and the code's activation_pwm, clip_filters, meme_generate and Tomtom call
-# (ORIGINALS.md §4.6). Run by keras_motifs.papers.koo_eddy.analyse_model and
+# paper Results/Table 1 and p-koo/learning_sequence_motifs code/deepomics/visualize.py activation_pwm,
+# code/helper.py clip_filters and meme_generate, code/2_tomtom_synthetic.sh. Run by keras_motifs.papers.koo_eddy.analyse_model and
 # ``keras-motifs motifs --protocol koo_eddy``.
 MOTIF_PROTOCOL: dict = {
     "layer": "conv0_active",  # code: activations of conv1d_0_active (BN + ReLU, before pooling)
@@ -186,8 +186,8 @@ MOTIF_PROTOCOL: dict = {
     "all_pairs": False,  # the hits
     # As this package has run it (docs/RESULTS.md): a filter matches a ground-truth motif when its
     # best hit (lowest q, then p) is one. The paper's caption ("filters that match to any ground
-    # truth TF motif") and the code's match_hits_to_ground_truth count any hit (ORIGINALS.md
-    # §4.6): "any" is the paper's rule.
+    # truth TF motif") and the code's match_hits_to_ground_truth count any hit (code/helper.py):
+    # "any" is the paper's rule.
     "match": "best",
     "best_by": ["q_value", "p_value"],
     "ground_truth": GROUND_TRUTH_IDS,  # synthetic: the 12 embedded TFs; in vivo: the ChIP'd TFs' motifs
