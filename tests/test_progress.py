@@ -5,7 +5,21 @@ from __future__ import annotations
 import io
 import logging
 
+import pytest
+
 from keras_motifs.progress import Progress
+
+
+@pytest.fixture
+def caplog(caplog):
+    """caplog's handler on the progress logger itself: the CLI's logs.configure() stops the
+    package's records from propagating to the root logger once any in-process CLI test ran."""
+    logger = logging.getLogger("keras_motifs.progress")
+    logger.addHandler(caplog.handler)
+    try:
+        yield caplog
+    finally:
+        logger.removeHandler(caplog.handler)
 
 
 def test_non_terminal_progress_logs_periodic_lines_with_rate_and_eta(caplog):
