@@ -9,8 +9,7 @@ family; it does not import the model builders (``keras_motifs.models``) or the d
 * :func:`export_model` / :func:`load_exported` — weights-only export (+ TF SavedModel) for sharing.
 """
 
-__version__ = "0.1.0"
-
+from .version import __version__
 from .logs import import_tensorflow_quietly as _import_quietly
 
 _import_quietly()

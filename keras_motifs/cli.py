@@ -12,7 +12,7 @@ import argparse
 import importlib
 import sys
 
-from . import __version__
+from .version import __version__
 from .cli_args import ArgumentParser
 
 # Modules of keras_motifs.commands that provide sub-commands; add yours here.

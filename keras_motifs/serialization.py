@@ -77,7 +77,7 @@ def export_model(model, folder, *, preset: str | None = None, savedmodel: bool =
 
     import keras
 
-    from . import __version__
+    from .version import __version__
     from .io import atomic_open, atomic_path
     from .registry import find_by_model_name
 
