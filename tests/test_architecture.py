@@ -33,7 +33,7 @@ FLOORS = {
     "keras_motifs.reporting": 1,
     "keras_motifs.models": 2,
     "keras_motifs.papers": 3,
-    "keras_motifs.cli": 4, "keras_motifs.commands": 4, "tfds_builders": 4, "reproductions": 4, "benchmarks": 4,
+    "keras_motifs.cli": 4, "keras_motifs.commands": 4, "keras_motifs.datasets": 4, "tfds_builders": 4, "reproductions": 4, "benchmarks": 4,
 }
 ROOTS = ("keras_motifs", "tfds_builders", "reproductions", "benchmarks")
 

@@ -43,3 +43,13 @@ def test_tfds_load_deepsea_gives_the_embedded_synthetic_config_offline(tmp_path)
     n, seq_shape, label_shape = r.stdout.strip().splitlines()[-1].split(" ", 2)
     assert int(n) > 0
     assert "1000" in seq_shape and "919" in label_shape
+
+
+def test_keras_motifs_datasets_registers_the_same_builders():
+    code = ("import keras_motifs.datasets, tensorflow_datasets as tfds\n"
+            "print(tfds.builder_cls('deepsea').__module__, tfds.builder_cls('rbp_clip').__module__)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.split() == ["tfds_builders.deepsea.deepsea_dataset_builder",
+                                "tfds_builders.rbp_clip.rbp_clip_dataset_builder"]
