@@ -124,7 +124,7 @@ def main(argv=None) -> int:
     for key in args.models:
         settings = run_settings(key, args)
         unit = Unit(out / key / "results.json", settings, seed=args.seed, legacy_fields={"settings": settings})
-        res = unit.done()
+        res, trained = unit.done(), None
         if res is not None:
             print(f"\n== {paper.LABELS[key]}: finished earlier with the same settings; read from {unit.path}", flush=True)
             ev = paper.evaluation_of(res)
@@ -146,10 +146,11 @@ def main(argv=None) -> int:
                                  batch_size=max(cfg["batch_size"], 100), groups=groups)
             paper.plot_evaluation(ev, names, groups, out / key, real_data=args.config == "full")
             res = unit.write(paper.model_result(key, result, ev, names, groups, modern=args.modern), argv=_argv(argv))
+            trained = result.model  # the best model, as train() returns it
         results[key], evals[key] = res, ev
         # ------------------------------------------------ 3. motifs of the DanQ models (a unit each)
         if args.motifs and key in ("danq", "danq_jaspar"):
-            results[key] = {**res, "motifs": motifs_stage(key, args, builder, out, settings, res, argv)}
+            results[key] = {**res, "motifs": motifs_stage(key, args, builder, out, settings, res, trained, argv)}
 
     # ------------------------------------------------------------ 4. compare with the paper
     headers, rows, comparisons = paper.comparison_table(evals, results, args.models, published)
@@ -208,41 +209,29 @@ def run_settings(key, args) -> dict:
             "modern": args.modern, "num_devices": args.num_devices, "max_train": args.max_train}
 
 
-def motifs_stage(key, args, builder, out: Path, settings: dict, res: dict, argv=None) -> dict:
+def motifs_stage(key, args, builder, out: Path, settings: dict, res: dict, model=None, argv=None) -> dict:
     """The motif analysis of a trained DanQ (a unit: ``<out>/<model>/motifs.json``, keyed by the
     model's settings and ``--motif_sequences``); for DanQ-JASPAR with how many matches are its
-    JASPAR initialisation."""
-    import pandas as pd
-
-    from keras_motifs.papers.danq import init_survival
-    from keras_motifs.reporting.run_record import Unit
-
-    if "motifs" in res:  # a results.json of an earlier version holds them
-        mo = dict(res["motifs"])
-    else:
-        unit = Unit(out / key / "motifs.json", {**settings, "motif_sequences": args.motif_sequences}, seed=args.seed)
-        mo = unit.done()
-        if mo is None:
-            mo = motif_analysis(key, args, builder, out / key)
-            if key == "danq_jaspar":
-                mo["init_survival"] = init_survival(pd.read_csv(mo["tomtom"], sep="\t"), mo["n_filters"])
-            mo = unit.write(mo, argv=_argv(argv))
-    if key == "danq_jaspar" and "init_survival" not in mo and Path(mo["tomtom"]).exists():
-        mo["init_survival"] = init_survival(pd.read_csv(mo["tomtom"], sep="\t"), mo["n_filters"])
-    return {k: v for k, v in mo.items() if k != "run"}
-
-
-def motif_analysis(key, args, builder, folder: Path) -> dict:
-    """Filters of a trained DanQ → MEME (DeepBind/DanQ rule, A,C,G,T) → Tomtom vs JASPAR 2016
-    (keras_motifs.papers.danq.motif_analysis, the paper's motif protocol)."""
+    JASPAR initialisation. ``model``: the model just trained (None: a finished one, read from
+    ``<out>/<model>/training/best.keras``)."""
     import keras
 
-    from keras_motifs.papers.danq import motif_analysis as danq_motif_analysis
+    from keras_motifs.papers.danq import motif_analysis
+    from keras_motifs.reporting.run_record import Unit
     from tfds_builders.deepsea import to_one_hot
 
-    model = keras.models.load_model(folder / "training" / "best.keras", safe_mode=True)
-    data = builder.as_dataset(split=f"test[:{args.motif_sequences}]").map(lambda e: to_one_hot(e)[0])
-    return danq_motif_analysis(model, data, folder, sequences_scanned=args.motif_sequences)
+    if "motifs" in res:  # a results.json of an earlier version holds them
+        return dict(res["motifs"])
+    unit = Unit(out / key / "motifs.json", {**settings, "motif_sequences": args.motif_sequences}, seed=args.seed)
+    mo = unit.done()
+    if mo is None:
+        if model is None:
+            model = keras.models.load_model(out / key / "training" / "best.keras", safe_mode=True)
+        data = builder.as_dataset(split=f"test[:{args.motif_sequences}]").map(lambda e: to_one_hot(e)[0])
+        mo = unit.write(motif_analysis(model, data, out / key, sequences_scanned=args.motif_sequences,
+                                       jaspar_initialised=key == "danq_jaspar"), argv=_argv(argv))
+    return {k: v for k, v in mo.items() if k != "run"}
+
 
 if __name__ == "__main__":
     sys.exit(main())

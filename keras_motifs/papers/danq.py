@@ -220,10 +220,11 @@ def beats_published_deepsea(ev: dict, published: dict) -> dict:
 
 
 def motif_analysis(model, data, folder: "str | os.PathLike", sequences_scanned: int | None = None,
-                   batch_size: int = 100) -> dict:
+                   batch_size: int = 100, jaspar_initialised: bool = False) -> dict:
     """Filters of a trained DanQ → ``<folder>/filters.meme`` (DeepBind/DanQ rule, every filter,
     A,C,G,T) → Tomtom against JASPAR 2016 (Pearson, min overlap 5, E < 0.01) →
-    ``<folder>/tomtom_jaspar2016.tsv``; returns the counts of filters with a match.
+    ``<folder>/tomtom_jaspar2016.tsv``; returns the counts of filters with a match and, for a
+    DanQ-JASPAR (``jaspar_initialised``), :func:`init_survival` of its hits.
 
     ``data``: one-hot test sequences (N, 1000, 4) in the model's A,G,C,T order (an array or a
     ``tf.data.Dataset`` of them); ``sequences_scanned`` is recorded as given.
@@ -235,9 +236,12 @@ def motif_analysis(model, data, folder: "str | os.PathLike", sequences_scanned: 
     analysis = analyse_filters(model, data, protocol, folder, batch_size=batch_size, table_float_format=None,
                                files={"meme": "filters.meme", "tomtom": "tomtom_jaspar2016.tsv"})
     s = analysis.summary
-    return {"meme": str(folder / "filters.meme"), "tomtom": str(folder / "tomtom_jaspar2016.tsv"),
-            "n_filters": s["n_queries"], "n_filters_with_match": s["n_match_any"], "fraction_with_match": s["match_any"],
-            "evalue_threshold": protocol.threshold, "sequences_scanned": sequences_scanned, "rule": protocol.rule}
+    result = {"meme": str(folder / "filters.meme"), "tomtom": str(folder / "tomtom_jaspar2016.tsv"),
+              "n_filters": s["n_queries"], "n_filters_with_match": s["n_match_any"], "fraction_with_match": s["match_any"],
+              "evalue_threshold": protocol.threshold, "sequences_scanned": sequences_scanned, "rule": protocol.rule}
+    if jaspar_initialised:
+        result["init_survival"] = init_survival(analysis.hits, s["n_queries"])
+    return result
 
 
 def init_survival(table, n_filters: int, motifs=None, query_prefix: str = "filter") -> dict:
