@@ -4,32 +4,39 @@ For every experiment found in ``--data_dir`` (``<exp>_AC.seq.gz`` + ``<exp>_B.se
 training sets — the top 500 odd peaks ("DeepBind") and all training peaks ("DeepBind*") — this
 runs the paper's protocol (jisraeli/DeepBind code/deepbind_train_encode.py and code/libs/deepity):
 
-1. training data: positives repeated to at least ``--min_rows`` rows, each paired with its own
-   dinucleotide shuffle (the first from the TFDS builder, further ones drawn with new seeds);
+1. training data: positives repeated to at least ``--min_rows`` rows, each followed by its own
+   dinucleotide shuffle (the first from the TFDS builder, further ones drawn with new seeds),
+   served in fixed batches of 64 in the same order every epoch (deepity);
 2. calibration: ``--n_calib`` random settings from the paper's distributions, the first half M1
    (no hidden layer) and the rest M2 (32 hidden units) as kangaroo.calibrate splits ncalib between
    the two configs; dropout, L1 decays, init scales, learning rate and momentum drawn as the
-   paper; ``--n_folds``-fold cross-validation (``--folds_run`` of the folds actually trained) of
-   ``--calib_steps`` SGD steps each, with deepity's objective (keras_motifs.models.deepbind.
-   training.fit_deepbind: 0.5 x mean NLL, L1 from step 100); the validation loss (on at most
-   ``--val_rows`` held-out rows) is checked at 5 checkpoints; the setting with the lowest mean
-   (best-checkpoint) validation loss wins;
-3. final training of the best setting on all training rows for ``--final_steps`` steps,
-   ``--final_trials`` times, keeping the trial with the lowest training loss;
+   paper; ``--n_folds``-fold cross-validation (the peaks shuffled once and cut into blocks; each
+   fold's training and validation peaks augmented separately; ``--folds_run`` of the folds
+   actually trained) of ``--calib_steps`` SGD steps each, with deepity's objective
+   (keras_motifs.papers.deepbind.fit_deepbind: 0.5 x mean NLL, L1 from step 100); the
+   validation loss on the whole validation fold (``--val_rows``: a sample) is checked at 5
+   checkpoints, and every (setting, checkpoint step) is a candidate: the lowest mean over folds
+   of the validation loss at that step wins (deepity hypertrain / hpsearch);
+3. final training of the chosen setting on all training peaks for the chosen number of steps
+   (``--final_steps`` overrides it), ``--final_trials`` times, keeping the trial with the lowest
+   loss on its training set;
 4. test ROC AUC on ``_B`` (500 held-out even peaks + 500 shuffles) of the model's logit (the
    original predictor's raw score), printed next to the published DeepBind / DeepBind* AUCs,
-   with the mean difference; the mutation map (on the logit, DeepBind's scaling) of the
-   best-scoring test peak and the logos of the 16 detectors are written per experiment
-   (keras_motifs.interpret).
+   with the mean difference, and next to the AUC of the original's own released model of the
+   experiment (one of the 927 in the shared DeepBind database, scored here on the same ``_B``
+   file: ``<out>/<exp>.released.json``; no training); the mutation map (on the logit, DeepBind's
+   scaling) of the best-scoring test peak and the logos of the 16 detectors are written per
+   experiment (keras_motifs.interpret).
 
 The paper's budget is ``--n_calib 30 --n_folds 3 --calib_steps 20000 (10000 for top500)
---final_steps 20000 (10000) --final_trials 6 --min_rows 100000``; the defaults here are a CPU
-budget. The protocol's steps are functions of keras_motifs.papers.deepbind; this script loads the
+--final_trials 6 --min_rows 100000``; the defaults here are a CPU budget. ``--sets`` with no
+value scores only the released models (cheap). The protocol's steps are functions of keras_motifs.papers.deepbind; this script loads the
 data and runs them. One result file per experiment and set, ``<out>/<exp>.<set>.json``, written
 once with its run record (keras_motifs.reporting.run_record.Unit): a finished one with the same
 budget is skipped when the script is started again, one with another budget is computed again.
 
     nice -n 19 python reproductions/deepbind.py --data_dir ../shared/data/deepbind_encode --out runs/deepbind
+    python reproductions/deepbind.py --out runs/deepbind_released --sets     # released models only
 """
 
 from __future__ import annotations
@@ -58,7 +65,8 @@ def parse_args(argv=None):
                     help="train only the first K of the n_folds folds per setting (deepity hypertrain "
                          "allfolds=False runs 1; default: all, as the paper)")
     ap.add_argument("--calib_steps", type=int, default=1000, help="SGD steps per calibration run (paper: 20000/10000)")
-    ap.add_argument("--final_steps", type=int, default=4000, help="SGD steps of the final training (paper: 20000/10000)")
+    ap.add_argument("--final_steps", type=int, default=None,
+                    help="SGD steps of the final training (default: the calibration's chosen step, as the paper)")
     ap.add_argument("--final_trials", type=int, default=1, help="final trainings, best kept (paper: 6)")
     ap.add_argument("--min_rows", type=int, default=20000, help="positives repeated to this many rows (paper: 100000)")
     ap.add_argument("--batch_size", type=int, default=64)
@@ -66,9 +74,9 @@ def parse_args(argv=None):
                     help="CPU-budget safeguard (not in the paper): if no calibration setting got its validation "
                          "loss below ln 2 - 1e-3 (none left the constant start within --calib_steps), draw up "
                          "to this many further settings (M1, M2 alternating), stopping at the first that does")
-    ap.add_argument("--val_rows", type=int, default=6400,
-                    help="validation rows scored at each checkpoint, a seeded sample of the held-out fold "
-                         "(deepity's checkpoint report scores the first 100 batches of 64; 0 = all)")
+    ap.add_argument("--val_rows", type=int, default=0,
+                    help="validation rows scored at each checkpoint: 0 = the whole (augmented) held-out fold, "
+                         "as deepity's training_report; N = a seeded sample of N rows (CPU budget)")
     ap.add_argument("--no_images", action="store_true", help="skip mutation maps and logos")
     ap.add_argument("--summary_only", action="store_true", help="only print the table of the finished runs in --out")
     return ap.parse_args(argv)
@@ -91,6 +99,33 @@ def load_experiment(exp: str, data_dir: Path, tfds_dir: Path, seed: int):
         rows = tfds.as_numpy(builder.as_dataset(split=split, batch_size=-1))
         out[split] = {"x": rows["sequence"], "y": rows["label"].astype(np.float32), "peak": rows["peak_index"]}
     return out
+
+
+def released_one(exp: str, data_dir: Path, out: Path, log) -> None:
+    """The original's released model of ``exp`` scored on its ``_B`` test file (the file the
+    TFDS builder's test split holds unchanged): ``<out>/<exp>.released.json``, once."""
+    from keras_motifs.papers import deepbind as paper
+    from keras_motifs.reporting.run_record import Unit
+    from tfds_builders.deepbind_encode_chipseq.deepbind_encode_chipseq_dataset_builder import read_seq_file
+
+    try:
+        model_id = paper.released_model_id(exp)
+    except FileNotFoundError as exc:
+        log(f"{exp} [released]: no DeepBind model database ({exc}); skipped")
+        return
+    if model_id is None:
+        log(f"{exp} [released]: no released ChIP-seq model of this experiment")
+        return
+    test_file = data_dir / f"{exp}_B.seq.gz"
+    unit = Unit(out / f"{exp}.released.json", {"experiment": exp, "model_id": model_id, "test_file": test_file.name})
+    if unit.done() is not None:
+        return
+    _, seqs, labels = read_seq_file(test_file)
+    t0 = time.time()
+    auc = paper.released_auc(model_id, seqs, labels)
+    unit.write({"experiment": exp, "model_id": model_id, "test_file": test_file.name, "test_auc": auc,
+                "n_test": len(seqs), "seconds": time.time() - t0})
+    log(f"{exp} [released]: {model_id} test AUC {auc:.4f}")
 
 
 # ------------------------------------------------------------------------------------------ main
@@ -123,12 +158,13 @@ def main(argv=None) -> int:
         log_file.flush()
 
     log(f"# {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(sys.argv)}")
-    # one unit per experiment and training set: <out>/<exp>.<set>.json, keyed by the budget
+    # one unit per experiment and training set: <out>/<exp>.<set>.json, keyed by the budget and protocol
     for exp in experiments if not args.summary_only else []:
+        released_one(exp, data_dir, out, log)
         data = None
         for key in args.sets:
-            unit = Unit(out / f"{exp}.{key}.json", {"experiment": exp, "training_set": key, "budget": budget},
-                        seed=args.seed, legacy_fields={"experiment": exp, "training_set": key, "budget": budget})
+            ident = {"experiment": exp, "training_set": key, "budget": budget, "protocol": paper.PROTOCOL}
+            unit = Unit(out / f"{exp}.{key}.json", ident, seed=args.seed, legacy_fields=ident)
             if unit.done() is not None:
                 log(f"{exp} [{key}]: done earlier ({unit.path.name})")
                 continue
@@ -155,7 +191,9 @@ def main(argv=None) -> int:
             p = out / f"{exp}.{key}.json"
             if p.exists():
                 finished[(exp, key)] = json.loads(p.read_text())
-    lines, summary = paper.summary_table(experiments, finished, published)
+    released = {e: json.loads((out / f"{e}.released.json").read_text()) for e in experiments
+                if (out / f"{e}.released.json").exists()}
+    lines, summary = paper.summary_table(experiments, finished, published, released)
     for line in lines:
         log(line)
     write_json(out / "summary.json", {**summary, "run": record({"experiments": experiments, "budget": budget}, seed=args.seed)})

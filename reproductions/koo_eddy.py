@@ -9,7 +9,10 @@ Stages (each resumable per (model, trial)):
   motifs  first-layer filters (and CNN-1's second layer, CNN-1-1-100's three layers) by the
           paper's activation rule (keras_motifs.interpret, ``koo_eddy`` rule), clipped, Tomtom
           against JASPAR 2016 vertebrates (E < 0.1); writes ``motifs_<layer>.json`` + MEME files.
-  report  prints mean ± sd over trials next to the paper's table, writes ``summary.tsv``/``.json``
+          "Relevant": a filter with any ground-truth hit (the code's rule); the best-hit rule
+          is computed beside it.
+  report  prints mean ± sd over trials next to the paper's table (match relevant by both rules),
+          writes ``summary.tsv``/``.json``
           and logo grids for CNN-2, CNN-4 and CNN-25 (Fig. 2).
 
 Examples:
@@ -121,13 +124,14 @@ def train_one(args, data, data_name: str, preset: str, trial: int) -> None:
 
 # --------------------------------------------------------------------------------------- motifs
 def motifs_one(args, data, preset: str, trial: int) -> None:
-    from keras_motifs.papers.koo_eddy import analyse_model
+    from keras_motifs.papers.koo_eddy import analyse_model, motifs_current
 
     folder = Path(args.out) / preset / f"trial{trial}"
     if not (folder / "best.keras").exists() or not (folder / "metrics.json").exists():
         return
     layers = ["conv0_active"] + EXTRA_LAYERS.get(preset, [])
-    todo = [lay for lay in layers if not (folder / f"motifs_{lay}.json").exists()]
+    # a file of an older protocol (best-hit rule only) is recomputed
+    todo = [lay for lay in layers if not motifs_current(folder / f"motifs_{lay}.json")]
     if not todo:
         return
     import keras

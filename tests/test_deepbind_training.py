@@ -16,8 +16,9 @@ MOTIF = "TGACGTCA"  # a CREB-like palindrome planted in the positives
 
 
 def _planted(n: int, length: int, seed: int):
-    """n positives with MOTIF at a random place, each paired with its own dinucleotide shuffle
-    (the negatives of the ENCODE protocol); base indices (2n, length), labels (2n,)."""
+    """n positives with MOTIF at a random place, each followed by its own dinucleotide shuffle
+    (the negatives and row layout of the ENCODE protocol, which fit_deepbind serves in fixed
+    batches); base indices (2n, length), labels (2n,)."""
     rng = np.random.default_rng(seed)
     pos = []
     for _ in range(n):
@@ -26,8 +27,8 @@ def _planted(n: int, length: int, seed: int):
         s[at:at + len(MOTIF)] = MOTIF
         pos.append("".join(s))
     neg = dinucleotide_shuffles(pos, seed=seed)
-    x = encode_indices(pos + neg, "ACGT")
-    y = np.r_[np.ones(n), np.zeros(n)].astype(np.float32)
+    x = encode_indices([s for pair in zip(pos, neg) for s in pair], "ACGT")
+    y = np.tile(np.array([1, 0], np.float32), n)
     return x, y
 
 

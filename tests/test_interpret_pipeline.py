@@ -25,7 +25,7 @@ EXPECTED = {
     "danq": {"rule": "deepbind", "alphabet": "AGCT", "threshold_on": "e_value", "threshold": 0.01, "min_overlap": 5},
     "ideeps": {"rule": "basset", "alphabet": "ACGU", "targets": "Ray2013", "threshold_on": "p_value", "threshold": 0.05},
     "deepprune": {"rule": "deepbind", "all_pairs": True, "match": "any", "layer": "relu_advanced"},
-    "koo_eddy": {"rule": "koo_eddy", "window": 19, "min_overlap": 1, "threshold": 0.1, "match": "best",
+    "koo_eddy": {"rule": "koo_eddy", "window": 19, "min_overlap": 1, "threshold": 0.1, "match": "any",
                  "best_by": ("q_value", "p_value"), "meme_style": "koo_eddy"},
 }
 
@@ -169,7 +169,7 @@ def test_koo_eddy_protocol_from_the_command_line(tmp_path):
     assert len(meme) == 4 and all(m.width == 19 for m in meme)  # every filter, 19-nt windows
     assert all(m.nsites == m.width and m.alt is None for m in clipped)  # the code's MEME writer
     t = summary["tomtom"]
-    assert (t["threshold_on"], t["threshold"], t["min_overlap"], t["match"]) == ("e_value", 0.1, 1, "best")
+    assert (t["threshold_on"], t["threshold"], t["min_overlap"], t["match"]) == ("e_value", 0.1, 1, "any")
     assert t["n_queries"] == 4 and "match_ground_truth" in t and "tfs_covered" in t
     table = pd.read_csv(out / "tomtom.tsv", sep="\t")
     assert (table["e_value"] < 0.1).all()

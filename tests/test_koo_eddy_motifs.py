@@ -127,3 +127,72 @@ def test_ground_truth_motifs_match_and_noise_does_not():
         "Arid3a", "FOSL1", "MAFK", "MEF2A", "SP1", "STAT1"]
     assert [m.width for m in motifs[:6]] == result["clipped_widths"][:6]
     assert result["clipped_widths"][6] == 19  # nothing informative: kept whole, as the code does
+
+
+def _tomtom_hits(rows):
+    import pandas as pd
+
+    from keras_motifs.interpret.tomtom import COLUMNS
+
+    df = pd.DataFrame([dict(zip(COLUMNS, r + ("", ""))) for r in rows], columns=COLUMNS)
+    for c in ("p_value", "e_value", "q_value"):
+        df[c] = df[c].astype(float)
+    return df
+
+
+def test_relevant_match_counts_any_ground_truth_hit_and_reports_the_best_hit_rule_beside_it():
+    """The code's helper.match_hits_to_ground_truth counts a filter when any of its Tomtom hits
+    (E < 0.1) is a ground-truth ID. filter0's best hit (lowest q) is CEBPE, not a ground-truth ID,
+    its second hit is CEBPB (MA0466.2): relevant under the paper's rule, not under the best-hit
+    rule; filter1's best hit is SP1; filter2 hits a decoy only; filter3 has no hit."""
+    from types import SimpleNamespace
+
+    from keras_motifs.interpret import MotifProtocol, match_hits
+
+    hits = _tomtom_hits([
+        ("filter0", "MA0102.3", "CEBPA", 0, 10, "+", 1e-7, 1e-4, 1e-5),
+        ("filter0", "MA0466.2", "CEBPB", 0, 10, "+", 1e-6, 1e-3, 1e-4),
+        ("filter1", "MA0079.3", "SP1", 1, 9, "-", 1e-6, 1e-3, 1e-4),
+        ("filter2", "MA0004.1", "Arnt", 0, 6, "+", 1e-4, 0.05, 0.03),
+    ])
+    names = [f"filter{i}" for i in range(4)]
+    proto = km.protocol()
+    assert proto.match == "any"  # the paper's and the code's rule is the default
+    s = match_hits(hits, names, proto.match, proto.best_by, GROUND_TRUTH_IDS)
+    assert s["n_match_ground_truth"] == 2 and s["tfs_covered"] == ["CEBPB", "SP1"]
+    # both rules in the paper module's Table 1 columns
+    analysis = SimpleNamespace(summary=s, hits=hits, protocol=proto, motifs=[None] * 4, trimmed=[],
+                               queries=[SimpleNamespace(name=n) for n in names])
+    r = km._result(analysis, GROUND_TRUTH_IDS)
+    assert r["match_rule"] == "any"
+    assert r["match_any_fraction"] == pytest.approx(3 / 4)
+    assert r["match_relevant_fraction"] == pytest.approx(2 / 4)
+    assert r["match_relevant_best_fraction"] == pytest.approx(1 / 4)
+    assert r["tf_coverage"] == pytest.approx(2 / 12) and r["tf_coverage_best"] == pytest.approx(1 / 12)
+    assert r["best_hits"]["filter0"]["target_id"] == "MA0102.3"
+    assert MotifProtocol.from_dict(dict(km.MOTIF_PROTOCOL, match="best")).match == "best"
+
+
+def test_summary_prints_both_match_rules(tmp_path):
+    import json
+
+    from keras_motifs.papers.koo_eddy import format_summary, motifs_current, summary_rows
+
+    for t, (anyf, bestf) in enumerate([(0.5, 0.25), (0.7, 0.35)]):
+        d = tmp_path / "koo_eddy_cnn_25" / f"trial{t}"
+        d.mkdir(parents=True)
+        (d / "metrics.json").write_text(json.dumps({"mean_roc_auc": 0.9, "mean_pr_auc": 0.6, "epochs_run": 8,
+                                                     "train_seconds": 1.0}))
+        (d / "motifs_conv0_active.json").write_text(json.dumps({
+            "match_rule": "any", "match_any_fraction": 0.8, "match_relevant_fraction": anyf,
+            "match_relevant_best_fraction": bestf, "tf_coverage": 0.5}))
+        assert motifs_current(d / "motifs_conv0_active.json")
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"match_any_fraction": 0.8, "match_relevant_fraction": 0.3, "tf_coverage": 0.5}))
+    assert not motifs_current(old)  # written under the best-hit rule only: recomputed
+    rows = summary_rows(tmp_path, ["koo_eddy_cnn_25"], {"CNN-25": {"match_relevant": "0.980", "match_relevant_sd": "0.027"}})
+    text = format_summary(rows)
+    head, line = text.splitlines()[:2]
+    assert head.split("\t")[-1] == "relevant (best hit)"
+    cells = line.split("\t")
+    assert cells[6:] == ["0.600±0.100", "0.980±0.027", "0.300±0.050"]

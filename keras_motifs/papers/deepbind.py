@@ -2,7 +2,9 @@
 
 One SGD run of a :func:`~keras_motifs.models.deepbind.DeepBind` model, step by step:
 
-* mini-batches of ``batch_size`` rows, in a fresh seeded permutation every epoch;
+* mini-batches of ``batch_size`` consecutive rows in the order given, the same batches in the same
+  order every epoch (deepity ``asbatches(batchsize, reshuffle=False)``; the last, shorter batch
+  included); ``batch_order="epoch"`` draws a fresh seeded permutation every epoch instead;
 * SGD with Nesterov momentum (``keras.optimizers.SGD(nesterov=True)``, the same update as
   deepity's ``gradstep``);
 * the cost of deepity's ``nll`` loss node with reverse complements on: each batch holds the
@@ -19,11 +21,39 @@ One SGD run of a :func:`~keras_motifs.models.deepbind.DeepBind` model, step by s
 
 Validation loss is reported at ``checkpoints`` evenly spaced steps (deepity: 5).
 
-The paper's protocol around it (``reproductions/deepbind.py``): :func:`augment` (positives
-repeated, each copy with its own dinucleotide shuffle), :func:`calibrate` (random settings, M1 then
-M2, cross-validated), :func:`train_and_test` (calibration, final trials, test AUC of the logit),
-:func:`images` (mutation map and detector logos), :func:`read_published` and :func:`summary_table`
-(ours next to Supp. Table 4/5).
+The paper's protocol around it (``reproductions/deepbind.py``), as deepity's ``hypertrain`` and
+kangaroo's ``calibrate``/``train`` ran it:
+
+* :func:`cv_folds`: the peaks are shuffled once and cut into ``n_folds`` contiguous blocks
+  (deepity ``data.shuffle()`` then ``data.split(fold, nfold - 1)``);
+* :func:`augment`, applied to each fold's training peaks and to its validation peaks separately
+  (hypertrain_worker: ``trdata.augmented(trdata)``, ``vadata.augmented(vadata)``): positives
+  repeated to at least ``min_rows``, each copy followed by its own dinucleotide shuffle
+  (deepbind_util ``_augment_seqdata``);
+* :func:`calibrate`: random settings, M1 then M2; every (setting, checkpoint step) is one
+  candidate (hypertrain ``add_hparam_metrics`` sets ``trainer:max_steps`` to the step) scored by
+  the mean over folds of the validation loss at that step on the whole validation fold
+  (training_report ``combined()``), and :func:`choose` takes the lowest (hpsearch
+  ``get_best_sample``);
+* :func:`train_and_test`: the chosen setting trained ``final_trials`` times for the chosen number
+  of steps on all peaks (each trial on its own shuffle of the peaks), the trial with the lowest
+  loss on its whole training set kept (kangaroo ``train``), test AUC of the logit;
+* :func:`released_model_id` / :func:`released_auc`: the original's own model of an experiment
+  among the 927 released ones, scored on the same test set;
+* :func:`images` (mutation map and detector logos), :func:`read_published` and
+  :func:`summary_table` (ours next to Supp. Table 4/5 and the released model).
+
+Differences from the original (protocol):
+  * Seeds: one seeded shuffle of the peaks per experiment and training set serves every
+    calibration setting; deepity drew one (time-seeded) per job, i.e. one for the 15 M1 and one
+    for the 15 M2 settings, which it trained side by side on the same batches.
+  * The first copy of every positive is paired with the TFDS builder's shuffle of it; further
+    copies get new shuffles (the original drew a new shuffle for every copy, each time the data
+    were augmented).
+  * deepity's losses are means of per-batch means (a shorter last batch weighs as a full one);
+    ours are means over rows.
+  * deepity's ``max_steps = min(max_steps, max_epochs * batches)`` (500 epochs) is not applied;
+    it does not bind at the paper's sizes (>= 3,125 batches per epoch).
 """
 
 from __future__ import annotations
@@ -67,6 +97,26 @@ def nll(logits: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.logaddexp(0.0, logits) - y * logits))
 
 
+def batch_indices(n: int, batch_size: int, batch_order: str = "fixed", rng=None):
+    """Row indices of the mini-batches, endlessly. ``"fixed"`` (deepity ``asbatches(batchsize,
+    reshuffle=False)`` served by ``shuffled_repeat_iter``): batch k is rows ``k*batch_size`` ..
+    ``(k+1)*batch_size - 1`` in the order given, the last one shorter, and the same batches come
+    round in the same order every epoch. ``"epoch"``: a fresh permutation from ``rng`` every
+    epoch, full batches only (the rows left over at an epoch's end are skipped)."""
+    if batch_order not in ("fixed", "epoch"):
+        raise ValueError(f"batch_order must be 'fixed' or 'epoch', not {batch_order!r}")
+    if batch_order == "fixed":
+        starts = range(0, n, batch_size)
+        while True:
+            for s in starts:
+                yield np.arange(s, min(n, s + batch_size))
+    rng = np.random.default_rng(rng)
+    while True:
+        order = rng.permutation(n)
+        for s in range(0, max(n - batch_size, 0) + 1, batch_size):
+            yield order[s:s + batch_size]
+
+
 def fit_deepbind(
     model: keras.Model,
     x,
@@ -81,6 +131,7 @@ def fit_deepbind(
     checkpoints: int = 1,
     validation: tuple | None = None,
     on_checkpoint: Callable[[int, dict], None] | None = None,
+    batch_order: str = "fixed",
 ) -> dict:
     """Train ``model`` in place for ``steps`` SGD steps; returns the history.
 
@@ -91,6 +142,9 @@ def fit_deepbind(
       y: labels (N,) in {0, 1}.
       validation: optional ``(x, y)`` evaluated at each checkpoint.
       on_checkpoint: called as ``on_checkpoint(step, record)`` after each checkpoint.
+      batch_order: ``"fixed"`` (deepity): batch k holds rows ``k*batch_size ..`` in the order
+        given, cycled epoch after epoch; ``"epoch"``: a fresh permutation (from ``seed``) every
+        epoch, the rows left over at the end of one skipped.
     Returns ``{"steps": [...], "train_loss": [...], "val_loss": [...]}``: per checkpoint, the mean
     per-sequence NLL of the training batches since the previous checkpoint and (when
     ``validation`` is given) the validation NLL. Losses are per sequence (not halved) and
@@ -129,17 +183,12 @@ def fit_deepbind(
     checkpoints = max(1, int(checkpoints))
     marks = [int(steps * (c + 1) / checkpoints) for c in range(checkpoints)]
     history = {"steps": [], "train_loss": [], "val_loss": []}
-    order = rng.permutation(len(x))
-    pos = 0
+    batches = batch_indices(len(x), batch_size, batch_order, rng)
     running, count = 0.0, 0
     for step in range(int(steps)):
         if step == weight_decay_start:
             decay_on.assign(1.0)
-        if pos + batch_size > len(order):
-            order = rng.permutation(len(x))
-            pos = 0
-        idx = order[pos:pos + batch_size]
-        pos += batch_size
+        idx = next(batches)
         running += float(train_step(tf.constant(x[idx]), tf.constant(y[idx])))
         count += 1
         if step + 1 in marks:
@@ -160,41 +209,69 @@ def fit_deepbind(
 # and all training peaks ("DeepBind*")
 SETS = {"top500": ("train_top500", "DeepBind"), "all": ("train_all", "DeepBind*")}
 # what a budget holds (the protocol's sizes; the paper's: 30 settings, 3 folds, 20000 (10000 for
-# top500) calibration and final steps, 6 final trials, 100000 rows)
+# top500) calibration steps, 6 final trials, 100000 rows). ``final_steps`` None (the default):
+# the final models train for the chosen checkpoint step; a number overrides it. ``val_rows`` 0
+# (the default): the whole validation fold; a number: a seeded sample of that many rows.
 BUDGET_KEYS = ("n_calib", "n_folds", "folds_run", "calib_steps", "final_steps", "final_trials", "min_rows",
                "batch_size", "val_rows", "redraw_if_stuck", "seed")
+# The protocol's version, part of a result's settings: results of an earlier protocol are redone.
+# 2: deepity's selection (fold mean at each checkpoint step; final training for the chosen step),
+#    folds from one shuffle, augmentation after the split, fixed batch order.
+PROTOCOL = 2
 STUCK = float(np.log(2.0)) - 1e-3  # a validation NLL above this: still (nearly) the constant start
 
 
-def augment(split: dict, min_rows: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Positives repeated to >= min_rows, each copy with its own dinucleotide shuffle.
+def augment(split: dict, min_rows: int, seed: int, peaks=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positives repeated to >= min_rows, each copy followed by its own dinucleotide shuffle
+    (deepbind_util ``_augment_seqdata``: row 2j is positive ``j mod n``, row 2j + 1 a shuffle of it).
 
     ``split``: ``{"x": base indices (N, L), "y": labels (N,)}`` whose negatives are the builder's
-    shuffles of the positives. Returns base indices (2R, L), labels (2R,) and the peak index of
-    every row (for CV folds).
+    shuffles of the positives, in the same order. ``peaks``: the positives to use, in this order
+    (indices into the positives; default all, in file order). Returns base indices (2R, L),
+    labels (2R,) and the peak index of every row.
     """
     from ..data import decode, encode_indices, indices_to_one_hot
     from ..deepbind.shuffle import dinucleotide_shuffles
 
     pos = split["x"][split["y"] == 1]
     neg = split["x"][split["y"] == 0]
+    peaks = np.arange(len(pos)) if peaks is None else np.asarray(peaks, dtype=np.int64)
+    pos, neg = pos[peaks], neg[peaks]
     n = len(pos)
+    if n == 0:
+        raise ValueError("augment: no positives")
     rows = max(min_rows, n)
     reps = -(-rows // n)
-    pos_strings = decode(indices_to_one_hot(pos, 4), "ACGT")
-    xs_pos, xs_neg, peaks = [], [], []
+    pos_strings = None
+    xs_pos, xs_neg, pk = [], [], []
     for r in range(reps):
         take = min(n, rows - r * n)
         xs_pos.append(pos[:take])
         if r == 0:
             xs_neg.append(neg[:take])  # the builder's shuffles (stream 0)
         else:
+            if pos_strings is None:
+                pos_strings = decode(indices_to_one_hot(pos, 4), "ACGT")
             xs_neg.append(encode_indices(dinucleotide_shuffles(pos_strings[:take], seed=seed, stream=r), "ACGT"))
-        peaks.append(np.arange(take))
-    xp, xn, pk = np.concatenate(xs_pos), np.concatenate(xs_neg), np.concatenate(peaks)
-    x = np.concatenate([xp, xn])
-    y = np.concatenate([np.ones(len(xp)), np.zeros(len(xn))]).astype(np.float32)
-    return x, y, np.concatenate([pk, pk])
+        pk.append(peaks[:take])
+    xp, xn, pk = np.concatenate(xs_pos), np.concatenate(xs_neg), np.concatenate(pk)
+    x = np.empty((2 * len(xp),) + xp.shape[1:], dtype=xp.dtype)
+    x[0::2], x[1::2] = xp, xn
+    y = np.tile(np.array([1, 0], np.float32), len(xp))
+    return x, y, np.repeat(pk, 2)
+
+
+def cv_folds(n_peaks: int, n_folds: int, rng) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``(training peaks, validation peaks)`` of each fold: the peaks shuffled once and cut into
+    ``n_folds`` contiguous blocks, fold f validating on block ``n_folds - 1 - f`` and training on
+    the others in shuffled order (deepity ``data.shuffle()``, ``data.split(f, nfold - 1)``)."""
+    perm = rng.permutation(n_peaks)
+    at = [int(v) for v in np.linspace(0, n_peaks, n_folds + 1)]
+    folds = []
+    for f in range(n_folds):
+        r = n_folds - 1 - f
+        folds.append((np.concatenate([perm[:at[r]], perm[at[r + 1]:]]), perm[at[r]:at[r + 1]]))
+    return folds
 
 
 def to_one_hot(idx: np.ndarray) -> np.ndarray:
@@ -212,17 +289,15 @@ def build_model(setting: dict):
 
 def train_once(setting: dict, x, y, steps: int, batch_size: int, seed: int, val=None, checkpoints: int = 5,
                weight_decay_start: int = 100):
-    """Train one model for ``steps`` SGD steps (deepity's trainer, :func:`fit_deepbind`).
-
-    Returns (model, training loss over the last checkpoint interval, validation losses per checkpoint).
-    """
+    """Train one model for ``steps`` SGD steps (deepity's trainer, :func:`fit_deepbind`; rows in
+    the order given, fixed batches). Returns ``(model, history)`` (see :func:`fit_deepbind`)."""
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     model = build_model(setting)
     hist = fit_deepbind(model, x, y, steps=steps, learning_rate=setting["learning_rate"],
                         momentum=setting["momentum"], batch_size=batch_size, seed=seed, checkpoints=checkpoints,
                         weight_decay_start=weight_decay_start, validation=val)
-    return model, hist["train_loss"][-1], hist["val_loss"]
+    return model, hist
 
 
 def calibration_settings(n: int, rng) -> list[dict]:
@@ -238,31 +313,69 @@ def calibration_settings(n: int, rng) -> list[dict]:
     return settings
 
 
-def calibrate(x, y, peaks, budget: dict, rng, log=print):
-    """Cross-validated calibration of ``budget["n_calib"]`` random settings; returns (best, all).
+def choose(results: list[dict]) -> dict:
+    """The calibration's choice: every (setting, checkpoint step) is a candidate scored by the
+    mean over folds of the validation loss at that step; the lowest wins, the first of equal ones
+    (hpsearch ``get_best_sample``; NaN skipped).
 
-    Fold of a row: its peak index modulo ``n_folds`` (a peak's copies stay in one fold); the first
-    ``folds_run`` folds are trained, ``calib_steps`` steps each, validation on at most ``val_rows``
-    seeded rows of the held-out fold; a setting's score is the mean over folds of its best
-    checkpoint's validation loss. ``redraw_if_stuck`` (not in the paper) draws further settings
-    while none left the constant start (:data:`STUCK`).
+    ``results``: per setting ``{"setting", "steps": [s1, ...], "fold_losses": [[loss at s1, ...]
+    per fold]}``. Returns ``{"index", "setting", "step", "val_loss"}``.
+    """
+    best = None
+    for i, r in enumerate(results):
+        mean = np.mean(np.asarray(r["fold_losses"], dtype=np.float64), axis=0)
+        for step, loss in zip(r["steps"], mean):
+            if np.isfinite(loss) and (best is None or loss < best["val_loss"]):
+                best = {"index": i, "setting": r["setting"], "step": int(step), "val_loss": float(loss)}
+    if best is None:
+        raise ValueError("choose: no finite validation loss in the calibration")
+    return best
+
+
+def calibrate(split: dict, budget: dict, rng, log=print):
+    """Cross-validated calibration of ``budget["n_calib"]`` random settings on the raw training
+    ``split`` (positives and the builder's shuffles); returns ``(choice, results)`` with the
+    choice of :func:`choose` (setting and step).
+
+    The folds (:func:`cv_folds`) are drawn once; each fold's training and validation peaks are
+    augmented separately to ``min_rows`` positives. The first ``folds_run`` folds (default all)
+    are trained, ``calib_steps`` steps each, and scored at 5 checkpoints on the whole augmented
+    validation fold (``val_rows``: a seeded sample instead). ``redraw_if_stuck`` (not in the
+    paper) draws further settings while none left the constant start (:data:`STUCK`).
     """
     n_folds, seed = budget["n_folds"], budget["seed"]
+    n_peaks = int(np.sum(split["y"] == 1))
     settings = calibration_settings(budget["n_calib"], rng)
+    folds = cv_folds(n_peaks, n_folds, np.random.default_rng([seed, 1]))
+    n_run = min(budget["folds_run"] or n_folds, n_folds)
+    fold_data = {}
     results = []
-    fold_of = peaks % n_folds
+
+    def data_of(fold):
+        if fold not in fold_data:
+            tr, va = folds[fold]
+            xtr, ytr, _ = augment(split, budget["min_rows"], seed, peaks=tr)
+            xva, yva, _ = augment(split, budget["min_rows"], seed, peaks=va)
+            if budget.get("val_rows") and len(xva) > budget["val_rows"]:
+                keep = np.sort(np.random.default_rng([seed, fold]).choice(len(xva), budget["val_rows"], replace=False))
+                xva, yva = xva[keep], yva[keep]
+            fold_data[fold] = (xtr, ytr, xva, yva)
+        return fold_data[fold]
 
     def run(ci, setting):
-        losses = []
-        for fold in range(min(budget["folds_run"] or n_folds, n_folds)):
-            tr, va = fold_of != fold, np.flatnonzero(fold_of == fold)
-            if budget["val_rows"] and len(va) > budget["val_rows"]:
-                va = np.sort(np.random.default_rng([seed, fold]).choice(va, budget["val_rows"], replace=False))
-            _, _, vl = train_once(setting, x[tr], y[tr], budget["calib_steps"], budget["batch_size"],
-                                  seed=seed * 1000 + ci * 10 + fold, val=(x[va], y[va]))
-            losses.append(min(vl))
-        results.append({"setting": setting, "val_loss": float(np.mean(losses)), "fold_losses": losses})
-        log(f"    calib {ci + 1}/{len(settings)}: val loss {np.mean(losses):.4f}  {_short(setting)}")
+        fold_losses, steps = [], None
+        for fold in range(n_run):
+            xtr, ytr, xva, yva = data_of(fold)
+            _, hist = train_once(setting, xtr, ytr, budget["calib_steps"], budget["batch_size"],
+                                 seed=seed * 1000 + ci * 10 + fold, val=(xva, yva))
+            fold_losses.append([float(v) for v in hist["val_loss"]])
+            steps = [int(s) for s in hist["steps"]]
+        by_step = np.mean(np.asarray(fold_losses), axis=0)
+        k = int(np.nanargmin(by_step)) if np.isfinite(by_step).any() else len(by_step) - 1
+        results.append({"setting": setting, "steps": steps, "fold_losses": fold_losses,
+                        "val_loss_by_step": [float(v) for v in by_step], "val_loss": float(by_step[k]),
+                        "step": steps[k]})
+        log(f"    calib {ci + 1}/{len(settings)}: val loss {by_step[k]:.4f} at step {steps[k]}  {_short(setting)}")
 
     for ci, setting in enumerate(settings):
         run(ci, setting)
@@ -276,8 +389,7 @@ def calibrate(x, y, peaks, budget: dict, rng, log=print):
         log(f"    no setting left ln 2 yet: extra draw {extra + 1}/{budget['redraw_if_stuck']}")
         run(len(settings) - 1, setting)
         extra += 1
-    best = min(results, key=lambda r: r["val_loss"])
-    return best, results
+    return choose(results), results
 
 
 def _short(s: dict) -> str:
@@ -294,25 +406,35 @@ def auc(model, test) -> float:
 
 
 def train_and_test(split: dict, test: dict, budget: dict, training_set: str, log=print, label: str = ""):
-    """The protocol for one experiment and training set: augment, calibrate, train the best setting
-    ``final_trials`` times (the lowest training loss kept), test AUC. Returns (model, result); the
-    result holds the AUC, the calibration table and the training sizes (no published numbers).
-    ``label`` starts the log lines (e.g. ``"<experiment> [top500]"``)."""
+    """The protocol for one experiment and training set: calibrate (setting and step), train the
+    chosen setting ``final_trials`` times for the chosen step (``budget["final_steps"]``, when
+    set, overrides it), each trial on its own shuffle of the peaks augmented to ``min_rows``, keep
+    the trial with the lowest NLL on its whole training set (kangaroo ``train``: the ``loss``
+    metric of the final checkpoint), test AUC. Returns (model, result); the result holds the AUC,
+    the calibration table, the chosen step, the final steps and the training sizes (no published
+    numbers). ``label`` starts the log lines (e.g. ``"<experiment> [top500]"``)."""
     seed = budget["seed"]
-    x, y, peaks = augment(split, budget["min_rows"], seed)
-    log(f"{label or training_set}: {int(split['y'].sum())} positives -> {len(x)} training rows")
+    n_peaks = int(np.sum(split["y"] == 1))
     rng = np.random.default_rng([seed, list(SETS).index(training_set)])
-    best, calib = calibrate(x, y, peaks, budget, rng, log)
+    log(f"{label or training_set}: {n_peaks} positives, folds of them augmented to >= {budget['min_rows']} rows")
+    best, calib = calibrate(split, budget, rng, log)
+    steps = int(budget.get("final_steps") or best["step"])
+    log(f"    chosen: calibration {best['index'] + 1} at step {best['step']} (val loss {best['val_loss']:.4f}); "
+        f"final training {steps} steps")
     trials = []
     for t in range(budget["final_trials"]):
-        model, train_loss, _ = train_once(best["setting"], x, y, budget["final_steps"], budget["batch_size"],
-                                          seed=seed * 1000 + 500 + t)
+        order = np.random.default_rng([seed, 500 + t]).permutation(n_peaks)  # deepity: data.shuffle()
+        x, y, _ = augment(split, budget["min_rows"], seed, peaks=order)
+        model, _ = train_once(best["setting"], x, y, steps, budget["batch_size"], seed=seed * 1000 + 500 + t,
+                              checkpoints=1)
+        train_loss = nll(predict_logits(model, x), y)
         trials.append((train_loss, t, model))
     train_loss, trial, model = min(trials, key=lambda z: z[0])
     result = {
         "test_auc": auc(model, test),
-        "best_setting": best["setting"], "best_val_loss": best["val_loss"],
-        "calibration": calib, "final_trial": trial, "final_train_loss": train_loss,
+        "best_setting": best["setting"], "best_val_loss": best["val_loss"], "best_step": best["step"],
+        "best_index": best["index"], "final_steps": steps,
+        "calibration": calib, "final_trial": trial, "final_train_loss": float(train_loss),
         "n_training_rows": int(len(x)),
     }
     return model, result
@@ -351,6 +473,36 @@ def images(model, test, out_dir: Path, exp: str, tag: str, log=print) -> dict:
     return written
 
 
+def released_model_id(experiment: str, db=None) -> str | None:
+    """The ID of the original's own model of an ENCODE experiment among the released DeepBind
+    models (``keras_motifs.deepbind.Database``, default the shared copy): the ChIP-seq row of
+    ``db.tsv``, not deprecated and with a parameter file, whose Path ends in the experiment's
+    name (e.g. ``ARID3A_K562_ARID3A_(sc-8821)_Stanford`` -> ``D00736.002``, Path
+    ``.../encode/best/final/ARID3A_K562_ARID3A_(sc-8821)_Stanford``); None when there is none.
+    Of several, the one under ``/best/`` (then the lowest ID)."""
+    from ..deepbind import Database
+
+    db = Database() if db is None else db
+    rows = [r for r in db.find(experiment="ChIP-seq")
+            if r.path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] == experiment]
+    if not rows:
+        return None
+    rows.sort(key=lambda r: ("/best/" not in r.path.replace("\\", "/"), r.id))
+    return rows[0].id
+
+
+def released_auc(model_id: str, sequences, labels, db=None) -> float:
+    """Test ROC AUC of a released DeepBind model (the original's computation,
+    ``keras_motifs.deepbind.Scorer``) on DNA strings ``sequences`` with 0/1 ``labels``."""
+    from sklearn.metrics import roc_auc_score
+
+    from ..deepbind import Database, Scorer
+
+    db = Database() if db is None else db
+    scores = Scorer([db.params(model_id)]).score(list(sequences))[:, 0]
+    return float(roc_auc_score(np.asarray(labels), scores))
+
+
 def read_published(path) -> dict:
     """Supp. Table 4/5 (``deepbind_encode_chipseq_auc.csv``): {experiment: row}."""
     with open(path, newline="") as fh:
@@ -363,15 +515,21 @@ def published_auc(published: dict, experiment: str, training_set: str) -> float 
     return float(value) if value else None
 
 
-def summary_table(experiments: list[str], results: dict, published: dict) -> tuple[list[str], dict]:
-    """Ours next to the paper for every experiment: (markdown lines, summary).
+def summary_table(experiments: list[str], results: dict, published: dict,
+                  released: dict | None = None) -> tuple[list[str], dict]:
+    """Ours next to the paper and the released model for every experiment: (markdown lines, summary).
 
-    ``results``: {(experiment, training set): result file contents} of the finished units. The
+    ``results``: {(experiment, training set): result file contents} of the finished units;
+    ``released``: {experiment: {"model_id", "test_auc"}} of the released models scored. The
     summary holds the rows and, per training set, the means over experiments with both numbers.
     """
+    released = released or {}
     rows = []
     for exp in experiments:
         row = {"experiment": exp}
+        rel = released.get(exp)
+        if rel is not None:
+            row["released_model"], row["released"] = rel.get("model_id"), rel.get("test_auc")
         for key in SETS:
             row[key + "_published"] = published_auc(published, exp, key)
             r = results.get((exp, key))
@@ -380,11 +538,13 @@ def summary_table(experiments: list[str], results: dict, published: dict) -> tup
                 if row[key + "_published"] is None:
                     row[key + "_published"] = r["published_auc"]
         rows.append(row)
-    lines = ["\n| experiment | ours top500 | DeepBind (paper) | ours all | DeepBind* (paper) |", "|---|---|---|---|---|"]
+    lines = ["\n| experiment | ours top500 | DeepBind (paper) | ours all | DeepBind* (paper) | released model |",
+             "|---|---|---|---|---|---|"]
     for r in rows:
         f = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
+        rel = f"{f(r.get('released'))} ({r['released_model']})" if r.get("released_model") else "—"
         lines.append(f"| {r['experiment']} | {f(r.get('top500'))} | {f(r.get('top500_published'))} | "
-                     f"{f(r.get('all'))} | {f(r.get('all_published'))} |")
+                     f"{f(r.get('all'))} | {f(r.get('all_published'))} | {rel} |")
     summary = {"rows": rows}
     for key in SETS:
         both = [r for r in rows if r.get(key) is not None and r.get(key + "_published") is not None]
@@ -396,4 +556,9 @@ def summary_table(experiments: list[str], results: dict, published: dict) -> tup
             summary[f"mean_published_{key}"] = float(np.mean([r[key + "_published"] for r in both]))
             lines.append(f"{SETS[key][1]}: mean ours {summary[f'mean_ours_{key}']:.4f} vs published "
                          f"{summary[f'mean_published_{key}']:.4f}; mean difference {np.mean(d):+.4f} over {len(d)} experiments")
+    rel = [r for r in rows if r.get("released") is not None]
+    if rel:
+        summary["mean_released"] = float(np.mean([r["released"] for r in rel]))
+        summary["n_released"] = len(rel)
+        lines.append(f"released models: mean test AUC {summary['mean_released']:.4f} over {len(rel)} experiments")
     return lines, summary

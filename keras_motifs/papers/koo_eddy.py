@@ -21,8 +21,12 @@ Differences from the original:
   * Tomtom is memelite's re-implementation, not the MEME-suite binary; E-values differ somewhat.
   * The code's ``clip_filters`` tests ``index.any()``, which is False when only position 0 passes
     (then the whole filter is kept); ``interpret.trim`` clips that case too.
-  * A filter matches the ground truth when its best hit (lowest q, then p) is a ground-truth ID;
-    the code counts any of its hits (see the protocol's ``match`` field).
+  * (Not a difference: a filter matches the ground truth when any of its hits is a ground-truth
+    ID, as the code's ``helper.match_hits_to_ground_truth``; the best-hit rule — its lowest-q hit
+    must be one — is reported beside it as ``match_relevant_best_fraction``.)
+  * TF coverage counts every ground-truth TF any hit of any filter matches; the code's
+    ``min_qvalue`` keeps, per filter, only the ground-truth TF of its lowest-q ground-truth hit
+    (and its coverage formula counts TFs without a hit as covered). Tables 1/2 do not report it.
   * PPM rows are divided by their summed counts; the code divides by the summed weights of the
     windows covering them, N positions (all-zero one-hot rows) included
     (:mod:`keras_motifs.interpret.alignment`).
@@ -53,17 +57,26 @@ def protocol(layer: str = "conv0_active", ground_truth: dict | None = None):
     return MotifProtocol.from_dict(dict(MOTIF_PROTOCOL, name="koo_eddy"), layer=layer, ground_truth=ground_truth)
 
 
-def _result(analysis) -> dict:
-    """Table 1 columns of one layer's analysis."""
+def _result(analysis, ground_truth: dict) -> dict:
+    """Table 1 columns of one layer's analysis: the protocol's match rule ("any", the code's) and
+    the best-hit rule beside it (``*_best``), so a change of rule and a change of training can be
+    told apart."""
+    from ..interpret import match_hits
+
     s = analysis.summary
+    best_rule = match_hits(analysis.hits, [m.name for m in analysis.queries], "best", analysis.protocol.best_by,
+                           ground_truth)
     best = {q: {"target_id": b["target_id"], "target_name": b["target_name"], "e_value": b["e_value"],
                 "q_value": b["q_value"]} for q, b in s.get("best", {}).items()}
     return {
         "n_filters": len(analysis.motifs),
         "match_any_fraction": s["match_any"],
+        "match_rule": analysis.protocol.match,
         "match_relevant_fraction": s["match_ground_truth"],
         "tf_coverage": s["coverage"],
         "tfs_covered": s["tfs_covered"],
+        "match_relevant_best_fraction": best_rule["match_ground_truth"],
+        "tf_coverage_best": best_rule["coverage"],
         "best_hits": best,
         "clipped_widths": [m.width for m in analysis.trimmed],
     }
@@ -74,9 +87,9 @@ def analyse_ppms(ppms: np.ndarray, ground_truth: dict | None = None, targets="JA
     (Table 1 columns); returns ``(result, clipped motifs)``."""
     from ..interpret import analyse_filters
 
-    analysis = analyse_filters(None, None, protocol(ground_truth=GROUND_TRUTH_IDS if ground_truth is None else ground_truth),
-                               motifs=np.asarray(ppms), targets=targets)
-    return _result(analysis), analysis.trimmed
+    gt = GROUND_TRUTH_IDS if ground_truth is None else ground_truth
+    analysis = analyse_filters(None, None, protocol(ground_truth=gt), motifs=np.asarray(ppms), targets=targets)
+    return _result(analysis, gt), analysis.trimmed
 
 
 def analyse_model(model, x_test: np.ndarray, folder, layers=("conv0_active",), dataset: str = "synthetic",
@@ -89,17 +102,31 @@ def analyse_model(model, x_test: np.ndarray, folder, layers=("conv0_active",), d
 
     folder = Path(folder)
     out = {}
+    gt = RELEVANT_IDS if dataset == "invivo" else GROUND_TRUTH_IDS
     for layer in layers:
-        analysis = analyse_filters(
-            model, x_test, protocol(layer, RELEVANT_IDS if dataset == "invivo" else GROUND_TRUTH_IDS), folder,
-            files={"trimmed_meme": f"filters_{layer}_clip.meme"}, batch_size=batch_size)
+        analysis = analyse_filters(model, x_test, protocol(layer, gt), folder,
+                                   files={"trimmed_meme": f"filters_{layer}_clip.meme"}, batch_size=batch_size)
         with atomic_path(folder / f"filters_{layer}.npz") as tmp:
             np.savez_compressed(tmp, ppm=analysis.filters.ppm)
-        result = _result(analysis)
+        result = _result(analysis, gt)
         result["layer"] = layer
         write_json(folder / f"motifs_{layer}.json", result)
         out[layer] = result
     return out
+
+
+def motifs_current(path) -> bool:
+    """Whether ``motifs_<layer>.json`` at ``path`` holds both match rules under the current
+    protocol (files written before the any-hit rule became the default hold only the best-hit
+    fraction, under the name of the other rule, and must be recomputed)."""
+    path = Path(path)
+    if not path.exists():
+        return False
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    return data.get("match_rule") == MOTIF_PROTOCOL["match"] and "match_relevant_best_fraction" in data
 
 
 def plot_filter_grid(folder, png, layer: str = "conv0_active", title: str = "", ncols: int = 5) -> None:
@@ -231,6 +258,7 @@ def summary_rows(out, models: list[str], paper: dict) -> list[dict]:
             mot = [json.loads(p.read_text()) for p in sorted((Path(out) / preset).glob(f"trial*/motifs_{layer}.json"))]
             row[f"{layer}:match_jaspar"] = _mean_sd([m["match_any_fraction"] for m in mot])
             row[f"{layer}:match_relevant"] = _mean_sd([m["match_relevant_fraction"] for m in mot])
+            row[f"{layer}:match_relevant_best"] = _mean_sd([m.get("match_relevant_best_fraction") for m in mot])
             row[f"{layer}:coverage"] = _mean_sd([m["tf_coverage"] for m in mot])
         p = paper.get(name, {})
         row["paper"] = {k: p.get(k) for k in ("avg_auroc", "auroc_sd", "avg_aupr", "match_jaspar", "match_jaspar_sd",
@@ -240,12 +268,14 @@ def summary_rows(out, models: list[str], paper: dict) -> list[dict]:
 
 
 def format_summary(rows: list[dict]) -> str:
-    """The summary as a tab-separated table: ours (mean ± sd) next to the paper's."""
+    """The summary as a tab-separated table: ours (mean ± sd) next to the paper's; "match relevant"
+    is the code's any-hit rule, "relevant (best hit)" the best-hit rule (no paper column)."""
     def fmt(ms):
         m, s, n = ms
         return "NA" if not n else f"{m:.3f}±{s:.3f}"
 
-    header = ["model", "trials", "AUROC", "paper", "match JASPAR", "paper", "match relevant", "paper"]
+    header = ["model", "trials", "AUROC", "paper", "match JASPAR", "paper", "match relevant", "paper",
+              "relevant (best hit)"]
     lines = ["\t".join(header)]
     for r in rows:
         p = r["paper"]
@@ -254,9 +284,10 @@ def format_summary(rows: list[dict]) -> str:
             f"{p['avg_auroc']}±{p['auroc_sd']}" if "avg_auroc" in p else "-",
             fmt(r["conv0_active:match_jaspar"]), f"{p['match_jaspar']}±{p['match_jaspar_sd']}" if "match_jaspar" in p else "-",
             fmt(r["conv0_active:match_relevant"]), f"{p['match_relevant']}±{p['match_relevant_sd']}" if "match_relevant" in p else "-",
+            fmt(r["conv0_active:match_relevant_best"]),
         ]))
     for r in rows:
         for layer in EXTRA_LAYERS.get(r["preset"], []):
             lines.append(f"{r['model']} {layer}\t{r['trials']}\t-\t-\t{fmt(r[f'{layer}:match_jaspar'])}\t-\t"
-                         f"{fmt(r[f'{layer}:match_relevant'])}\t-")
+                         f"{fmt(r[f'{layer}:match_relevant'])}\t-\t{fmt(r[f'{layer}:match_relevant_best'])}")
     return "\n".join(lines)

@@ -24,6 +24,10 @@ Differences from the original:
     from step 100 on. Plain ``compile_model`` + ``model.fit`` instead minimises the full mean
     binary cross-entropy with the L1 active from the first step (twice the data gradient
     relative to the decay, and no 100-step grace period).
+    ``fit_deepbind`` serves fixed batches of consecutive rows in the same order every epoch
+    (deepity ``asbatches(reshuffle=False)``); ``model.fit`` reshuffles every epoch. The
+    calibration and final-training protocol (folds, selection of setting and step) and its own
+    differences are in :mod:`keras_motifs.papers.deepbind`.
   * Scores: the original predictor outputs the logit; this model outputs its sigmoid. With the
     paper's tiny initial weights (conv 1e-7..1e-3, dense 1e-5..1e-2) the sigmoid stays within
     float32 resolution of 0.5 for hundreds of steps, so rank (AUC) and evaluate on the logit
