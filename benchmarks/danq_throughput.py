@@ -20,13 +20,15 @@ logistic sigmoid (ours: the original's hard sigmoid) and it has two bias vectors
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
 import numpy as np
 
 from _common import load, machine, summarize  # noqa: E402
+
+from keras_motifs import logs
+from keras_motifs.cli_args import ArgumentParser, common_options
 
 ALL = ["fp32", "bf16", "fp32_xla", "bf16_xla", "torch_fp32", "torch_bf16"]
 
@@ -131,17 +133,20 @@ def torch_variant(name: str, batch: int, threads: int, device: str = "cpu"):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = ArgumentParser(description=__doc__.split("\n")[0])
+    common_options(ap, tfds_dir=False)
     ap.add_argument("--variants", nargs="+", default=ALL, choices=ALL)
     ap.add_argument("--batch", type=int, default=100, help="training batch (paper: 100)")
-    ap.add_argument("--infer_batch", type=int, default=100, help="sequences per inference call (x2 with RC)")
+    ap.add_argument("--infer-batch", type=int, default=100, help="sequences per inference call (x2 with RC)")
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="intra-op threads for both frameworks")
     ap.add_argument("--warmup", type=int, default=15, help="untimed training steps per variant (>= 15 here)")
-    ap.add_argument("--infer_warmup", type=int, default=5)
+    ap.add_argument("--infer-warmup", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=4, help="interleaved rounds; each times --steps steps per variant")
     ap.add_argument("--steps", type=int, default=5)
-    ap.add_argument("--no_inference", action="store_true")
+    ap.add_argument("--no-inference", action="store_true")
     args = ap.parse_args(argv)
+    logs.configure(args.verbosity)
+    logs.import_tensorflow_quietly()
 
     import tensorflow as tf
 

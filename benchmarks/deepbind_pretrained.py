@@ -4,8 +4,8 @@ Ours (``keras_motifs.deepbind.Scorer``) and, when its path is given, the origina
 executable (v0.11; not part of this repository — it finds its models in ``<exe dir>/db/``), on
 the same sequences; reports wall times and, with the original, the largest score difference.
 
-    nice -n 19 python benchmarks/deepbind_pretrained.py --n_seqs 1000 --length 101 \
-        [--original /path/to/deepbind] [--original_n_seqs 1000] [--out results.json]
+    nice -n 19 python benchmarks/deepbind_pretrained.py --n-seqs 1000 --length 101 \
+        [--original /path/to/deepbind] [--original-n-seqs 1000] [--out results.json]
 """
 
 from __future__ import annotations
@@ -23,19 +23,25 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 
+from keras_motifs import logs
+from keras_motifs.cli_args import ArgumentParser, common_options
+
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common_options(ap, out="write the results as JSON here", seed=0, seed_help="seed of the random sequences (default: 0)",
+                   tfds_dir=False, verbosity="debug logging; -q hides the periodic scoring progress lines")
     ap.add_argument("--db", default=None, help="folder with db.tsv and params/ (default: shared data)")
-    ap.add_argument("--n_seqs", type=int, default=1000)
+    ap.add_argument("--n-seqs", type=int, default=1000)
     ap.add_argument("--length", type=int, default=101)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--models", type=int, default=0, help="use only the first N models (0 = all)")
+    ap.add_argument("--n-models", type=int, default=0, help="use only the first N models (0 = all)")
+    ap.add_argument("--models", dest="n_models", type=int, help=argparse.SUPPRESS)  # the old name of --n-models
     ap.add_argument("--original", default=None, help="path of the original deepbind executable (optional)")
-    ap.add_argument("--original_n_seqs", type=int, default=None,
+    ap.add_argument("--original-n-seqs", type=int, default=None,
                     help="score only the first N sequences with the original (default: all)")
-    ap.add_argument("--out", default=None, help="write the results as JSON here")
     args = ap.parse_args(argv)
+    logs.configure(args.verbosity)
+    logs.import_tensorflow_quietly()
 
     from keras_motifs.deepbind import Database, Scorer
     from keras_motifs.io import write_json
@@ -44,8 +50,8 @@ def main(argv=None) -> int:
     seqs = ["".join(rng.choice(list("ACGT"), args.length)) for _ in range(args.n_seqs)]
     db = Database(args.db)
     ids = db.available_ids()
-    if args.models:
-        ids = ids[: args.models]
+    if args.n_models:
+        ids = ids[: args.n_models]
 
     t0 = time.perf_counter()
     params = [db.params(i) for i in ids]

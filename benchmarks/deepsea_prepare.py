@@ -9,7 +9,7 @@ measurement:
   * ``reader``: streams train.mat through ``mat_reader`` (HDF5 → uint8 base indices), and
   * ``prepare``: ``tfds.builder("deepsea/full").download_and_prepare(manual_dir=...)``
     (reading + TFDS serialisation + ZLIB TFRecord writing; the default, non-Beam path), and,
-    with ``--beam``, the same through Apache Beam's DirectRunner with ``--beam_workers`` workers,
+    with ``--beam``, the same through Apache Beam's DirectRunner with ``--beam-workers`` workers,
 
 and prints samples/s and the child's peak RSS. Memory is bounded if peak RSS does not grow with N.
 
@@ -33,6 +33,9 @@ from pathlib import Path
 import numpy as np
 
 from _common import load, machine  # noqa: E402
+
+from keras_motifs import logs
+from keras_motifs.cli_args import ArgumentParser, common_options
 
 
 def write_bundle(folder: Path, n_train: int, chunk: int = 10_000, n_small: int = 100, seed: int = 0) -> float:
@@ -100,15 +103,18 @@ def child(mode: str, manual_dir: str, data_dir: str, beam_workers: int) -> dict:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = ArgumentParser(description=__doc__.split("\n")[0])
+    common_options(ap, tfds_dir=False)
     ap.add_argument("--sizes", type=int, nargs="+", default=[50_000, 200_000], help="training samples in train.mat")
     ap.add_argument("--modes", nargs="+", default=["reader", "prepare"], choices=["reader", "prepare", "beam"])
     ap.add_argument("--beam", action="store_true", help="also prepare through Apache Beam (DirectRunner)")
-    ap.add_argument("--beam_workers", type=int, default=2)
+    ap.add_argument("--beam-workers", type=int, default=2)
     ap.add_argument("--workdir", default=None, help="where to write the files (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     ap.add_argument("--_child", nargs=3, metavar=("MODE", "MANUAL_DIR", "DATA_DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    logs.configure(args.verbosity)
+    logs.import_tensorflow_quietly()
     if args._child:
         print("RESULT " + json.dumps(child(*args._child, beam_workers=args.beam_workers)), flush=True)
         return
@@ -126,7 +132,7 @@ def main(argv=None):
             data_dir = work / f"tfds_{mode}_n{n}"
             shutil.rmtree(data_dir, ignore_errors=True)
             cmd = [sys.executable, os.path.abspath(__file__), "--_child", mode, str(manual), str(data_dir),
-                   "--beam_workers", str(args.beam_workers)]
+                   "--beam-workers", str(args.beam_workers)]
             proc = subprocess.run(cmd, capture_output=True, text=True)
             line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
             if proc.returncode or not line:

@@ -15,12 +15,14 @@ Training-set sizes (the paper's, as the dataset builders document them):
 
 from __future__ import annotations
 
-import argparse
 import math
 
 import numpy as np
 
 from _common import load, machine, median_step_seconds  # noqa: E402
+
+from keras_motifs import logs
+from keras_motifs.cli_args import ArgumentParser, common_options
 
 # preset prefix -> (training samples, source)
 PAPER_TRAIN_SIZE = {
@@ -95,11 +97,14 @@ def fmt_duration(s: float) -> str:
 def main(argv=None):
     from keras_motifs.models import available
 
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--models", nargs="+", default=None, help=f"presets (default: all {len(available())})")
+    ap = ArgumentParser(description=__doc__.split("\n")[0])
+    common_options(ap, tfds_dir=False, models=f"presets, space- or comma-separated (default: all {len(available())})",
+                   models_choices=available())
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--steps", type=int, default=10)
     args = ap.parse_args(argv)
+    logs.configure(args.verbosity)
+    logs.import_tensorflow_quietly()
     names = args.models or available()
     print(f"machine: {machine()}")
     print(f"start: {load()}; warm-up {args.warmup}, timed steps {args.steps}")

@@ -20,7 +20,6 @@ asynchronous dispatch cannot flatter a number.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import time
@@ -30,6 +29,9 @@ os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")  # share the GPU
 import numpy as np  # noqa: E402
 
 from _common import load, machine, median_step_seconds  # noqa: E402
+
+from keras_motifs import logs
+from keras_motifs.cli_args import ArgumentParser, common_options
 
 
 def accelerator() -> str:
@@ -79,14 +81,17 @@ def main(argv=None):
     from epoch_times import fmt_duration, time_model
     from keras_motifs.models import available
 
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = ArgumentParser(description=__doc__.split("\n")[0])
+    common_options(ap, tfds_dir=False, models="presets for part 2, space- or comma-separated (default: all; none given: skip)",
+                   models_nargs="*")
     ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--steps", type=int, default=30)
-    ap.add_argument("--models", nargs="*", default=None, help="presets for part 2 (default: all; none: skip)")
-    ap.add_argument("--no_torch", action="store_true")
+    ap.add_argument("--no-torch", action="store_true")
     ap.add_argument("--json", default=None, help="also write the results here")
     args = ap.parse_args(argv)
+    logs.configure(args.verbosity)
+    logs.import_tensorflow_quietly()
 
     device = "cuda" if not args.no_torch and _torch_cuda() else "cpu"
     gpu = accelerator()

@@ -19,12 +19,14 @@ import os
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_v] = "1"
 
-import argparse  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 from _common import load, machine  # noqa: E402
+
+from keras_motifs import logs
+from keras_motifs.cli_args import ArgumentParser, common_options
 
 
 def numpy_reference(seqs, alphabet="ACGT"):
@@ -45,12 +47,15 @@ def best_of(fn, repeats):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = ArgumentParser(description=__doc__.split("\n")[0])
+    common_options(ap, tfds_dir=False)
     ap.add_argument("--n", type=int, default=20_000, help="sequences")
     ap.add_argument("--length", type=int, default=1000, help="bp per sequence")
-    ap.add_argument("--ref_n", type=int, default=2_000, help="sequences for the (slow) NumPy reference")
+    ap.add_argument("--ref-n", type=int, default=2_000, help="sequences for the (slow) NumPy reference")
     ap.add_argument("--repeats", type=int, default=3, help="best of this many runs")
     args = ap.parse_args(argv)
+    logs.configure(args.verbosity)
+    logs.import_tensorflow_quietly()
 
     from keras_motifs.data import encode_indices, one_hot
 

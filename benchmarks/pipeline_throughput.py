@@ -3,17 +3,16 @@
 The pipeline is the one training uses: ``tfds.load`` (TFRecord, ZLIB-compressed uint8 features)
 → decode → ``to_one_hot`` (parallel map) → shuffle → batch 100 → prefetch. By default it reads a
 ``deepsea/full`` dataset prepared here from a generated ``train.mat`` (``--n`` samples, real HDF5
-layout; see deepsea_prepare.py), or any prepared config with ``--data_dir``/``--config``. DanQ's
+layout; see deepsea_prepare.py), or any prepared config with ``--tfds-dir``/``--config``. DanQ's
 consumption (float32 training, batch 100) is measured in the same run. The pipeline is never the
 bottleneck when the ratio pipeline/consumption is well above 1.
 
     python benchmarks/pipeline_throughput.py
-    python benchmarks/pipeline_throughput.py --data_dir ~/tensorflow_datasets --config synthetic
+    python benchmarks/pipeline_throughput.py --tfds-dir ~/tensorflow_datasets --config synthetic
 """
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import tempfile
 import time
@@ -22,6 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from _common import load, machine, median_step_seconds  # noqa: E402
+
+from keras_motifs import logs
+from keras_motifs.cli_args import ArgumentParser, common_options
 
 
 def pipeline(data_dir: str, config: str, batch: int, shuffle: int):
@@ -64,17 +66,20 @@ def measure_danq(batch: int, warmup: int, steps: int) -> float:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data_dir", default=None, help="a TFDS data_dir holding a prepared deepsea config")
+    ap = ArgumentParser(description=__doc__.split("\n")[0])
+    common_options(ap, tfds_dir="a TFDS data_dir holding a prepared deepsea config (default: prepare one from a generated train.mat)")
+    ap.add_argument("--data-dir", dest="tfds_dir", help="deprecated: the old name of --tfds-dir, still accepted")
     ap.add_argument("--config", default="full")
-    ap.add_argument("--n", type=int, default=20_000, help="samples of the generated train.mat (no --data_dir)")
+    ap.add_argument("--n", type=int, default=20_000, help="samples of the generated train.mat (no --tfds-dir)")
     ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--shuffle", type=int, default=10_000)
     ap.add_argument("--passes", type=int, default=2)
-    ap.add_argument("--danq_warmup", type=int, default=15)
-    ap.add_argument("--danq_steps", type=int, default=10)
-    ap.add_argument("--danq_rate", type=float, default=None, help="skip measuring DanQ; use this samples/s")
+    ap.add_argument("--danq-warmup", type=int, default=15)
+    ap.add_argument("--danq-steps", type=int, default=10)
+    ap.add_argument("--danq-rate", type=float, default=None, help="skip measuring DanQ; use this samples/s")
     args = ap.parse_args(argv)
+    logs.configure(args.verbosity)
+    logs.import_tensorflow_quietly()
 
     import tensorflow_datasets as tfds
 
@@ -83,7 +88,7 @@ def main(argv=None):
     print(f"machine: {machine()}")
     print(f"start: {load()}")
     tmp = None
-    data_dir = args.data_dir
+    data_dir = args.tfds_dir
     if data_dir is None:
         from deepsea_prepare import write_bundle
 

@@ -1,9 +1,11 @@
-"""One flag style for the ``keras-motifs`` CLI and the ``reproductions/`` scripts.
+"""One flag style for the ``keras-motifs`` CLI, the ``reproductions/`` and the ``benchmarks/`` scripts.
 
 * Options are spelled with hyphens (``--data-dir``); the underscore spelling (``--data_dir``) is
   accepted as an alias of every option (:class:`ArgumentParser`).
 * :func:`common_options` adds the options every program shares, with one meaning everywhere:
-  ``--data-dir``, ``--out``, ``--seed``, ``--tfds-dir``, ``-q``/``--quiet``, ``-v``/``--verbose``.
+  ``--data-dir``, ``--out``, ``--seed``, ``--tfds-dir``, ``--models``, ``-q``/``--quiet``,
+  ``-v``/``--verbose`` (``args.verbosity``: -1 quiet, 0 default, n = how many ``-v``;
+  :func:`fit_verbose` turns it into a Keras ``fit`` verbosity).
 * ``-`` as an output file name means standard output (:func:`is_stdout`).
 """
 
@@ -26,31 +28,92 @@ class ArgumentParser(argparse.ArgumentParser):
         return super()._parse_optional(arg_string)
 
 
+class ListAction(argparse.Action):
+    """One or more values, space- or comma-separated (``--seed 1 2``, ``--seed 1,2``); repeating the
+    option adds to the list (``--models a --models b``); the default is replaced, not extended.
+    ``item``: converts one value (after ``words`` are expanded); ``words``: names that stand for
+    several values (e.g. ``{"paper": [...]}``); ``allowed``: the values accepted (checked after
+    splitting, so ``a,b`` is checked as ``a`` and ``b``)."""
+
+    def __init__(self, option_strings, dest, *, item=str, words=None, allowed=None, **kwargs):
+        kwargs.setdefault("nargs", "+")
+        super().__init__(option_strings, dest, **kwargs)
+        self.item, self.words, self.allowed = item, dict(words or {}), allowed
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        items = []
+        for value in [values] if isinstance(values, str) else values:
+            for part in (p.strip() for p in str(value).split(",")):
+                if not part:
+                    continue
+                if part in self.words:
+                    items.extend(self.words[part])
+                    continue
+                if self.allowed is not None and part not in self.allowed:
+                    raise argparse.ArgumentError(
+                        self, f"invalid choice: {part!r} (choose from {', '.join(map(str, self.allowed))})")
+                try:
+                    items.append(self.item(part))
+                except (TypeError, ValueError):
+                    raise argparse.ArgumentError(self, f"invalid value: {part!r}") from None
+        current = getattr(namespace, self.dest, None)
+        setattr(namespace, self.dest, (list(current) if current is not None and current is not self.default else [])
+                + items)
+
+
+def fit_verbose(verbosity: int, default: int) -> int:
+    """Keras ``fit(verbose=...)`` for ``-q``/``-v``: the levels run 0 (silent) < 2 (one line per
+    epoch) < 1 (progress bar); the default output is ``default``, each ``-v`` one level more,
+    ``-q`` silent."""
+    if verbosity < 0:
+        return 0
+    ladder = [0, 2, 1]
+    return ladder[min(ladder.index(default) + verbosity, len(ladder) - 1)]
+
+
 def common_options(parser: argparse.ArgumentParser, *, data_dir: str | None = None, out: str | None = None,
-                   seed: int | None = None, seeds: bool = False, tfds_dir: bool = True,
-                   verbosity: bool = True) -> argparse.ArgumentParser:
-    """Add the shared options. ``data_dir``/``out`` are help texts (None: the option is not added);
-    ``seed`` is the default seed; ``seeds=True`` makes ``--seed`` take one or more values (then
-    ``args.seed`` is a list)."""
+                   seed: int | None = None, seeds: bool = False, seed_help: str | None = None,
+                   seed_words: dict | None = None, tfds_dir: bool | str = True, verbosity: bool | str = True,
+                   models: str | None = None, models_default=None, models_choices=None,
+                   models_nargs: str = "+") -> argparse.ArgumentParser:
+    """Add the shared options.
+
+    ``data_dir``/``out`` are help texts (None: the option is not added); ``seed`` is the default
+    seed (``seed_help`` its help text); ``seeds=True`` makes ``--seed`` (alias ``--seeds``) take one
+    or more values, space- or comma-separated (then ``args.seed`` is a list; ``seed_words`` names
+    lists of seeds, e.g. ``{"paper": [...]}``). ``tfds_dir``: True, or a help text. ``verbosity``:
+    True, or ``-v``'s help text (what ``-q``/``-v`` change in this program).
+    ``models``: a help text: adds ``--models`` (aliases ``--model``, ``--presets``), one or more
+    names, space- or comma-separated, repeatable, checked against ``models_choices`` (if given).
+    """
     if data_dir is not None:
         parser.add_argument("--data-dir", dest="data_dir", default=None, help=data_dir)
     if out is not None:
         parser.add_argument("--out", default=None, help=out)
     if seed is not None:
         if seeds:
-            parser.add_argument("--seed", "--seeds", dest="seed", type=int, nargs="+", default=[seed],
-                                help=f"random seed(s) (default: {seed})")
+            parser.add_argument("--seed", "--seeds", dest="seed", action=ListAction, item=int, words=seed_words,
+                                default=[seed], metavar="SEED",
+                                help=seed_help or f"random seed(s), space- or comma-separated (default: {seed})")
         else:
-            parser.add_argument("--seed", type=int, default=seed, help=f"random seed (default: {seed})")
+            parser.add_argument("--seed", type=int, default=seed, help=seed_help or f"random seed (default: {seed})")
     if tfds_dir:
         parser.add_argument("--tfds-dir", dest="tfds_dir", default=None,
-                            help="where TFDS keeps prepared datasets (default: TFDS's own, ~/tensorflow_datasets)")
+                            help=tfds_dir if isinstance(tfds_dir, str) else
+                            "where TFDS keeps prepared datasets (default: TFDS's own, ~/tensorflow_datasets)")
+    if models is not None:
+        parser.add_argument("--models", "--model", "--presets", dest="models", action=ListAction, nargs=models_nargs,
+                            allowed=None if models_choices is None else list(models_choices),
+                            default=models_default, metavar="MODEL", help=models)
     if verbosity:
+        mapped = isinstance(verbosity, str)
         loud = parser.add_mutually_exclusive_group()
         loud.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbosity", default=0,
-                          help="print warnings and errors only")
+                          help="less output: log warnings and errors only (see -v)" if mapped else
+                          "print warnings and errors only")
         loud.add_argument("-v", "--verbose", action="count", dest="verbosity",
-                          help="more output (repeat for more): training progress, debug logging")
+                          help=f"more output, repeat for more: {verbosity}" if mapped else
+                          "more output (repeat for more): training progress, debug logging")
     return parser
 
 

@@ -7,16 +7,16 @@ printed and results.json plus ROC/PR plot PNGs are written to ``--out``.
 
 The paper's protocol on the real bundle::
 
-    python reproductions/danq.py --config full --data_dir DIR_WITH_train.mat_valid.mat_test.mat \
+    python reproductions/danq.py --config full --data-dir DIR_WITH_train.mat_valid.mat_test.mat \
         --published ../shared/data/deepsea/aucs.txt
 
-Models (``--model``, or ``--all`` for every one, trained and evaluated the same way):
+Models (``--models``, or ``--all`` for every one, trained and evaluated the same way):
 ``danq``, ``danq_jaspar`` (JASPAR-initialised), ``deepsea`` (Zhou & Troyanskaya 2015) and ``lr``
 (the paper's k-mer logistic regression). ``--motifs`` converts a trained DanQ's filters to a MEME
 file and runs Tomtom against JASPAR 2016 (E < 0.01), as the paper's motif analysis.
 Training settings are merged once (keras_motifs.papers.danq.training_settings): each model's
 preset (keras_motifs/models/*/presets.py), the quick synthetic runs' defaults, then --epochs,
---batch_size, --learning_rate, --patience and --epsilon.
+--batch-size, --learning-rate, --patience and --epsilon.
 
 Stages: prepare the data (the one-hot channel order read from the registry and checked against the
 dataset's) -> per model train and evaluate -> motifs -> compare with the paper -> write
@@ -29,44 +29,47 @@ other settings is trained again.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from keras_motifs import logs
+from keras_motifs.cli_args import ArgumentParser, common_options, fit_verbose
 
 MODEL_KEYS = ["danq", "danq_jaspar", "deepsea", "lr"]  # keras_motifs.papers.danq.MODELS
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", default="synthetic", choices=["synthetic", "synthetic_tiny", "full"], help="deepsea config (default: synthetic)")
-    p.add_argument("--data_dir", help="folder with the extracted DeepSEA bundle (train.mat, valid.mat, test.mat) for --config full; used as TFDS manual_dir")
-    p.add_argument("--tfds_dir", default=None, help="where TFDS stores prepared datasets (default: TFDS's own, ~/tensorflow_datasets)")
+    common_options(
+        p, data_dir="folder with the extracted DeepSEA bundle (train.mat, valid.mat, test.mat) for --config full; used as TFDS manual_dir",
+        out="output folder (default: outputs/danq)", seed=1337, seed_help="random seed (default: 1337, the original's)",
+        models=f"model(s) to train, of {', '.join(sorted(MODEL_KEYS))} (default: danq)", models_choices=sorted(MODEL_KEYS),
+        verbosity="debug logging; Keras fit: -q silent (verbose=0), default one line per epoch (verbose=2), "
+                  "-v a progress bar (verbose=1)")
+    p.set_defaults(out="outputs/danq")
     p.add_argument("--published", help="the DanQ repository's aucs.txt (e.g. ../shared/data/deepsea/aucs.txt): print the paper's numbers beside ours")
-    p.add_argument("--model", action="append", choices=sorted(MODEL_KEYS), help="model(s) to train (repeatable; default: danq)")
     p.add_argument("--all", action="store_true", help="train and compare lr, deepsea, danq and danq_jaspar")
     p.add_argument("--motifs", action="store_true", help="DanQ models: filters -> MEME (DeepBind/DanQ rule, A,C,G,T) -> Tomtom vs JASPAR 2016, E < 0.01")
     p.add_argument("--modern", action="store_true", help="DanQ: sigmoid LSTM gates (cuDNN-eligible) instead of the original hard sigmoid")
     p.add_argument("--epochs", type=int, default=None, help="training epochs (default: 3 for synthetic, 2 for synthetic_tiny, the preset's for full)")
-    p.add_argument("--batch_size", type=int, default=None, help="global batch size (default: each preset's: 100, DeepSEA 16)")
-    p.add_argument("--learning_rate", type=float, default=None)
+    p.add_argument("--batch-size", type=int, default=None, help="global batch size (default: each preset's: 100, DeepSEA 16)")
+    p.add_argument("--learning-rate", type=float, default=None)
     p.add_argument("--patience", type=int, default=None, help="early-stopping patience (default: the preset's)")
     p.add_argument("--epsilon", type=float, default=None, help="RMSprop epsilon for danq/danq_jaspar/lr (default: the original 1e-6 for --config full; 1e-10 for the synthetic configs, a documented deviation so that a short CPU run leaves DanQ's initial plateau)")
-    p.add_argument("--seed", type=int, default=1337, help="random seed (the original used 1337)")
-    p.add_argument("--num_devices", type=int, default=1, help="replicas for MirroredStrategy; on a CPU-only machine the CPU is split into this many logical devices")
-    p.add_argument("--max_train", type=int, default=None, help="use only the first N training examples (smoke runs)")
-    p.add_argument("--motif_sequences", type=int, default=4000, help="test sequences scanned for --motifs (default 4000)")
-    p.add_argument("--out", default="outputs/danq", help="output folder (default: outputs/danq)")
-    p.add_argument("--verbose", type=int, default=2, choices=[0, 1, 2], help="Keras fit verbosity (1 = progress bar)")
+    p.add_argument("--num-devices", type=int, default=1, help="replicas for MirroredStrategy; on a CPU-only machine the CPU is split into this many logical devices")
+    p.add_argument("--max-train", type=int, default=None, help="use only the first N training examples (smoke runs)")
+    p.add_argument("--motif-sequences", type=int, default=4000, help="test sequences scanned for --motifs (default 4000)")
     args = p.parse_args(argv)
-    args.models = ["lr", "deepsea", "danq", "danq_jaspar"] if args.all else (args.model or ["danq"])
+    args.models = ["lr", "deepsea", "danq", "danq_jaspar"] if args.all else (args.models or ["danq"])
     return args
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    logs.configure(args.verbosity)
+    logs.import_tensorflow_quietly()
     import tensorflow as tf
 
     from keras_motifs.training import configure_logical_cpus
@@ -91,7 +94,7 @@ def main(argv=None) -> int:
 
     # ---------------------------------------------------------------- 1. prepare the data
     if args.config == "full" and not args.data_dir:
-        print("note: --config full without --data_dir downloads the 4.4 GB DeepSEA bundle", file=sys.stderr)
+        print("note: --config full without --data-dir downloads the 4.4 GB DeepSEA bundle", file=sys.stderr)
     builder = tfds.builder(f"deepsea/{args.config}", data_dir=args.tfds_dir)
     builder.download_and_prepare(
         download_config=tfds.download.DownloadConfig(manual_dir=args.data_dir, try_download_gcs=False)
@@ -139,7 +142,7 @@ def main(argv=None) -> int:
             result = paper.train_model(key, xy(train_split), xy("validation"), cfg, output_dir=out / key / "training",
                                        modern=args.modern, seed=args.seed, num_devices=args.num_devices,
                                        shuffle_buffer=min(n_train, 200_000), adapt_data=lambda: xy(train_split),
-                                       verbose=args.verbose)
+                                       verbose=fit_verbose(args.verbosity, default=2))
             print(f"trained {result.epochs_run} epochs in {result.seconds:.0f} s "
                   f"({result.train_samples_per_second:.1f} samples/s, {result.strategy} x{result.replicas})", flush=True)
             ev = evaluate_paired(result.model, builder.as_dataset(split="test"), to_one_hot,
@@ -211,7 +214,7 @@ def run_settings(key, args) -> dict:
 
 def motifs_stage(key, args, builder, out: Path, settings: dict, res: dict, model=None, argv=None) -> dict:
     """The motif analysis of a trained DanQ (a unit: ``<out>/<model>/motifs.json``, keyed by the
-    model's settings and ``--motif_sequences``); for DanQ-JASPAR with how many matches are its
+    model's settings and ``--motif-sequences``); for DanQ-JASPAR with how many matches are its
     JASPAR initialisation. ``model``: the model just trained (None: a finished one, read from
     ``<out>/<model>/training/best.keras``)."""
     import keras

@@ -1,24 +1,24 @@
 """Reproduce DeepBind's ENCODE ChIP-seq test AUCs (Alipanahi et al. 2015, Supp. Table 4/5).
 
-For every experiment found in ``--data_dir`` (``<exp>_AC.seq.gz`` + ``<exp>_B.seq.gz``) and both
+For every experiment found in ``--data-dir`` (``<exp>_AC.seq.gz`` + ``<exp>_B.seq.gz``) and both
 training sets — the top 500 odd peaks ("DeepBind") and all training peaks ("DeepBind*") — this
 runs the paper's protocol (jisraeli/DeepBind code/deepbind_train_encode.py and code/libs/deepity):
 
-1. training data: positives repeated to at least ``--min_rows`` rows, each followed by its own
+1. training data: positives repeated to at least ``--min-rows`` rows, each followed by its own
    dinucleotide shuffle (the first from the TFDS builder, further ones drawn with new seeds),
    served in fixed batches of 64 in the same order every epoch (deepity);
-2. calibration: ``--n_calib`` random settings from the paper's distributions, the first half M1
+2. calibration: ``--n-calib`` random settings from the paper's distributions, the first half M1
    (no hidden layer) and the rest M2 (32 hidden units) as kangaroo.calibrate splits ncalib between
    the two configs; dropout, L1 decays, init scales, learning rate and momentum drawn as the
-   paper; ``--n_folds``-fold cross-validation (the peaks shuffled once and cut into blocks; each
-   fold's training and validation peaks augmented separately; ``--folds_run`` of the folds
-   actually trained) of ``--calib_steps`` SGD steps each, with deepity's objective
+   paper; ``--n-folds``-fold cross-validation (the peaks shuffled once and cut into blocks; each
+   fold's training and validation peaks augmented separately; ``--folds-run`` of the folds
+   actually trained) of ``--calib-steps`` SGD steps each, with deepity's objective
    (keras_motifs.papers.deepbind.fit_deepbind: 0.5 x mean NLL, L1 from step 100); the
-   validation loss on the whole validation fold (``--val_rows``: a sample) is checked at 5
+   validation loss on the whole validation fold (``--val-rows``: a sample) is checked at 5
    checkpoints, and every (setting, checkpoint step) is a candidate: the lowest mean over folds
    of the validation loss at that step wins (deepity hypertrain / hpsearch);
 3. final training of the chosen setting on all training peaks for the chosen number of steps
-   (``--final_steps`` overrides it), ``--final_trials`` times, keeping the trial with the lowest
+   (``--final-steps`` overrides it), ``--final-trials`` times, keeping the trial with the lowest
    loss on its training set;
 4. test ROC AUC on ``_B`` (500 held-out even peaks + 500 shuffles) of the model's logit (the
    original predictor's raw score), printed next to the published DeepBind / DeepBind* AUCs,
@@ -28,14 +28,14 @@ runs the paper's protocol (jisraeli/DeepBind code/deepbind_train_encode.py and c
    scaling) of the best-scoring test peak and the logos of the 16 detectors are written per
    experiment (keras_motifs.interpret).
 
-The paper's budget is ``--n_calib 30 --n_folds 3 --calib_steps 20000 (10000 for top500)
---final_trials 6 --min_rows 100000``; the defaults here are a CPU budget. ``--sets`` with no
+The paper's budget is ``--n-calib 30 --n-folds 3 --calib-steps 20000 (10000 for top500)
+--final-trials 6 --min-rows 100000``; the defaults here are a CPU budget. ``--sets`` with no
 value scores only the released models (cheap). The protocol's steps are functions of keras_motifs.papers.deepbind; this script loads the
 data and runs them. One result file per experiment and set, ``<out>/<exp>.<set>.json``, written
 once with its run record (keras_motifs.reporting.run_record.Unit): a finished one with the same
 budget is skipped when the script is started again, one with another budget is computed again.
 
-    nice -n 19 python reproductions/deepbind.py --data_dir ../shared/data/deepbind_encode --out runs/deepbind
+    nice -n 19 python reproductions/deepbind.py --data-dir ../shared/data/deepbind_encode --out runs/deepbind
     python reproductions/deepbind.py --out runs/deepbind_released --sets     # released models only
 """
 
@@ -43,42 +43,45 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from keras_motifs import logs
+from keras_motifs.cli_args import ArgumentParser, common_options
+
 
 def parse_args(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data_dir", default=None, help="folder with <exp>_AC.seq.gz / _B.seq.gz (default: shared)")
+    ap = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common_options(ap, data_dir="folder with <exp>_AC.seq.gz / _B.seq.gz (default: shared deepbind_encode)",
+                   out="output folder (default: runs/deepbind)", seed=0,
+                   tfds_dir="TFDS data_dir (default: <out>/tfds)",
+                   verbosity="debug logging (-q/-v set the log level only: the training lines and tables are "
+                             "printed at every level)")
+    ap.set_defaults(out="runs/deepbind")
     ap.add_argument("--published", default=None, help="deepbind_encode_chipseq_auc.csv (default: shared)")
-    ap.add_argument("--out", default="runs/deepbind", help="output folder")
-    ap.add_argument("--tfds_dir", default=None, help="TFDS data_dir (default: <out>/tfds)")
-    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--experiments", nargs="*", default=None, help="subset of experiments (file prefixes)")
     ap.add_argument("--sets", nargs="*", default=["top500", "all"], choices=["top500", "all"])
-    ap.add_argument("--n_calib", type=int, default=4, help="random calibration settings (paper: 30)")
-    ap.add_argument("--n_folds", type=int, default=2, help="cross-validation folds (paper: 3)")
-    ap.add_argument("--folds_run", type=int, default=None,
+    ap.add_argument("--n-calib", type=int, default=4, help="random calibration settings (paper: 30)")
+    ap.add_argument("--n-folds", type=int, default=2, help="cross-validation folds (paper: 3)")
+    ap.add_argument("--folds-run", type=int, default=None,
                     help="train only the first K of the n_folds folds per setting (deepity hypertrain "
                          "allfolds=False runs 1; default: all, as the paper)")
-    ap.add_argument("--calib_steps", type=int, default=1000, help="SGD steps per calibration run (paper: 20000/10000)")
-    ap.add_argument("--final_steps", type=int, default=None,
+    ap.add_argument("--calib-steps", type=int, default=1000, help="SGD steps per calibration run (paper: 20000/10000)")
+    ap.add_argument("--final-steps", type=int, default=None,
                     help="SGD steps of the final training (default: the calibration's chosen step, as the paper)")
-    ap.add_argument("--final_trials", type=int, default=1, help="final trainings, best kept (paper: 6)")
-    ap.add_argument("--min_rows", type=int, default=20000, help="positives repeated to this many rows (paper: 100000)")
-    ap.add_argument("--batch_size", type=int, default=64)
-    ap.add_argument("--redraw_if_stuck", type=int, default=0,
+    ap.add_argument("--final-trials", type=int, default=1, help="final trainings, best kept (paper: 6)")
+    ap.add_argument("--min-rows", type=int, default=20000, help="positives repeated to this many rows (paper: 100000)")
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--redraw-if-stuck", type=int, default=0,
                     help="CPU-budget safeguard (not in the paper): if no calibration setting got its validation "
-                         "loss below ln 2 - 1e-3 (none left the constant start within --calib_steps), draw up "
+                         "loss below ln 2 - 1e-3 (none left the constant start within --calib-steps), draw up "
                          "to this many further settings (M1, M2 alternating), stopping at the first that does")
-    ap.add_argument("--val_rows", type=int, default=0,
+    ap.add_argument("--val-rows", type=int, default=0,
                     help="validation rows scored at each checkpoint: 0 = the whole (augmented) held-out fold, "
                          "as deepity's training_report; N = a seeded sample of N rows (CPU budget)")
-    ap.add_argument("--no_images", action="store_true", help="skip mutation maps and logos")
-    ap.add_argument("--summary_only", action="store_true", help="only print the table of the finished runs in --out")
+    ap.add_argument("--no-images", action="store_true", help="skip mutation maps and logos")
+    ap.add_argument("--summary-only", action="store_true", help="only print the table of the finished runs in --out")
     return ap.parse_args(argv)
 
 
@@ -131,6 +134,8 @@ def released_one(exp: str, data_dir: Path, out: Path, log) -> None:
 # ------------------------------------------------------------------------------------------ main
 def main(argv=None) -> int:
     args = parse_args(argv)
+    logs.configure(args.verbosity)
+    logs.import_tensorflow_quietly()
     from keras_motifs.io import write_json
     from keras_motifs.papers import deepbind as paper
     from keras_motifs.paths import shared_data_dir
@@ -142,7 +147,7 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     tfds_dir = Path(args.tfds_dir) if args.tfds_dir else out / "tfds"
     if not data_dir.is_dir():
-        raise SystemExit(f"data folder '{data_dir}' not found (set --data_dir or KERAS_MOTIFS_SHARED)")
+        raise SystemExit(f"data folder '{data_dir}' not found (set --data-dir or KERAS_MOTIFS_SHARED)")
     experiments = sorted(p.name[: -len("_AC.seq.gz")] for p in data_dir.glob("*_AC.seq.gz"))
     if args.experiments:
         experiments = [e for e in experiments if e in args.experiments]

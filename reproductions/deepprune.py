@@ -14,51 +14,59 @@ activation, test positives), drawn as logos and compared with the planted motifs
 Data: ``deepprune_simulated/set1..set5`` (TFDS builder; JASPAR 2016 motifs) and the Zeng et al.
 2016 experiments under ``<data_dir>/zeng690`` that have a train file (``zeng_chipseq``).
 
-The paper's budget is ``--epochs 1000 --seeds <18 seeds> --n_train 0`` on all 690 ENCODE sets; the
+The paper's budget is ``--epochs 1000 --seed paper --n-train 0`` (its 18 seeds) on all 690 ENCODE sets; the
 defaults here are reduced for a 2-core CPU (see ``--help``). Examples:
 
     nice -n 19 python reproductions/deepprune.py --out runs/deepprune           # reduced budget
-    python reproductions/deepprune.py --out runs/deepprune --report_only         # tables only
+    python reproductions/deepprune.py --out runs/deepprune --report-only         # tables only
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from keras_motifs import logs
+from keras_motifs.cli_args import ArgumentParser, ListAction, common_options
 
 SIM_SETS = ["set1", "set2", "set3", "set4", "set5"]
+PAPER = "paper"  # --seed paper: keras_motifs.papers.deepprune.PAPER_SEEDS
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data_dir", default=None, help="shared data folder (holds zeng690/); default: keras_motifs.paths")
-    p.add_argument("--out", default="runs/deepprune", help="output folder (results, models, logos, report)")
-    p.add_argument("--tfds_dir", default=None, help="TFDS data_dir (default <out>/tfds)")
+    from keras_motifs.papers.deepprune import PAPER_SEEDS
+
+    p = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common_options(p, data_dir="shared data folder (holds zeng690/); default: keras_motifs.paths",
+                   out="output folder (results, models, logos, report; default: runs/deepprune)",
+                   tfds_dir="TFDS data_dir (default <out>/tfds)", seed=0, seeds=True, seed_words={PAPER: PAPER_SEEDS},
+                   seed_help="seeds, space- or comma-separated, or 'paper' for the paper's 18 seeds (default: 0)",
+                   verbosity="debug logging (-q/-v set the log level only: the training lines and tables are "
+                             "printed at every level)")
+    p.set_defaults(out="runs/deepprune")
     p.add_argument("--sets", default=",".join(SIM_SETS), help="simulated sets to run ('' for none)")
     p.add_argument("--zeng", default="all", help="Zeng experiments: 'all' present with a train file, a comma list, or ''")
-    p.add_argument("--seeds", default="0", help="comma-separated seeds, or 'paper' for the paper's 18 seeds")
-    p.add_argument("--zeng_seeds", default=None, help="seeds for the Zeng sets (default: --seeds)")
+    p.add_argument("--zeng-seeds", action=ListAction, item=int, words={PAPER: PAPER_SEEDS}, default=None,
+                   metavar="SEED", help="seeds for the Zeng sets, as --seed (default: --seed)")
     p.add_argument("--criterion", default="weight", choices=["weight", "score", "score_weight"])
     p.add_argument("--variants", default="deepprune,inter,baseline,baseline_decay",
                    help="of deepprune,inter,baseline,baseline_decay,reinit")
-    p.add_argument("--baseline_max_kernels", type=int, default=0,
+    p.add_argument("--baseline-max-kernels", type=int, default=0,
                    help="train baselines / reinit only at kernel counts <= this (0 = all counts)")
     p.add_argument("--kernels", type=int, default=256, help="initial kernels (paper 256)")
     p.add_argument("--rounds", type=int, default=6, help="pruning rounds (paper 6)")
     p.add_argument("--epochs", type=int, default=1000, help="max epochs per fit (paper 1000)")
     p.add_argument("--patience", type=int, default=15, help="early-stopping patience (paper 15)")
-    p.add_argument("--n_train", type=int, default=2000, help="simulated training sequences to use (0 = all 5,000)")
-    p.add_argument("--n_test", type=int, default=2000, help="simulated test sequences to use (0 = all 5,000)")
+    p.add_argument("--n-train", type=int, default=2000, help="simulated training sequences to use (0 = all 5,000)")
+    p.add_argument("--n-test", type=int, default=2000, help="simulated test sequences to use (0 = all 5,000)")
     p.add_argument("--jit", action="store_true", help="compile training steps with XLA (faster for 256 kernels, "
                    "slower start for every fit)")
-    p.add_argument("--no_motifs", action="store_true", help="skip logos / Tomtom")
-    p.add_argument("--report_only", action="store_true", help="only print the tables of finished runs")
+    p.add_argument("--no-motifs", action="store_true", help="skip logos / Tomtom")
+    p.add_argument("--report-only", action="store_true", help="only print the tables of finished runs")
     return p.parse_args(argv)
 
 
@@ -145,7 +153,9 @@ def run_one(dataset, preset, data, seed, args, run_dir: Path):
 
 def main(argv=None):
     args = parse_args(argv)
-    from keras_motifs.papers.deepprune import PAPER_SEEDS, report
+    logs.configure(args.verbosity)
+    logs.import_tensorflow_quietly()
+    from keras_motifs.papers.deepprune import report
     from keras_motifs.paths import shared_data_dir
 
     data_dir = Path(args.data_dir) if args.data_dir else shared_data_dir()
@@ -154,9 +164,8 @@ def main(argv=None):
     if args.report_only:
         print(report(out, data_dir, args.criterion))
         return 0
-    seeds = PAPER_SEEDS if args.seeds == "paper" else [int(s) for s in args.seeds.split(",") if s]
-    zeng_seeds = seeds if args.zeng_seeds is None else (
-        PAPER_SEEDS if args.zeng_seeds == "paper" else [int(s) for s in args.zeng_seeds.split(",") if s])
+    seeds = args.seed
+    zeng_seeds = seeds if args.zeng_seeds is None else args.zeng_seeds
     final_k = args.kernels // 2**args.rounds
     for name in [s for s in args.sets.split(",") if s]:
         data = load_sim(name, tfds_dir, args.n_train, args.n_test)
@@ -186,5 +195,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     sys.exit(main())

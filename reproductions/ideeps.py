@@ -1,23 +1,23 @@
 #!/usr/bin/env python
 """Reproduce iDeepS (Pan et al. 2018, Table 2): train and test on the iONMF RBP CLIP-seq sets.
 
-    nice -n 19 python reproductions/ideeps.py --data_dir ../shared/data/rbp31 --out runs/ideeps
+    nice -n 19 python reproductions/ideeps.py --data-dir ../shared/data/rbp31 --out runs/ideeps
 
-For every experiment folder present in ``--data_dir`` (or those picked with ``--experiments``),
-every preset (``--presets``, default the full model) and every seed: prepare the ``rbp_clip``
+For every experiment folder present in ``--data-dir`` (or those picked with ``--experiments``),
+every preset (``--models``, default the full model) and every seed: prepare the ``rbp_clip``
 TFDS config (folds all 40,000 sequences once; cached by sequence in ``<out>/structures.sqlite``),
 train on the original split (validation = the first 20 % of each class), predict the test file,
 and write ``<out>/results/<config>/<preset>_seed<seed>[tag].json`` once, with its run record
 (keras_motifs.reporting.run_record.Unit). A result of the same settings is not computed again, so an
 interrupted run resumes at the next experiment. The protocol's steps and tables are functions of
 keras_motifs.papers.ideeps; this script loads the data and runs them. At the end (or with
-``--report_only``) it prints per-experiment test AUC next to the paper's Table 2 (iDeepS,
+``--report-only``) it prints per-experiment test AUC next to the paper's Table 2 (iDeepS,
 DeepBind, GraphProt), the means, how many experiments are above / below / equal to the paper
 (at its three decimals), and the means of every preset run (the ablations), and writes
 ``<out>/table.md``.
 
-Reduced budgets for smoke runs: ``--epochs``, ``--max_train`` (training examples; validation
-is cut to a quarter of it), ``--max_test``; their results get a tag (``_ep2_n2000_t1000``) so they
+Reduced budgets for smoke runs: ``--epochs``, ``--max-train`` (training examples; validation
+is cut to a quarter of it), ``--max-test``; their results get a tag (``_ep2_n2000_t1000``) so they
 never mix with full-budget ones.
 
 ``--motifs`` also writes, for the full model, the sequence and structure motifs of both
@@ -34,40 +34,46 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from keras_motifs import logs
+from keras_motifs.cli_args import ArgumentParser, common_options, fit_verbose
+
+ALL = "all"  # --models all: keras_motifs.papers.ideeps.ALL_PRESETS
 
 
 def parse_args(argv=None):
+    from keras_motifs.papers.ideeps import ALL_PRESETS
     from keras_motifs.paths import shared_data_dir
 
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data_dir", default=str(shared_data_dir("rbp31")),
-                   help="folder holding the iONMF <N>_<name>/30000/... experiment folders (default: shared rbp31)")
-    p.add_argument("--out", default="runs/ideeps", help="output folder (default: runs/ideeps)")
-    p.add_argument("--tfds_dir", default=None, help="TFDS data_dir (default: <out>/tfds)")
-    p.add_argument("--structure_cache", default=None, help="SQLite structure cache (default: <out>/structures.sqlite)")
+    p = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common_options(
+        p, data_dir="folder holding the iONMF <N>_<name>/30000/... experiment folders (default: shared rbp31)",
+        out="output folder (default: runs/ideeps)", tfds_dir="TFDS data_dir (default: <out>/tfds)",
+        seed=1, seeds=True,
+        models=f"presets, space- or comma-separated, or 'all' = {','.join(ALL_PRESETS)} "
+               "(keras_motifs.papers.ideeps.ALL_PRESETS; default: ideeps)",
+        models_default=["ideeps"], models_choices=[*ALL_PRESETS, ALL],
+        verbosity="debug logging; Keras fit: default and -q silent (verbose=0), -v one line per epoch "
+                  "(verbose=2), -vv a progress bar (verbose=1); progress bars (TFDS, folding) only on a terminal and "
+                  "not with -q; otherwise the folding progress is logged every 30 s")
+    p.set_defaults(data_dir=str(shared_data_dir("rbp31")), out="runs/ideeps")
+    p.add_argument("--structure-cache", default=None, help="SQLite structure cache (default: <out>/structures.sqlite)")
     p.add_argument("--experiments", default=None,
-                   help="comma-separated experiment numbers, e.g. 23,24 (default: every one present in --data_dir)")
-    p.add_argument("--presets", default="ideeps",
-                   help="comma-separated presets, or 'all' = ideeps,ideeps_cnn,ideeps_seq_blstm,ideeps_seq_cnn "
-                        "(keras_motifs.papers.ideeps.ALL_PRESETS; default: ideeps)")
-    p.add_argument("--seeds", default="1", help="comma-separated seeds (default: 1)")
+                   help="comma-separated experiment numbers, e.g. 23,24 (default: every one present in --data-dir)")
     p.add_argument("--jobs", type=int, default=1, help="folding processes (default 1)")
     p.add_argument("--layout", default="centered", choices=["centered", "published"],
                    help="one-hot padding layout (see keras_motifs.models.ideeps.encoding)")
     p.add_argument("--epochs", type=int, default=None, help="maximum epochs (default: the preset's 30)")
     p.add_argument("--patience", type=int, default=None, help="early-stopping patience (default: the preset's 5)")
-    p.add_argument("--restore_best", action="store_true",
+    p.add_argument("--restore-best", action="store_true",
                    help="evaluate the best-validation-loss weights (the original used the last epoch's)")
-    p.add_argument("--max_train", type=int, default=None, help="use N random training examples (smoke runs)")
-    p.add_argument("--max_test", type=int, default=None, help="use N random test examples (smoke runs)")
+    p.add_argument("--max-train", type=int, default=None, help="use N random training examples (smoke runs)")
+    p.add_argument("--max-test", type=int, default=None, help="use N random test examples (smoke runs)")
     p.add_argument("--motifs", action="store_true", help="write motifs, logos and Tomtom for the full model")
     p.add_argument("--ray2013", default=str(shared_data_dir("motifs", "Ray2013_rbp_RNA.meme")),
                    help="RNAcompete motifs (MEME) for Tomtom")
     p.add_argument("--published", default=str(shared_data_dir("published", "ideeps_table2_auc.tsv")),
                    help="iDeepS Table 2 (TSV)")
-    p.add_argument("--report_only", action="store_true", help="only print the table of existing results")
-    p.add_argument("--verbose", type=int, default=0, choices=[0, 1, 2], help="Keras fit verbosity")
+    p.add_argument("--report-only", action="store_true", help="only print the table of existing results")
     return p.parse_args(argv)
 
 
@@ -87,9 +93,14 @@ def load_split(builder, split: str):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    logs.configure(args.verbosity)  # the folding progress (keras_motifs.progress) is logged on stderr
+    logs.import_tensorflow_quietly()
     import tensorflow_datasets as tfds
 
-    tfds.disable_progress_bar()
+    if args.verbosity < 0:  # no folding progress (keras_motifs.progress) either
+        os.environ["KERAS_MOTIFS_PROGRESS"] = "0"
+    if args.verbosity < 0 or not sys.stderr.isatty():  # TFDS's bars only on a terminal
+        tfds.disable_progress_bar()
     from keras_motifs.io import atomic_open
     from keras_motifs.papers import ideeps as paper
     from keras_motifs.reporting.run_record import Unit
@@ -97,11 +108,8 @@ def main(argv=None) -> int:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    presets = list(paper.ALL_PRESETS) if args.presets == "all" else [p.strip() for p in args.presets.split(",") if p.strip()]
-    for p in presets:
-        if p not in paper.ALL_PRESETS:
-            raise SystemExit(f"unknown preset {p!r}; choose from {paper.ALL_PRESETS}")
-    seeds = [int(s) for s in args.seeds.split(",")]
+    presets = list(dict.fromkeys(q for p in args.models for q in (paper.ALL_PRESETS if p == ALL else [p])))
+    seeds = args.seed
     published = paper.read_published(args.published)
     budget = {k: getattr(args, k) for k in paper.BUDGET_KEYS}
     tag = paper.budget_tag(**budget)
@@ -147,7 +155,7 @@ def main(argv=None) -> int:
                   f"test {len(data[2][2])}", flush=True)
             for preset, seed, unit in todo:
                 model, found, (x_te, te_s, te_c) = paper.train_and_test(
-                    preset, seed, data, out / "train" / cfg.name / unit.path.stem, **budget, verbose=args.verbose)
+                    preset, seed, data, out / "train" / cfg.name / unit.path.stem, **budget, verbose=fit_verbose(args.verbosity, default=0))
                 row = published.get(cfg.index, {})
                 r = {"experiment": cfg.index, "config": cfg.name, "folder": cfg.folder, "protein": cfg.protein,
                      "preset": preset, "seed": seed, "layout": args.layout, "tag": tag,

@@ -19,25 +19,18 @@ Examples:
   # synthetic Table 1, all models, 3 trials (under nice on a shared machine)
   nice -n 19 python reproductions/koo_eddy.py --out runs/koo_eddy --trials 3
   # in vivo Table 2 (needs the DeepSEA bundle's train/valid/test.mat in MANUAL):
-  python reproductions/koo_eddy.py --dataset invivo --deepsea_manual_dir MANUAL --out runs/koo_invivo
+  python reproductions/koo_eddy.py --dataset invivo --deepsea-manual-dir MANUAL --out runs/koo_invivo
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import numpy as np  # noqa: E402
-
-
-from keras_motifs.models.koo_eddy import PRESETS, TABLE1_MODELS  # noqa: E402
-from keras_motifs.papers.koo_eddy import EXTRA_LAYERS  # noqa: E402  (also read by motifs_one)
-from tfds_builders.deepsea.koo_eddy_invivo import load_invivo  # noqa: E402
+from keras_motifs import logs
+from keras_motifs.cli_args import ArgumentParser, common_options, fit_verbose
 
 LOGO_MODELS = ["koo_eddy_cnn_2", "koo_eddy_cnn_4", "koo_eddy_cnn_25"]
 
@@ -49,6 +42,7 @@ def log(msg: str) -> None:
 # ----------------------------------------------------------------------------------------- data
 def load_synthetic_indices(data_dir: str | None, config: str) -> dict:
     """Splits of the koo_eddy_synthetic TFDS dataset as (uint8 letter indices (N, 200), labels)."""
+    import numpy as np
     import tensorflow_datasets as tfds
 
     import tfds_builders  # noqa: F401  (registers the builders)
@@ -64,7 +58,10 @@ def load_synthetic_indices(data_dir: str | None, config: str) -> dict:
 
 def load_data(args) -> tuple[dict, str]:
     """One-hot (N, L, 4) A,C,G,T splits (from ``--arrays`` if given, else from TFDS) and their name."""
+    import numpy as np
+
     from keras_motifs.data import indices_to_one_hot
+    from tfds_builders.deepsea.koo_eddy_invivo import load_invivo
 
     if args.arrays:
         from keras_motifs.io import load_splits
@@ -73,21 +70,21 @@ def load_data(args) -> tuple[dict, str]:
         log(f"splits from {args.arrays}: {meta}")
         name = meta.get("dataset", str(args.arrays)) if isinstance(meta, dict) else str(args.arrays)
     elif args.dataset == "synthetic":
-        splits = load_synthetic_indices(args.data_dir, args.config)
+        splits = load_synthetic_indices(args.tfds_dir, args.config)
         name = f"koo_eddy_synthetic/{args.config}"
     else:
-        data = load_invivo(args.deepsea_manual_dir, data_dir=args.data_dir, config=args.deepsea_config)
+        data = load_invivo(args.deepsea_manual_dir, data_dir=args.tfds_dir, config=args.deepsea_config)
         return data, f"deepsea/{args.deepsea_config} (Koo & Eddy in vivo)"
     return {k: (indices_to_one_hot(x), y.astype(np.float32)) for k, (x, y) in splits.items()}, name
 
 
 def export_arrays(args) -> None:
-    """Write the synthetic splits to ``--export_arrays`` (for a machine without TensorFlow)."""
+    """Write the synthetic splits to ``--export-arrays`` (for a machine without TensorFlow)."""
     from keras_motifs.io import save_splits
 
     if args.dataset != "synthetic":
-        raise SystemExit("--export_arrays supports --dataset synthetic only")
-    splits = load_synthetic_indices(args.data_dir, args.config)
+        raise SystemExit("--export-arrays supports --dataset synthetic only")
+    splits = load_synthetic_indices(args.tfds_dir, args.config)
     save_splits(args.export_arrays, splits, meta={"dataset": f"koo_eddy_synthetic/{args.config}"})
     log(f"wrote {args.export_arrays}: " + ", ".join(f"{k} {v[0].shape}" for k, v in splits.items()))
 
@@ -95,6 +92,7 @@ def export_arrays(args) -> None:
 # ---------------------------------------------------------------------------------------- train
 def train_one(args, data, data_name: str, preset: str, trial: int) -> None:
     """One unit: <out>/<model>/trial<k>/metrics.json, keyed by the trial's settings."""
+    from keras_motifs.models.koo_eddy import PRESETS
     from keras_motifs.papers.koo_eddy import train_and_test, training_settings
     from keras_motifs.reporting.run_record import Unit
 
@@ -116,7 +114,7 @@ def train_one(args, data, data_name: str, preset: str, trial: int) -> None:
     log(f"train {preset} trial {trial} ({cfg['epochs']} epochs max, lr {cfg['learning_rate']})")
     t0 = time.time()
     result, metrics = train_and_test(preset, data, cfg, seed=seed, initializer=args.initializer, output_dir=folder,
-                                     verbose=2 if args.verbose else 0)
+                                     verbose=fit_verbose(args.verbosity, default=0))
     unit.write({"model": preset, "table_name": PRESETS[preset]["table_name"], **ident, **metrics})
     log(f"  {preset} trial {trial}: mean AUROC {metrics['mean_roc_auc']:.4f}, "
         f"{result.epochs_run} epochs, {time.time() - t0:.0f} s")
@@ -124,7 +122,7 @@ def train_one(args, data, data_name: str, preset: str, trial: int) -> None:
 
 # --------------------------------------------------------------------------------------- motifs
 def motifs_one(args, data, preset: str, trial: int) -> None:
-    from keras_motifs.papers.koo_eddy import analyse_model, motifs_current
+    from keras_motifs.papers.koo_eddy import EXTRA_LAYERS, analyse_model, motifs_current
 
     folder = Path(args.out) / preset / f"trial{trial}"
     if not (folder / "best.keras").exists() or not (folder / "metrics.json").exists():
@@ -157,6 +155,7 @@ def report(args, models) -> list[dict]:
 
 
 def logos(args) -> None:
+    from keras_motifs.models.koo_eddy import PRESETS
     from keras_motifs.papers.koo_eddy import plot_filter_grid
 
     for preset in LOGO_MODELS:
@@ -170,33 +169,43 @@ def logos(args) -> None:
 
 # ----------------------------------------------------------------------------------------- main
 def parse_args(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", required=False, help="output folder (resumable)")
-    ap.add_argument("--data_dir", default=None, help="TFDS data_dir (default: TFDS's)")
+    ap = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common_options(ap, out="output folder (resumable)", seed=0, seed_help="trial k uses seed + k (default: 0)",
+                   tfds_dir="TFDS data_dir (default: TFDS's, ~/tensorflow_datasets)",
+                   models="presets, space- or comma-separated (default: Table 1's, "
+                          "keras_motifs.models.koo_eddy.TABLE1_MODELS)",
+                   verbosity="debug logging; Keras fit: default and -q silent (verbose=0), -v one line per epoch "
+                             "(verbose=2), -vv a progress bar (verbose=1)")
+    ap.add_argument("--data-dir", dest="tfds_dir", default=None,
+                    help="deprecated: the old name of --tfds-dir (a TFDS data_dir), still accepted")
     ap.add_argument("--dataset", choices=["synthetic", "invivo"], default="synthetic")
     ap.add_argument("--config", default="default", help="koo_eddy_synthetic config (default | small)")
-    ap.add_argument("--deepsea_manual_dir", default=None, help="folder with the DeepSEA train/valid/test.mat (in vivo)")
-    ap.add_argument("--deepsea_config", default="full", help="deepsea builder config for --dataset invivo")
-    ap.add_argument("--models", nargs="+", default=TABLE1_MODELS, help="presets (default: Table 1)")
+    ap.add_argument("--deepsea-manual-dir", default=None, help="folder with the DeepSEA train/valid/test.mat (in vivo)")
+    ap.add_argument("--deepsea-config", default="full", help="deepsea builder config for --dataset invivo")
     ap.add_argument("--trials", type=int, default=5, help="trials per model (paper: 5)")
-    ap.add_argument("--trial_ids", type=int, nargs="+", default=None,
+    ap.add_argument("--trial-ids", type=int, nargs="+", default=None,
                     help="run only these trials (e.g. one process per trial on a GPU); default: 0 .. trials-1")
     ap.add_argument("--epochs", type=int, default=None, help="max epochs (default: the preset's 100)")
     ap.add_argument("--variant", choices=["paper", "code"], default="paper",
                     help="optimiser: paper (Adam lr 3e-4) or code (effective lr 1e-3, beta1 0.95)")
     ap.add_argument("--initializer", choices=["glorot", "he"], default="glorot")
-    ap.add_argument("--seed", type=int, default=0, help="trial k uses seed + k")
     ap.add_argument("--stages", nargs="+", default=["train", "motifs", "report"], choices=["train", "motifs", "report"])
-    ap.add_argument("--trial_major", action="store_true",
+    ap.add_argument("--trial-major", action="store_true",
                     help="train trial 0 of every model before trial 1 (useful on a time budget)")
     ap.add_argument("--arrays", default=None,
-                    help="read the splits from this .npz (made by --export_arrays) instead of TFDS: lets the "
+                    help="read the splits from this .npz (made by --export-arrays) instead of TFDS: lets the "
                          "training run under KERAS_BACKEND=jax/torch on a machine without TensorFlow")
-    ap.add_argument("--export_arrays", default=None, help="write the synthetic splits to this .npz and exit")
-    ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--export-arrays", default=None, help="write the synthetic splits to this .npz and exit")
     args = ap.parse_args(argv)
     if not args.out and not args.export_arrays:
         ap.error("--out is required")
+    logs.configure(args.verbosity)
+    if any(a.split("=")[0] in ("--data-dir", "--data_dir") for a in (sys.argv[1:] if argv is None else argv)):
+        logs.LOGGER.warning("koo_eddy.py: warning: --data_dir is deprecated: use --tfds-dir (the same TFDS data_dir)")
+    logs.import_tensorflow_quietly()
+    from keras_motifs.models.koo_eddy import PRESETS, TABLE1_MODELS
+
+    args.models = args.models or list(TABLE1_MODELS)
     for m in args.models:
         if m not in PRESETS:
             ap.error(f"unknown model {m!r}; choose from {sorted(PRESETS)}")
@@ -204,7 +213,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> int:
-    args = parse_args(argv)
+    args = parse_args(argv)  # also sets up logging and imports TensorFlow quietly
     if args.export_arrays:
         export_arrays(args)
         return 0

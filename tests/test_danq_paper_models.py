@@ -169,7 +169,7 @@ def test_danq_reproduction_reuses_a_finished_model_with_the_same_settings(tmp_pa
     changed settings retrain."""
     import json
 
-    common = ["--model", "lr", "--config", "synthetic_tiny", "--out", str(tmp_path), "--verbose", "0",
+    common = ["--model", "lr", "--config", "synthetic_tiny", "--out", str(tmp_path), "-q",
               "--tfds_dir", str(tmp_path / "tfds")]
     _run_script("danq", common + ["--epochs", "1"])
     first = json.loads((tmp_path / "lr" / "results.json").read_text())
