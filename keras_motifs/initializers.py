@@ -1,12 +1,16 @@
-"""Per-gate LSTM initialisation of Keras 1 (``consume_less='cpu'``, the default).
+"""Per-gate LSTM initialisation of the old Keras versions (0.2.0, and 1.x with ``consume_less='cpu'``).
 
-Keras 1.1.2's LSTM held one input matrix and one recurrent matrix *per gate* (W_i, W_f, W_c, W_o;
-U_i, ...), each initialised on its own: Glorot uniform on (input_dim, units), so the limit is
-sqrt(6 / (input_dim + units)), and orthogonal with gain 1.1 on (units, units). Keras 3 fuses the
-four gates into one (input_dim, 4 units) kernel, whose Glorot limit is sqrt(6 / (input_dim + 4
-units)) and whose orthogonal initialisation is orthogonal across the fused matrix. The gate order
-of the fused kernel (i, f, c, o) is the same as Keras 1's, so initialising each quarter of the
-last axis with the base initializer reproduces the original's distributions exactly.
+Keras 0.2.0's LSTM (keras-team/keras 0.2.0 ``keras/layers/recurrent.py``, ``LSTM.__init__`` and
+``LSTM.build``, lines 366-405) and Keras 1.1.2's with its default ``consume_less='cpu'`` (1.1.2
+``keras/layers/recurrent.py`` line 703 on) held one input matrix and one recurrent matrix *per gate*
+(W_i, W_f, W_c, W_o; U_i, ...), each initialised on its own: ``glorot_uniform`` on (input_dim,
+units), so the limit is sqrt(6 / (input_dim + units)), and ``orthogonal`` on (units, units), whose
+default ``scale`` is 1.1 in both versions (``keras/initializations.py``: 0.2.0 line 60, 1.1.2 line
+77); the forget-gate bias is ``one`` and the other biases zero. Keras 3 fuses the four gates into
+one (input_dim, 4 units) kernel, whose Glorot limit is sqrt(6 / (input_dim + 4 units)) and whose
+orthogonal initialisation (gain 1) is orthogonal across the fused matrix. The gate order of the
+fused kernel (i, f, c, o) is the same as the old per-gate names', so initialising each quarter of
+the last axis with the base initializer reproduces the original's distributions exactly.
 """
 
 from __future__ import annotations
@@ -17,7 +21,12 @@ from keras import ops
 
 @keras.saving.register_keras_serializable(package="keras_motifs", name="PerGateInitializer")
 class PerGateInitializer(keras.initializers.Initializer):
-    """Split the last axis into ``blocks`` equal parts and initialise each with ``base``."""
+    """Split the last axis into ``blocks`` equal parts and initialise each with ``base``.
+
+    With ``seed``, block i is drawn with seed ``seed + i``: distinct blocks, the same values on every
+    call. Without, every block of every call draws a fresh seed from Keras's global generator
+    (reproducible after ``keras.utils.set_random_seed``).
+    """
 
     def __init__(self, base="glorot_uniform", blocks: int = 4, seed: int | None = None):
         self.base = keras.initializers.serialize(keras.initializers.get(base))
@@ -42,7 +51,12 @@ class PerGateInitializer(keras.initializers.Initializer):
 
 
 def keras1_lstm_initializers(seed: int | None = None) -> dict:
-    """kernel/recurrent initializers of a Keras 1.1.2 LSTM (glorot_uniform, orthogonal scale 1.1)."""
+    """kernel/recurrent initializers of a Keras 0.2.0 / 1.1.2 LSTM (per gate: glorot_uniform, orthogonal scale 1.1).
+
+    With a ``seed`` the values are fixed: every call of the returned initializers gives the same
+    matrices, so two LSTMs built from the same seed are identical; a bidirectional LSTM gives its
+    backward layer another seed (:func:`keras_motifs.layers.recurrent.old_keras_bidirectional_lstm`).
+    """
     return {
         "kernel_initializer": PerGateInitializer(keras.initializers.GlorotUniform(), 4, seed),
         "recurrent_initializer": PerGateInitializer(

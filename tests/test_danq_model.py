@@ -86,3 +86,40 @@ def test_full_danq_keras_round_trip_identical_predictions(full_danq, tmp_path):
     x = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (2, 1000))]
     loaded = run_model_saving_test(full_danq, x, tmp_path)  # identical outputs, no temporary file left
     assert loaded.get_layer("bilstm").forward_layer.recurrent_activation.__name__ == "hard_sigmoid_keras2"
+
+
+def _bilstm_weights(model):
+    bi = model.get_layer("bilstm")
+    return [{w.name: keras.ops.convert_to_numpy(w) for w in layer.cell.weights}
+            for layer in (bi.forward_layer, bi.backward_layer)]
+
+
+def test_lstm_init_is_keras_0_2_per_gate(full_danq):
+    # keras-team/keras 0.2.0 recurrent.py LSTM.build: per gate W_* glorot_uniform on (320, 320),
+    # U_* orthogonal (initializations.py: scale=1.1) on (320, 320), b_f one
+    units, limit = 320, np.sqrt(6 / (320 + 320))
+    for direction in _bilstm_weights(full_danq):
+        kernel, recurrent, bias = direction["kernel"], direction["recurrent_kernel"], direction["bias"]
+        assert kernel.shape == (320, 4 * units) and recurrent.shape == (units, 4 * units)
+        for g in range(4):
+            block = kernel[:, g * units : (g + 1) * units]
+            assert 0.99 * limit < np.abs(block).max() <= limit * (1 + 1e-6)  # float32; fused: 0.63 x
+            s = np.linalg.svd(recurrent[:, g * units : (g + 1) * units], compute_uv=False)
+            np.testing.assert_allclose(s, 1.1, atol=1e-4)
+        np.testing.assert_array_equal(bias[units : 2 * units], 1.0)
+        np.testing.assert_array_equal(np.delete(bias, np.s_[units : 2 * units]), 0.0)
+
+
+def test_forward_and_backward_lstm_draw_their_own_weights_reproducibly():
+    small = dict(conv_filters=8, lstm_units=4, dense_units=8, num_targets=3, sequence_length=100)
+    keras.utils.set_random_seed(7)
+    fwd, bwd = _bilstm_weights(DanQ(**small))
+    for name in ("kernel", "recurrent_kernel"):
+        assert not np.allclose(fwd[name], bwd[name])
+        blocks = np.split(fwd[name], 4, axis=-1)  # each gate block its own draw
+        assert not any(np.allclose(blocks[i], blocks[j]) for i in range(4) for j in range(i))
+    keras.utils.set_random_seed(7)
+    fwd2, bwd2 = _bilstm_weights(DanQ(**small))
+    for a, b in ((fwd, fwd2), (bwd, bwd2)):
+        for name in a:
+            np.testing.assert_array_equal(a[name], b[name])

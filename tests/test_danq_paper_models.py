@@ -8,7 +8,7 @@ from keras_motifs.data import one_hot
 from keras_motifs.io.safe_npy import load_npy
 from keras_motifs.layers import KmerCounts, L1ActivityPenalty
 from keras_motifs.models import DanQ, DeepSEA, KmerLogisticRegression
-from keras_motifs.models.danq.jaspar import RC_EXTRA_INDICES, danq_jaspar_motifs, jaspar_pwms
+from keras_motifs.models.danq.jaspar import RC_EXTRA_INDICES, apply_jaspar_init, danq_jaspar_motifs, jaspar_pwms
 from keras_motifs.optimizers import TorchSGD
 
 
@@ -43,12 +43,23 @@ def test_init_writes_motifs_at_valid_offsets_with_negative_bias(motifs):
     assert len(recs) == 525
     for r, (mid, _, pwm) in zip(recs, motifs):
         w, off = pwm.shape[0], r["offset"]
-        assert 3 <= off < max(30 - w - 3, 4)
+        assert 3 <= off <= 27 - w  # DanQ-JASPAR_train.py: randint(low=3, high=30-w+1-3)
         np.testing.assert_allclose(kernel[off : off + w, :, r["filter"]], pwm - 0.25, atol=1e-6)
     assert (bias[:525] <= 0).all() and (bias[:525] >= -1).all() and bias[:525].std() > 0.1
     assert np.abs(kernel[:, :, 525:]).max() <= 0.05  # the rest keep the U(-0.05, 0.05) init
     m2 = DanQ("danq_jaspar", conv_filters=530, lstm_units=2, dense_units=2, num_targets=2, sequence_length=100, jaspar_seed=1)
     assert [r["offset"] for r in m2.jaspar_filters] == [r["offset"] for r in recs]
+
+
+def test_jaspar_offsets_cover_the_originals_range():
+    # DanQ-JASPAR_train.py: start = np.random.randint(low=3, high=30-w+1-3), high end excluded:
+    # every offset 3 .. 27 - w, with 3-position margins on both sides of the 30-wide kernel
+    inputs = keras.Input((40, 4))
+    model = keras.Model(inputs, keras.layers.Conv1D(400, 30, name="conv")(inputs))
+    for w in (6, 20, 24):
+        motifs = [(f"M{i}", "m", np.full((w, 4), 0.25)) for i in range(400)]
+        offsets = {r["offset"] for r in apply_jaspar_init(model, motifs, seed=w)}
+        assert offsets == set(range(3, 27 - w + 1)), w
 
 
 def test_planted_ctcf_filter_fires_on_ctcf_consensus_not_reversed(motifs):

@@ -77,6 +77,34 @@ def test_old_keras_lstm_details():
     np.testing.assert_array_equal(IDeepS(seed=3).get_layer("bilstm").forward_layer.cell.kernel.numpy(), kernel)
 
 
+def _bilstm_weights(model):
+    bi = model.get_layer("bilstm")
+    return [{w.name: w.numpy() for w in layer.cell.weights} for layer in (bi.forward_layer, bi.backward_layer)]
+
+
+def test_backward_lstm_draws_its_own_weights_under_a_seed():
+    # Keras 1.1.2 wrappers.py: the backward LSTM is layer.__class__.from_config(config), built with
+    # its own NumPy draws; a seeded Keras 3 initializer copied into it would repeat the forward's
+    fwd, bwd = _bilstm_weights(IDeepS(seed=3))
+    for name in ("kernel", "recurrent_kernel"):
+        assert not np.allclose(fwd[name], bwd[name])
+        for d in (fwd, bwd):
+            blocks = np.split(d[name], 4, axis=-1)
+            assert not any(np.allclose(blocks[i], blocks[j]) for i in range(4) for j in range(i))
+    for a, b in zip((fwd, bwd), _bilstm_weights(IDeepS(seed=3))):  # the same seed, the same model
+        for name in a:
+            np.testing.assert_array_equal(a[name], b[name])
+    assert not np.allclose(_bilstm_weights(IDeepS(seed=4))[1]["kernel"], bwd["kernel"])
+    builds = []
+    for _ in range(2):  # no explicit seed: Keras's global seed
+        keras.utils.set_random_seed(11)
+        builds.append(_bilstm_weights(IDeepS()))
+    assert not np.allclose(builds[0][0]["kernel"], builds[0][1]["kernel"])
+    for a, b in zip(*builds):
+        for name in a:
+            np.testing.assert_array_equal(a[name], b[name])
+
+
 def test_per_gate_initializer_config_round_trip():
     init = PerGateInitializer(keras.initializers.Orthogonal(gain=1.1), 4, seed=5)
     again = keras.initializers.deserialize(keras.initializers.serialize(init))

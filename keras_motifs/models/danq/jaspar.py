@@ -5,12 +5,15 @@ Recipe of the original uci-cbcl/DanQ ``DanQ-JASPAR_train.py`` (motifs from the r
   * the 519 JASPAR 2016 CORE vertebrate PWMs, in matrix-ID order (MA0002.2 RUNX1 first), plus the
     reverse complements of six of them (indices 19 Gata1, 97 REST, 98 CTCF, 99 GATA1::TAL1,
     100 ESRRB, 101 Pou5f1::Sox2) = 525 motifs for filters 0..524;
-  * each written as ``PWM - 0.25`` into its filter at a start offset drawn uniformly from
-    ``[3, kernel_width - w - 3)`` (numpy ``randint``, high end excluded), the other positions
-    keeping their random initial values;
-  * that filter's bias drawn from U(-1, 0).
+  * each written as ``PWM - 0.25`` into its filter (kernel width 30, ``filter_length=30``, line 37)
+    at a start offset ``np.random.randint(low=3, high=30-w+1-3)`` (line 55), numpy's high end
+    excluded: uniform on 3 .. 27 - w, i.e. at least 3 positions of margin on each side; the other
+    positions keep their random initial values;
+  * that filter's bias drawn from U(-1, 0) (line 58).
 The original reversed each motif along its length because Theano's convolution flips kernels;
-Keras's Conv1D is a cross-correlation, so the motif is written as is (no reversal).
+Keras's Conv1D is a cross-correlation, so the motif is written as is (no reversal). The flip also
+mirrors the offset (a motif at kernel position s acts at position 30 - w - s), which maps 3 .. 27 - w
+onto itself, so drawing the offset with the same rule gives the same distribution.
 PWMs come from the ``pyjaspar`` package (offline), converted to the data's A,G,C,T channel order.
 """
 
@@ -73,7 +76,7 @@ def apply_jaspar_init(model, motifs=None, seed: int | None = None, layer: str = 
             raise ValueError(f"motif {mid} has {pwm.shape[1]} channels, the filters have {channels}")
         if w > width - 6:
             raise ValueError(f"motif {mid} of width {w} does not fit a {width}-wide filter with 3-position margins")
-        start = int(rng.integers(3, width - w - 3)) if width - w - 3 > 3 else 3
+        start = int(rng.integers(3, width - w + 1 - 3))  # DanQ-JASPAR_train.py: randint(3, 30-w+1-3)
         kernel[start : start + w, :, i] = pwm - 0.25
         bias[i] = rng.uniform(-1.0, 0.0)
         records.append({"filter": i, "motif_id": mid, "name": name, "offset": start, "width": w})

@@ -9,8 +9,9 @@ Layer order, sizes, initialisers and optimiser settings follow the original Kera
     MaxPooling1D 13, stride 13                                      -> (75, 320)
     Dropout 0.2
     Bidirectional LSTM 320 + 320, return sequences, concat          -> (75, 640)
-        gates: hard sigmoid clip(0.2x + 0.5, 0, 1); cell/output tanh;
-        kernel Glorot uniform, recurrent orthogonal, forget-gate bias 1
+        gates: hard sigmoid clip(0.2x + 0.5, 0, 1); cell/output tanh; per gate (i, f, c, o):
+        input matrix Glorot uniform on (320, 320), recurrent matrix orthogonal x 1.1 on
+        (320, 320); forget-gate bias 1, other biases 0; each direction its own draws
     Dropout 0.5, Flatten                                            -> 48000
     Dense 925 ReLU (Glorot uniform), Dense 919 sigmoid
     = 46,926,479 parameters.
@@ -18,15 +19,28 @@ Layer order, sizes, initialisers and optimiser settings follow the original Kera
     batch 100; up to 60 epochs, early stopping on val_loss (patience 5), best checkpoint.
 
 Differences from the original:
-  * Backward LSTM: the original used a modified ``seya`` Bidirectional whose source
-    (``DanQ_seya.tar.gz``) is not available; upstream seya's ``Bidirectional`` (EderSantana/seya
-    ``seya/layers/recurrent.py``) reversed with ``[::-1]`` on axis 0, the *batch* axis, so its
-    "backward" LSTM may in fact have run forwards. We use Keras's
-    ``Bidirectional`` with a truly time-reversed backward LSTM (outputs re-aligned in time and
-    concatenated on features), which is what the paper describes.
-  * Numerics: TensorFlow float32 on CPU/GPU instead of Theano; the old hard sigmoid (slope 0.2)
-    is provided as the registered activation ``keras_motifs>hard_sigmoid_keras2`` (Keras 3's own
-    ``hard_sigmoid`` has slope 1/6).
+  * LSTM initialisation: the distributions are the original's, the values are not. Keras 0.2.0's
+    LSTM (keras-team/keras 0.2.0 ``keras/layers/recurrent.py`` lines 366-405) draws per gate an
+    input matrix ``glorot_uniform`` on (input_dim, units) and a recurrent matrix ``orthogonal`` on
+    (units, units), whose default scale is 1.1 (``keras/initializations.py`` line 60), forget bias
+    ``one``; we initialise each gate block of Keras 3's fused kernels the same way
+    (:class:`keras_motifs.initializers.PerGateInitializer`), not with Keras 3's fused defaults
+    (Glorot on (input_dim, 4 units), orthogonal gain 1 on (units, 4 units)). The original drew from
+    NumPy's generator seeded 1337 (``DanQ_train.py`` line 4); we draw from Keras's global seed.
+  * Backward LSTM, its weights: the original built two separate LSTMs (``DanQ_train.py`` lines
+    27-29), each with its own draws; so do we
+    (:func:`keras_motifs.layers.recurrent.old_keras_bidirectional_lstm`).
+  * Backward LSTM, its direction: the original used a modified ``seya`` whose copy
+    (``DanQ_seya.tar.gz`` in uci-cbcl/DanQ) we have not been able to read. Upstream seya's
+    ``Bidirectional`` (EderSantana/seya ``seya/layers/recurrent.py``, ``_get_reversed_input`` and
+    ``get_output``) reverses with ``[::-1]`` on axis 0 of the (samples, time, features) input, the
+    *sample* axis, and reverses the output back the same way (Keras 0.2's LSTM moves time to axis 0
+    only inside ``get_output``), so its "backward" LSTM may in fact have run forwards. We use
+    Keras's ``Bidirectional`` with a truly time-reversed backward LSTM (outputs re-aligned in time
+    and concatenated on features), which is what the paper describes.
+  * Numerics: TensorFlow float32 on CPU/GPU instead of Theano; the old hard sigmoid (slope 0.2,
+    Theano's ``hard_sigmoid``) is provided as the registered activation
+    ``keras_motifs>hard_sigmoid_keras2`` (Keras 3's own ``hard_sigmoid`` has slope 1/6).
   * ``modern=True`` (not the default) swaps the gate activation for the logistic sigmoid, which
     makes the LSTM eligible for cuDNN kernels on a GPU; results then differ from the original.
   * ``danq_jaspar``: filters 0..524 are initialised from JASPAR 2016 (see
@@ -43,6 +57,7 @@ import keras
 from keras import layers
 
 from ...layers.activations import hard_sigmoid_keras2
+from ...layers.recurrent import old_keras_bidirectional_lstm
 from ...registry import get_preset
 from ..overrides import apply_overrides
 
@@ -87,17 +102,9 @@ def DanQ(
     )(inputs)
     x = layers.MaxPooling1D(cfg["pool_size"], strides=cfg["pool_size"], name="pool")(x)
     x = layers.Dropout(cfg["conv_dropout"], name="conv_dropout")(x)
-    lstm = layers.LSTM(
-        cfg["lstm_units"],
-        return_sequences=True,
-        activation="tanh",
-        recurrent_activation=gate,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        unit_forget_bias=True,
-        name="lstm",
-    )
-    x = layers.Bidirectional(lstm, merge_mode="concat", name="bilstm")(x)
+    x = old_keras_bidirectional_lstm(
+        cfg["lstm_units"], return_sequences=True, recurrent_activation=gate, name="bilstm", lstm_name="lstm"
+    )(x)
     x = layers.Dropout(cfg["lstm_dropout"], name="lstm_dropout")(x)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(cfg["dense_units"], activation="relu", kernel_initializer="glorot_uniform", name="dense")(x)

@@ -37,7 +37,17 @@ Differences from the original:
     registered activation ``keras_motifs>hard_sigmoid_keras2`` (Keras 3's has slope 1/6);
     ``modern=True`` uses the logistic sigmoid gates (cuDNN-eligible) instead.
   * Keras 1 ``Bidirectional`` and Keras 3 ``Bidirectional`` both run the backward LSTM on the
-    time-reversed input and concatenate the two final outputs; no difference is known.
+    time-reversed input and concatenate the two final outputs (keras-team/keras 1.1.2
+    ``keras/layers/wrappers.py`` lines 198-203). Keras 1.1.2 made the backward LSTM with
+    ``layer.__class__.from_config(config)`` (line 166), a separate layer drawing its own initial
+    weights from NumPy's generator; we build it explicitly, seeded with
+    :func:`keras_motifs.layers.recurrent.backward_seed` of ``seed``
+    (:func:`keras_motifs.layers.recurrent.old_keras_bidirectional_lstm`), because Keras 3 would copy
+    the forward layer's seeded initializers and give both directions identical weights.
+  * LSTM initial values: the per-gate distributions are Keras 1.1.2's (``keras/layers/recurrent.py``
+    lines 660-662 and 703 on, ``consume_less='cpu'`` by default, line 150; ``orthogonal`` scale 1.1,
+    ``keras/initializations.py`` line 77), the values are not: the original drew from NumPy's global
+    generator, we draw from ``seed`` (or Keras's global seed).
   * ``ideeps_cnn`` / ``ideeps_seq_cnn`` are rebuilt from the original's unused functions
     ``get_cnn_network_old`` / ``get_struct_network``; the paper does not print their code.
 """
@@ -48,7 +58,7 @@ import keras
 from keras import layers
 
 from ...layers.activations import hard_sigmoid_keras2
-from ...initializers import keras1_lstm_initializers
+from ...layers.recurrent import old_keras_bidirectional_lstm
 from ...registry import get_preset
 
 
@@ -110,17 +120,10 @@ def IDeepS(
     if cfg["head"] == "blstm":
         # Keras 1 Merge(mode='concat', concat_axis=1): axis 1 of (batch, time, filters) = time
         x = layers.Concatenate(axis=1, name="concat_time")(features) if len(features) > 1 else features[0]
-        lstm = layers.LSTM(
-            cfg["lstm_units"],
-            return_sequences=False,
-            activation="tanh",
-            recurrent_activation="sigmoid" if modern else hard_sigmoid_keras2,
-            unit_forget_bias=True,
-            bias_initializer="zeros",
-            name="lstm",
-            **keras1_lstm_initializers(seed),
-        )
-        x = layers.Bidirectional(lstm, merge_mode="concat", name="bilstm")(x)
+        x = old_keras_bidirectional_lstm(
+            cfg["lstm_units"], return_sequences=False,
+            recurrent_activation="sigmoid" if modern else hard_sigmoid_keras2, seed=seed, name="bilstm", lstm_name="lstm",
+        )(x)
         x = layers.Dropout(cfg["lstm_dropout"], name="lstm_dropout")(x)
         x = layers.Dense(cfg["dense_units"], activation="relu", kernel_initializer="glorot_uniform", name="dense")(x)
     else:
