@@ -74,3 +74,20 @@ def test_keras1_rmsprop_by_name_and_round_trip():
     assert isinstance(again, Keras1RMSprop) and again.get_config() == opt.get_config()
 
 
+# ---------------------------------------------------------------------- conv initialiser
+KERAS1_LIMIT = {"sequence": math.sqrt(6 / (11 * 4 * 16)), "structure": math.sqrt(6 / (11 * 6 * 16))}
+
+
+def test_keras1_conv_initializer_fans_and_config():
+    from keras_motifs.initializers import Keras1Conv1DGlorotUniform
+
+    init = Keras1Conv1DGlorotUniform(seed=4)
+    w = np.asarray(init((26, 4, 8)))
+    assert np.abs(w).max() <= math.sqrt(6 / (27 * 4 * 8)) + 1e-7
+    again = keras.initializers.deserialize(keras.initializers.serialize(init))
+    np.testing.assert_array_equal(np.asarray(again((26, 4, 8))), w)
+    assert np.abs(np.asarray(init((30, 20)))).max() <= math.sqrt(6 / 50) + 1e-7  # Dense: ordinary fans
+    with pytest.raises(ValueError, match="Conv1D"):
+        init((3, 3, 4, 8))
+
+
