@@ -91,3 +91,22 @@ def test_keras1_conv_initializer_fans_and_config():
         init((3, 3, 4, 8))
 
 
+# ----------------------------------------------------------------------------- loss
+def test_clipped_categorical_crossentropy_is_keras1s():
+    from keras_motifs.losses import ClippedCategoricalCrossentropy
+
+    logits = np.array([[2.0, -1.0], [40.0, 0.0], [0.0, 0.0]], dtype=np.float32)
+    y = np.array([[1, 0], [0, 1], [0, 1]], dtype=np.float32)
+    p = np.exp(logits - logits.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    # by hand: normalise, clip to [1e-7, 1 - 1e-7], -sum y log p, mean over the batch
+    want = np.mean(-np.sum(y * np.log(np.clip(p / p.sum(1, keepdims=True), 1e-7, 1 - 1e-7)), 1))
+    soft = keras.layers.Softmax()(keras.ops.convert_to_tensor(logits))
+    got = float(ClippedCategoricalCrossentropy()(y, soft))
+    assert got == pytest.approx(want, rel=1e-5)
+    assert want == pytest.approx((-np.log(p[0, 0]) - np.log(1e-7) + np.log(2)) / 3, rel=1e-5)
+    # Keras 3's loss on the same softmax output uses the logits: -log softmax = 40 for sample 2
+    exact = float(keras.losses.CategoricalCrossentropy()(y, soft))
+    assert abs(exact - got) > 5
+
+
