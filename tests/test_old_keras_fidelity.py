@@ -110,3 +110,92 @@ def test_clipped_categorical_crossentropy_is_keras1s():
     assert abs(exact - got) > 5
 
 
+# ---------------------------------------------------------------------- early stopping
+def _drive(callback, values):
+    """Epochs a callback lets run on a sequence of val_loss values (as Keras's fit loop does)."""
+    model = SimpleNamespace(stop_training=False)
+    callback.set_model(model)
+    callback.on_train_begin()
+    for epoch, v in enumerate(values):
+        callback.on_epoch_end(epoch, {"val_loss": v})
+        if model.stop_training:
+            return epoch + 1
+    return len(values)
+
+
+@pytest.mark.parametrize("values,patience,keras1_epochs,keras3_epochs", [
+    # the best is epoch 1; Keras 1 then runs patience + 1 more epochs, Keras 3 patience
+    ([1.0] + [2.0] * 20, 5, 1 + 6, 1 + 5),
+    # an improvement (epoch 3) resets wait to 0; an equal value (epoch 6) is no improvement
+    ([1.0, 1.1, 0.9, 1.0, 0.95, 0.9, 0.9, 0.9, 0.9], 2, 3 + 3, 3 + 2),
+    # patience 0: both stop after the first epoch without improvement
+    ([1.0, 0.9, 0.95, 0.8], 0, 3, 3),
+])
+def test_legacy_early_stopping_rule(values, patience, keras1_epochs, keras3_epochs):
+    from keras_motifs.training.callbacks import LegacyEarlyStopping, make_early_stopping
+
+    assert _drive(LegacyEarlyStopping(patience=patience), values) == keras1_epochs
+    assert _drive(make_early_stopping("val_loss", patience, "keras1"), values) == keras1_epochs
+    assert _drive(make_early_stopping("val_loss", patience, "keras3"), values) == keras3_epochs
+    maximise = LegacyEarlyStopping(monitor="val_acc", patience=patience)  # Keras 1 'auto': 'acc' -> max
+    model = SimpleNamespace(stop_training=False)
+    maximise.set_model(model)
+    maximise.on_train_begin()
+    for epoch, v in enumerate(values):
+        maximise.on_epoch_end(epoch, {"val_acc": -v})
+        if model.stop_training:
+            break
+    assert epoch + 1 == keras1_epochs
+    with pytest.raises(ValueError, match="early_stopping_rule"):
+        make_early_stopping("val_loss", 5, "keras2")
+
+
+TINY = dict(conv_filters=2, conv_width=5, pool_size=5, lstm_units=2, dense_units=4, num_targets=2, sequence_length=30)
+
+
+def _tiny():
+    return models.DanQ(**TINY)
+
+
+def _data(n=32):
+    rng = np.random.default_rng(0)
+    x = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (n, 30))]
+    return x, rng.integers(0, 2, (n, 2)).astype(np.float32)
+
+
+# learning rate 0: val_loss is the same every epoch, so it never improves after the first
+FROZEN = {"optimizer": "rmsprop", "learning_rate": 0.0, "batch_size": 16, "epochs": 10, "early_stopping_patience": 2}
+
+
+@pytest.mark.parametrize("rule,epochs", [("keras1", 1 + 3), ("keras3", 1 + 2)])
+def test_train_stops_by_the_configured_rule(tmp_path, rule, epochs):
+    x, y = _data()
+    r = train(_tiny, (x, y), (x, y), output_dir=tmp_path, training=dict(FROZEN, early_stopping_rule=rule), seed=1,
+              verbose=0, tensorboard=False, shuffle_buffer=None)
+    assert len(set(r.history["val_loss"])) == 1
+    assert r.epochs_run == epochs
+
+
+class _Crash(Exception):
+    pass
+
+
+def test_legacy_early_stopping_state_survives_a_resume(tmp_path):
+    class CrashAtEpoch3(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 3:
+                raise _Crash()
+
+    x, y = _data()
+    cfg = dict(FROZEN, early_stopping_rule="keras1")
+    with pytest.raises(_Crash):
+        train(_tiny, (x, y), (x, y), output_dir=tmp_path, training=cfg, seed=1, verbose=0, tensorboard=False,
+              shuffle_buffer=None, callbacks=[CrashAtEpoch3()])
+    r = train(_tiny, (x, y), (x, y), output_dir=tmp_path, training=cfg, seed=1, verbose=0, tensorboard=False,
+              shuffle_buffer=None)
+    # wait = 2 and best were restored: epoch 4 is the (patience + 1)-th without improvement and the
+    # last, as without the crash (a fresh callback would take epoch 4 as a new best and run to 7)
+    assert r.epochs_run == 1
+    log = (tmp_path / "training_log.csv").read_text().splitlines()
+    assert [int(line.split(",")[0]) for line in log if not line.startswith("epoch")] == [0, 1, 2, 3]
+
