@@ -199,3 +199,30 @@ def test_legacy_early_stopping_state_survives_a_resume(tmp_path):
     log = (tmp_path / "training_log.csv").read_text().splitlines()
     assert [int(line.split(",")[0]) for line in log if not line.startswith("epoch")] == [0, 1, 2, 3]
 
+
+# ------------------------------------------------------------------- the presets use them
+def test_ideeps_convolutions_use_keras1_glorot_fans():
+    assert KERAS1_LIMIT["sequence"] == pytest.approx(0.0923, abs=1e-4)
+    assert KERAS1_LIMIT["structure"] == pytest.approx(0.0754, abs=1e-4)
+    keras.utils.set_random_seed(0)
+    model = models.build("ideeps")
+    for branch, limit in KERAS1_LIMIT.items():
+        w = np.abs(model.get_layer(f"{branch}_conv").get_weights()[0])
+        assert w.max() <= limit + 1e-7, branch
+        assert w.max() > 0.95 * limit, branch  # 640 / 960 uniform draws reach near the limit
+    keras.utils.set_random_seed(0)
+    modern = models.build("ideeps", conv_initializer="glorot_uniform")  # Keras 3's fans: 0.173 / 0.165
+    assert np.abs(modern.get_layer("sequence_conv").get_weights()[0]).max() > 0.15
+
+
+def test_presets_use_the_old_keras_arithmetic():
+    from keras_motifs.losses import ClippedCategoricalCrossentropy
+    from keras_motifs.optimizers import Keras1RMSprop
+    from keras_motifs.papers.ideeps import make_loss
+
+    for preset in ("ideeps", "ideeps_cnn", "danq", "danq_jaspar"):
+        assert models.training_config(preset)["early_stopping_rule"] == "keras1", preset
+    assert isinstance(make_optimizer(models.training_config("ideeps")), Keras1RMSprop)
+    # DanQ ran Keras 0.2.0, whose RMSprop divides by T.sqrt(new_a + epsilon): Keras 3's class
+    assert type(make_optimizer(models.training_config("danq"))) is keras.optimizers.RMSprop
+    assert isinstance(make_loss(models.training_config("ideeps")["loss"]), ClippedCategoricalCrossentropy)

@@ -2,9 +2,10 @@
 
 :func:`make_inputs` turns sequences and context strings into the model's input dict;
 :func:`fit` trains with :func:`keras_motifs.training.train` (seed, logs, resume) using the
-preset's settings — categorical cross-entropy, RMSprop (eps 1e-8), batch 50, at most 30 epochs,
-early stopping on validation loss with patience 5 — and, as the original (no checkpoint, no
-restore), keeps the weights of the *last* epoch unless ``restore_best=True``.
+preset's settings — Keras 1.1.2's categorical cross-entropy (clipped probabilities), Keras 1.1.2's
+RMSprop (eps 1e-8 added to the root), batch 50, at most 30 epochs, Keras 1.1.2's early stopping on
+validation loss with patience 5 (patience + 1 epochs without improvement) — and, as the original
+(no checkpoint, no restore), keeps the weights of the *last* epoch unless ``restore_best=True``.
 
 The Table 2 protocol (``reproductions/ideeps.py``): :func:`train_and_test` (reduced budgets by
 :func:`subsample`, named by :func:`budget_tag`), :func:`read_published`, :func:`collect` and
@@ -29,6 +30,7 @@ import keras
 import numpy as np
 
 from ..errors import ModelInputError
+from ..losses import ClippedCategoricalCrossentropy
 from ..models.ideeps.encoding import encode_sequences, encode_structures
 from ..registry import get_preset
 from ..models import ideeps as _ideeps  # noqa: F401  (registers the iDeepS presets)
@@ -82,6 +84,16 @@ def one_hot_labels(labels) -> np.ndarray:
     return np.eye(2, dtype=np.float32)[labels]
 
 
+def make_loss(name: str) -> keras.losses.Loss:
+    """The loss of a training config: ``"clipped_categorical_crossentropy"`` (Keras 1.1.2's, the
+    preset's) or ``"categorical_crossentropy"`` (Keras 3's exact log-softmax)."""
+    if name == "clipped_categorical_crossentropy":
+        return ClippedCategoricalCrossentropy()
+    if name == "categorical_crossentropy":
+        return keras.losses.CategoricalCrossentropy()
+    raise ValueError(f"unknown iDeepS loss {name!r}; use 'clipped_categorical_crossentropy' or 'categorical_crossentropy'")
+
+
 def fit(
     preset: str,
     train: tuple[dict, np.ndarray],
@@ -121,7 +133,7 @@ def fit(
         epochs=epochs,
         batch_size=batch_size,
         early_stopping_patience=early_stopping_patience if early_stopping_patience is not None else cfg["early_stopping_patience"],
-        loss=keras.losses.CategoricalCrossentropy(),
+        loss=make_loss(cfg["loss"]),
         metrics=["categorical_accuracy"],
         seed=seed,
         shuffle_buffer=len(y_train),  # Keras 1 fit(shuffle=True): a full reshuffle every epoch
