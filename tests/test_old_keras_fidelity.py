@@ -226,3 +226,41 @@ def test_presets_use_the_old_keras_arithmetic():
     # DanQ ran Keras 0.2.0, whose RMSprop divides by T.sqrt(new_a + epsilon): Keras 3's class
     assert type(make_optimizer(models.training_config("danq"))) is keras.optimizers.RMSprop
     assert isinstance(make_loss(models.training_config("ideeps")["loss"]), ClippedCategoricalCrossentropy)
+
+
+# ------------------------------------------------------------------ iDeepS Tomtom cut
+def _table(rows):
+    df = pd.DataFrame([dict(zip(COLUMNS, r + ("", ""))) for r in rows], columns=COLUMNS)
+    for c in ("p_value", "e_value", "q_value"):
+        df[c] = df[c].astype(float)
+    return df
+
+
+# filter0 passes p and q; filter1 passes p < 0.05 but not q < 0.05; filter2 passes neither
+PAIRS = _table([
+    ("filter0", "M1", "HuR", 0, 7, "+", 1e-4, 0.01, 0.01),
+    ("filter1", "M2", "PUM2", 2, 3, "+", 0.01, 1.0, 0.2),
+    ("filter2", "M3", "QKI", 0, 5, "+", 0.2, 20.0, 0.6),
+])
+
+
+def test_ideeps_protocol_cuts_on_q_value_with_meme_min_overlap(tmp_path, monkeypatch):
+    """xypan1232/iDeepS ideeps.py get_motif_fig: ``tomtom -dist pearson -thresh 0.05 -eps`` — no
+    ``-evalue`` (so MEME Tomtom thresholds the q-value) and no ``-min-overlap`` (MEME's default 1)."""
+    protocol = get_protocol("ideeps")
+    assert (protocol.threshold_on, protocol.threshold, protocol.min_overlap) == ("q_value", 0.05, 1)
+    seen = {}
+
+    def fake_tomtom(queries, targets, **kwargs):
+        seen.update(kwargs)
+        return PAIRS.copy()
+
+    monkeypatch.setattr(tomtom_module, "tomtom", fake_tomtom)
+    ppms = np.full((3, 10, 4), 0.25)
+    res = analyse_filters(None, None, protocol, tmp_path, motifs=ppms, targets=[object()])
+    assert seen["min_overlap"] == 1 and seen["distance"] == "pearson"
+    assert list(res.hits["query"]) == ["filter0"]
+    # the paper's text (p < 0.05) would also keep filter1
+    by_p = analyse_filters(None, None, protocol.replace(threshold_on="p_value"), None, motifs=ppms, targets=[object()])
+    assert list(by_p.hits["query"]) == ["filter0", "filter1"]
+    assert isinstance(protocol, MotifProtocol)

@@ -12,7 +12,8 @@ The Table 2 protocol (``reproductions/ideeps.py``): :func:`train_and_test` (redu
 :func:`report` (ours next to the paper's Table 2), :func:`motif_report` (Tomtom against Ray 2013).
 
 :func:`write_motifs` is the paper's motif analysis (Fig. 3: sequence and structure motifs of both
-convolutions, Tomtom of the sequence motifs against Ray et al. 2013, p < 0.05;
+convolutions, Tomtom of the sequence motifs against Ray et al. 2013, q < 0.05 as the code ran it
+(the paper's text says p < 0.05);
 ``keras_motifs.models.ideeps.MOTIF_PROTOCOL`` / ``STRUCTURE_MOTIF_PROTOCOL`` run by
 :func:`keras_motifs.interpret.analyse_filters`); :func:`motif_report` tabulates the best matches
 of many experiments and the rank of each protein's own RNAcompete motif.
@@ -159,7 +160,7 @@ def write_motifs(model, x_test: dict, seqs: Sequence[str], contexts: Sequence[st
     """iDeepS-rule motifs of both convolutions → ``<branch>_motifs.meme`` (ACGU / FTIHMS; the
     background is the letter frequencies of ``seqs`` / ``contexts`` with +1 pseudocounts) and
     ``<branch>_logos.png``; Tomtom of the sequence motifs against RNAcompete (``ray2013``, a MEME
-    file; skipped when absent) → ``tomtom_ray2013.tsv`` (p < 0.05, + strand).
+    file; skipped when absent) → ``tomtom_ray2013.tsv`` (the protocol's cut, q < 0.05, + strand).
 
     ``x_test``: the model's inputs (:func:`make_inputs`: ``{"sequence": (N, L+10, 4), "structure":
     (N, L+10, 6)}``); ``seqs``/``contexts``: the same N sequences and structure strings. Returns
@@ -379,8 +380,8 @@ RAY2013_NAMES = {
 def motif_report(out: "str | os.PathLike", rows: list[dict]) -> str:
     """Tomtom of the learned sequence motifs against Ray 2013, per experiment (the paper's Fig. 3).
 
-    For every experiment with a ``<out>/motifs/<config>/tomtom_ray2013.tsv`` (matches at p < 0.05,
-    + strand): the best match over all filters, and the best match to the protein's own
+    For every experiment with a ``<out>/motifs/<config>/tomtom_ray2013.tsv`` (the matches that
+    pass :data:`MOTIF_PROTOCOL`'s cut, q < 0.05; + strand): the best match over all filters, and the best match to the protein's own
     RNAcompete motif (:data:`RAY2013_NAMES`) with its rank among the matched proteins.
     ``rows``: result records with ``experiment``, ``config`` and ``protein``.
     """
@@ -389,6 +390,7 @@ def motif_report(out: "str | os.PathLike", rows: list[dict]) -> str:
     import pandas as pd
 
     out = Path(out)
+    cut = f"{MOTIF_PROTOCOL['threshold_on'][0]} < {MOTIF_PROTOCOL['threshold']:g}"
     configs = {r["experiment"]: (r["config"], r["protein"]) for r in rows}
     lines = []
     for e in sorted(configs):
@@ -398,14 +400,14 @@ def motif_report(out: "str | os.PathLike", rows: list[dict]) -> str:
             continue
         t = pd.read_csv(path, sep="\t").sort_values(["p_value", "query"], kind="stable")
         b = None if t.empty else t.iloc[0]
-        best = "no match at p < 0.05" if b is None else f"{b.target_name} ({b.query}, E = {b.e_value:.2g})"
+        best = f"no match at {cut}" if b is None else f"{b.target_name} ({b.query}, E = {b.e_value:.2g})"
         name = RAY2013_NAMES.get(e)
         if name is None:
             own = "not in the file"
         else:
             hits = t[t["target_name"] == name]
             if hits.empty:
-                own = f"{name}: no match at p < 0.05"
+                own = f"{name}: no match at {cut}"
             else:
                 o = hits.iloc[0]
                 ranked = list(dict.fromkeys(t["target_name"]))

@@ -76,7 +76,8 @@ PRESETS: dict[str, dict] = {
 
 # The paper's motif analysis as data (keras_motifs.interpret.MotifProtocol.from_dict reads it):
 # paper Methods "we align them against 102 known motifs in study [48] (Ray et al. 2013) ... using
-# the TOMTOM algorithm with p-value < 0.05", Fig. 3; xypan1232/iDeepS seq_motifs.py.
+# the TOMTOM algorithm with p-value < 0.05", Fig. 3; xypan1232/iDeepS ideeps.py (get_motif_fig: ``tomtom
+# -dist pearson -thresh 0.05 -eps``) and seq_motifs.py. The code is followed where the paper's text differs.
 # Run by keras_motifs.papers.ideeps.write_motifs and ``keras-motifs motifs --protocol ideeps``.
 MOTIF_PROTOCOL: dict = {
     "layer": "sequence_conv",  # code seq_motifs.py: the ReLU output of the sequence convolution, before pooling
@@ -89,8 +90,10 @@ MOTIF_PROTOCOL: dict = {
     "trim": False,  # code: whole filters
     "targets": "Ray2013",  # paper: the 102 RNAcompete motifs of Ray et al. 2013; code Ray2013_rbp_RNA.meme
     "distance": "pearson",  # code: tomtom -dist pearson
-    "min_overlap": 5,  # as run here (interpret.tomtom's default); the code passed none (MEME default 1)
-    "threshold_on": "p_value",  # paper Methods: p-value < 0.05 (code: -thresh 0.05 without -evalue, a q-value cut)
+    "min_overlap": 1,  # code: no -min-overlap, so MEME Tomtom's default, 1
+    # code: -thresh 0.05 without -evalue: MEME Tomtom's threshold is then on the q-value (its
+    # documented default); the paper's text says p-value < 0.05 (threshold_on "p_value" gives that)
+    "threshold_on": "q_value",
     "threshold": 0.05,
     "all_pairs": False,  # the hits (RNA: + strand only)
     "match": "best",  # the report gives each filter's best match (paper Fig. 3)
