@@ -63,3 +63,37 @@ def keras1_lstm_initializers(seed: int | None = None) -> dict:
             keras.initializers.Orthogonal(gain=1.1), 4, None if seed is None else seed + 100
         ),
     }
+
+
+@keras.saving.register_keras_serializable(package="keras_motifs", name="Keras1Conv1DGlorotUniform")
+class Keras1Conv1DGlorotUniform(keras.initializers.GlorotUniform):
+    """Glorot uniform with the fans Keras 1.1.2 computed for a ``Convolution1D`` kernel.
+
+    keras-team/keras 1.1.2 ``keras/layers/convolutional.py`` (class ``Convolution1D``) stores the
+    kernel as ``(filter_length, 1, input_dim, nb_filter)`` and gets its initializer with
+    ``dim_ordering='th'``; ``keras/initializations.py`` ``get_fans`` then reads that 4-D shape the
+    Theano way, ``(depth, input_depth, rows, cols)``: receptive field = ``input_dim * nb_filter``,
+    fan_in = 1 * receptive field, fan_out = filter_length * receptive field. The uniform limit is
+    sqrt(6 / (fan_in + fan_out)) = sqrt(6 / ((1 + filter_length) * input_dim * nb_filter)):
+    0.092 for iDeepS's 10 x 4 x 16 sequence kernel and 0.075 for its 10 x 6 x 16 structure kernel,
+    where Keras 3's Glorot on the ``(filter_length, input_dim, nb_filter)`` kernel gives 0.173
+    and 0.165. A 2-D shape (a Dense kernel) gets the ordinary fans, as in Keras 1.
+    """
+
+    def __init__(self, seed=None):
+        super().__init__(seed=seed)
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(int(s) for s in shape)
+        if len(shape) == 3:  # Keras 3 Conv1D kernel (width, in, filters) = Keras 1's (width, 1, in, filters)
+            width, channels, filters = shape
+            fan_in, fan_out = channels * filters, width * channels * filters
+        elif len(shape) == 2:
+            fan_in, fan_out = shape
+        else:
+            raise ValueError(f"Keras1Conv1DGlorotUniform: expected a Conv1D (3-D) or Dense (2-D) kernel, got {shape}")
+        limit = (6.0 / (fan_in + fan_out)) ** 0.5
+        return keras.random.uniform(shape, minval=-limit, maxval=limit, dtype=dtype, seed=self.seed)
+
+    def get_config(self):
+        return {"seed": keras.saving.serialize_keras_object(self._init_seed)}

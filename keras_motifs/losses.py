@@ -28,3 +28,30 @@ class ClippedBinaryCrossentropy(keras.losses.Loss):
 
     def get_config(self):
         return {**super().get_config(), "epsilon": self.epsilon}
+
+
+@keras.saving.register_keras_serializable(package="keras_motifs", name="ClippedCategoricalCrossentropy")
+class ClippedCategoricalCrossentropy(keras.losses.Loss):
+    """Categorical cross-entropy as Keras 1.1.2 computed it for a softmax output (iDeepS).
+
+    keras-team/keras 1.1.2 ``keras/objectives.py`` ``categorical_crossentropy`` calls the backend's
+    (``keras/backend/theano_backend.py``): the probabilities are divided by their sum over the
+    classes, clipped to [eps, 1 - eps] (eps = 1e-7, ``keras/backend/common.py`` ``_EPSILON``), and
+    the loss is ``-sum(y_true * log(p))``; the clip has zero gradient outside that range, so a
+    sample predicted with probability < 1e-7 for its true class adds a constant 16.1 and no
+    gradient. Keras 3's ``CategoricalCrossentropy`` on a softmax output uses the exact
+    log-softmax of the logits instead (no clip). Mean over the batch.
+    """
+
+    def __init__(self, epsilon: float = 1e-7, name: str = "clipped_categorical_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.epsilon = float(epsilon)
+
+    def call(self, y_true, y_pred):
+        y_true = ops.cast(y_true, y_pred.dtype)
+        p = y_pred / ops.sum(y_pred, axis=-1, keepdims=True)
+        p = ops.clip(p, self.epsilon, 1.0 - self.epsilon)
+        return -ops.sum(y_true * ops.log(p), axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "epsilon": self.epsilon}

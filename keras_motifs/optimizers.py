@@ -65,3 +65,44 @@ class TorchSGD(keras.optimizers.Optimizer):
             "torch_weight_decay": self.torch_weight_decay,
             "learning_rate_decay": self.learning_rate_decay,
         }
+
+
+@keras.saving.register_keras_serializable(package="keras_motifs", name="Keras1RMSprop")
+class Keras1RMSprop(keras.optimizers.Optimizer):
+    """RMSprop with the arithmetic of Keras 1.1.2 (keras-team/keras 1.1.2 ``keras/optimizers.py``,
+    class ``RMSprop``, the optimizer of ``optimizer='rmsprop'`` in iDeepS).
+
+    Per step, for each parameter p with gradient g and accumulator a (zeros at the start)::
+
+        a <- rho * a + (1 - rho) * g**2
+        p <- p - learning_rate * g / (sqrt(a) + epsilon)
+
+    Keras 3's ``keras.optimizers.RMSprop`` divides by ``sqrt(a + epsilon)`` instead (so does Keras
+    0.2.0's, ``T.sqrt(new_a + self.epsilon)``: DanQ keeps Keras 3's class). The two differ where
+    ``a`` is of the order of ``epsilon`` or smaller: there Keras 1 takes steps up to lr / epsilon
+    times the gradient, Keras 3 at most lr / sqrt(epsilon). Keras 1's ``decay`` (0 in the
+    originals) is not reproduced: use a learning-rate schedule.
+    """
+
+    def __init__(self, learning_rate: float = 1e-3, rho: float = 0.9, epsilon: float = 1e-8,
+                 name: str = "keras1_rmsprop", **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        self.rho = float(rho)
+        self.epsilon = float(epsilon)
+
+    def build(self, variables):
+        if self.built:
+            return
+        super().build(variables)
+        self.accumulators = [self.add_variable_from_reference(v, "accumulator") for v in variables]
+
+    def update_step(self, gradient, variable, learning_rate):
+        lr = ops.cast(learning_rate, variable.dtype)
+        g = ops.cast(gradient, variable.dtype)
+        a = self.accumulators[self._get_variable_index(variable)]
+        new_a = self.rho * a + (1.0 - self.rho) * ops.square(g)
+        self.assign(a, new_a)
+        self.assign_sub(variable, lr * g / (ops.sqrt(new_a) + self.epsilon))
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}

@@ -115,9 +115,11 @@ def test_per_gate_initializer_config_round_trip():
 
 def test_training_config_is_the_originals():
     cfg = models.training_config("ideeps")
-    assert (cfg["optimizer"], cfg["learning_rate"], cfg["rho"], cfg["epsilon"]) == ("rmsprop", 1e-3, 0.9, 1e-8)
+    assert (cfg["optimizer"], cfg["learning_rate"], cfg["rho"], cfg["epsilon"]) == ("keras1_rmsprop", 1e-3, 0.9, 1e-8)
     assert (cfg["batch_size"], cfg["epochs"], cfg["early_stopping_patience"]) == (50, 30, 5)
-    assert cfg["restore_best_weights"] is False and cfg["loss"] == "categorical_crossentropy"
+    assert cfg["early_stopping_rule"] == "keras1"
+    assert cfg["restore_best_weights"] is False and cfg["loss"] == "clipped_categorical_crossentropy"
+    assert models.get_preset("ideeps")["conv_initializer"] == "keras1_glorot_uniform"
 
 
 def test_unknown_override_is_an_error():

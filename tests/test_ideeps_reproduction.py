@@ -115,7 +115,7 @@ def test_motif_report_ranks_the_proteins_own_rnacompete_motif(tmp_path):
     ]
     text = paper.motif_report(tmp_path, rows)
     assert "| 8 | ELAVL1-1 | HuR (filter12, E = 0.01) | HuR: filter12, E = 0.01, rank 1 of 3 |" in text
-    assert "| 13 | FUS | HNRNPH2 (filter2, E = 0.3) | FUS: no match at p < 0.05 |" in text
-    assert "| 23 | PUM2 | no match at p < 0.05 | not in the file |" in text
+    assert "| 13 | FUS | HNRNPH2 (filter2, E = 0.3) | FUS: no match at q < 0.05 |" in text
+    assert "| 23 | PUM2 | no match at q < 0.05 | not in the file |" in text
     assert "TAF15" not in text
     assert paper.motif_report(tmp_path / "nothing", rows) == ""

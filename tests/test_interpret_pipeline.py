@@ -23,7 +23,8 @@ REPO = Path(__file__).resolve().parent.parent
 # Each family whose presets file holds a MOTIF_PROTOCOL, with a field or two of the paper's analysis.
 EXPECTED = {
     "danq": {"rule": "deepbind", "alphabet": "AGCT", "threshold_on": "e_value", "threshold": 0.01, "min_overlap": 5},
-    "ideeps": {"rule": "basset", "alphabet": "ACGU", "targets": "Ray2013", "threshold_on": "p_value", "threshold": 0.05},
+    "ideeps": {"rule": "basset", "alphabet": "ACGU", "targets": "Ray2013", "threshold_on": "q_value", "threshold": 0.05,
+               "min_overlap": 1},
     "deepprune": {"rule": "deepbind", "all_pairs": True, "match": "any", "layer": "relu_advanced"},
     "koo_eddy": {"rule": "koo_eddy", "window": 19, "min_overlap": 1, "threshold": 0.1, "match": "any",
                  "best_by": ("q_value", "p_value"), "meme_style": "koo_eddy"},

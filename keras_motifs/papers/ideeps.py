@@ -2,16 +2,18 @@
 
 :func:`make_inputs` turns sequences and context strings into the model's input dict;
 :func:`fit` trains with :func:`keras_motifs.training.train` (seed, logs, resume) using the
-preset's settings — categorical cross-entropy, RMSprop (eps 1e-8), batch 50, at most 30 epochs,
-early stopping on validation loss with patience 5 — and, as the original (no checkpoint, no
-restore), keeps the weights of the *last* epoch unless ``restore_best=True``.
+preset's settings — Keras 1.1.2's categorical cross-entropy (clipped probabilities), Keras 1.1.2's
+RMSprop (eps 1e-8 added to the root), batch 50, at most 30 epochs, Keras 1.1.2's early stopping on
+validation loss with patience 5 (patience + 1 epochs without improvement) — and, as the original
+(no checkpoint, no restore), keeps the weights of the *last* epoch unless ``restore_best=True``.
 
 The Table 2 protocol (``reproductions/ideeps.py``): :func:`train_and_test` (reduced budgets by
 :func:`subsample`, named by :func:`budget_tag`), :func:`read_published`, :func:`collect` and
 :func:`report` (ours next to the paper's Table 2), :func:`motif_report` (Tomtom against Ray 2013).
 
 :func:`write_motifs` is the paper's motif analysis (Fig. 3: sequence and structure motifs of both
-convolutions, Tomtom of the sequence motifs against Ray et al. 2013, p < 0.05;
+convolutions, Tomtom of the sequence motifs against Ray et al. 2013, q < 0.05 as the code ran it
+(the paper's text says p < 0.05);
 ``keras_motifs.models.ideeps.MOTIF_PROTOCOL`` / ``STRUCTURE_MOTIF_PROTOCOL`` run by
 :func:`keras_motifs.interpret.analyse_filters`); :func:`motif_report` tabulates the best matches
 of many experiments and the rank of each protein's own RNAcompete motif.
@@ -29,6 +31,7 @@ import keras
 import numpy as np
 
 from ..errors import ModelInputError
+from ..losses import ClippedCategoricalCrossentropy
 from ..models.ideeps.encoding import encode_sequences, encode_structures
 from ..registry import get_preset
 from ..models import ideeps as _ideeps  # noqa: F401  (registers the iDeepS presets)
@@ -82,6 +85,16 @@ def one_hot_labels(labels) -> np.ndarray:
     return np.eye(2, dtype=np.float32)[labels]
 
 
+def make_loss(name: str) -> keras.losses.Loss:
+    """The loss of a training config: ``"clipped_categorical_crossentropy"`` (Keras 1.1.2's, the
+    preset's) or ``"categorical_crossentropy"`` (Keras 3's exact log-softmax)."""
+    if name == "clipped_categorical_crossentropy":
+        return ClippedCategoricalCrossentropy()
+    if name == "categorical_crossentropy":
+        return keras.losses.CategoricalCrossentropy()
+    raise ValueError(f"unknown iDeepS loss {name!r}; use 'clipped_categorical_crossentropy' or 'categorical_crossentropy'")
+
+
 def fit(
     preset: str,
     train: tuple[dict, np.ndarray],
@@ -121,7 +134,7 @@ def fit(
         epochs=epochs,
         batch_size=batch_size,
         early_stopping_patience=early_stopping_patience if early_stopping_patience is not None else cfg["early_stopping_patience"],
-        loss=keras.losses.CategoricalCrossentropy(),
+        loss=make_loss(cfg["loss"]),
         metrics=["categorical_accuracy"],
         seed=seed,
         shuffle_buffer=len(y_train),  # Keras 1 fit(shuffle=True): a full reshuffle every epoch
@@ -147,7 +160,7 @@ def write_motifs(model, x_test: dict, seqs: Sequence[str], contexts: Sequence[st
     """iDeepS-rule motifs of both convolutions → ``<branch>_motifs.meme`` (ACGU / FTIHMS; the
     background is the letter frequencies of ``seqs`` / ``contexts`` with +1 pseudocounts) and
     ``<branch>_logos.png``; Tomtom of the sequence motifs against RNAcompete (``ray2013``, a MEME
-    file; skipped when absent) → ``tomtom_ray2013.tsv`` (p < 0.05, + strand).
+    file; skipped when absent) → ``tomtom_ray2013.tsv`` (the protocol's cut, q < 0.05, + strand).
 
     ``x_test``: the model's inputs (:func:`make_inputs`: ``{"sequence": (N, L+10, 4), "structure":
     (N, L+10, 6)}``); ``seqs``/``contexts``: the same N sequences and structure strings. Returns
@@ -367,8 +380,8 @@ RAY2013_NAMES = {
 def motif_report(out: "str | os.PathLike", rows: list[dict]) -> str:
     """Tomtom of the learned sequence motifs against Ray 2013, per experiment (the paper's Fig. 3).
 
-    For every experiment with a ``<out>/motifs/<config>/tomtom_ray2013.tsv`` (matches at p < 0.05,
-    + strand): the best match over all filters, and the best match to the protein's own
+    For every experiment with a ``<out>/motifs/<config>/tomtom_ray2013.tsv`` (the matches that
+    pass :data:`MOTIF_PROTOCOL`'s cut, q < 0.05; + strand): the best match over all filters, and the best match to the protein's own
     RNAcompete motif (:data:`RAY2013_NAMES`) with its rank among the matched proteins.
     ``rows``: result records with ``experiment``, ``config`` and ``protein``.
     """
@@ -377,6 +390,7 @@ def motif_report(out: "str | os.PathLike", rows: list[dict]) -> str:
     import pandas as pd
 
     out = Path(out)
+    cut = f"{MOTIF_PROTOCOL['threshold_on'][0]} < {MOTIF_PROTOCOL['threshold']:g}"
     configs = {r["experiment"]: (r["config"], r["protein"]) for r in rows}
     lines = []
     for e in sorted(configs):
@@ -386,14 +400,14 @@ def motif_report(out: "str | os.PathLike", rows: list[dict]) -> str:
             continue
         t = pd.read_csv(path, sep="\t").sort_values(["p_value", "query"], kind="stable")
         b = None if t.empty else t.iloc[0]
-        best = "no match at p < 0.05" if b is None else f"{b.target_name} ({b.query}, E = {b.e_value:.2g})"
+        best = f"no match at {cut}" if b is None else f"{b.target_name} ({b.query}, E = {b.e_value:.2g})"
         name = RAY2013_NAMES.get(e)
         if name is None:
             own = "not in the file"
         else:
             hits = t[t["target_name"] == name]
             if hits.empty:
-                own = f"{name}: no match at p < 0.05"
+                own = f"{name}: no match at {cut}"
             else:
                 o = hits.iloc[0]
                 ranked = list(dict.fromkeys(t["target_name"]))

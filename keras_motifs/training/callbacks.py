@@ -46,6 +46,75 @@ class AtomicBestCheckpoint(keras.callbacks.Callback):
             write_json(self.state_path, {"monitor": self.monitor, "best": self.best, "epoch": epoch + 1})
 
 
+class LegacyEarlyStopping(keras.callbacks.EarlyStopping):
+    """Early stopping with the rule of Keras 0.2.0 and 1.1.2 (keras-team/keras ``keras/callbacks.py``,
+    class ``EarlyStopping``; DanQ and iDeepS ran these).
+
+    At the end of each epoch: if the monitored value improves on the best so far (by more than
+    ``min_delta``; the first value always does), it becomes the best and ``wait`` is reset to 0;
+    otherwise, *if* ``wait >= patience`` training stops, and then ``wait`` is incremented. The
+    check comes before the increment, so training stops at the end of the (patience + 1)-th
+    consecutive epoch without improvement. Keras 3's ``EarlyStopping`` increments first and stops
+    after ``patience`` such epochs. ``mode="auto"`` is Keras 1's: maximise when the monitor's name
+    contains "acc", else minimise. A missing monitor value is skipped with a warning (Keras 1
+    compared None). A subclass of ``keras.callbacks.EarlyStopping``, so that
+    :class:`ResumableBackup` saves and restores its ``wait`` and ``best``.
+    """
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0, verbose: int = 0,
+                 mode: str = "auto"):
+        super().__init__(monitor=monitor, min_delta=0.0, patience=patience, verbose=verbose, mode="min")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"mode must be 'auto', 'min' or 'max', not {mode!r}")
+        self.legacy_mode = mode
+        self.maximise = mode == "max" or (mode == "auto" and "acc" in monitor)
+        self.min_delta = abs(float(min_delta))
+
+    def on_train_begin(self, logs=None):
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = -np.inf if self.maximise else np.inf
+        self.best_epoch = 0
+
+    def _improves(self, current) -> bool:
+        if self.maximise:
+            return bool(np.greater(current - self.min_delta, self.best))
+        return bool(np.less(current + self.min_delta, self.best))
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = (logs or {}).get(self.monitor)
+        if current is None:
+            import warnings
+
+            warnings.warn(f"LegacyEarlyStopping: no '{self.monitor}' in the logs of epoch {epoch}", RuntimeWarning)
+            return
+        current = float(current)
+        if self._improves(current):
+            self.best = current
+            self.best_epoch = epoch
+            self.wait = 0
+        else:
+            if self.wait >= self.patience:
+                self.stopped_epoch = epoch
+                self.model.stop_training = True
+            self.wait += 1
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping (Keras 1 rule, patience {self.patience})")
+
+
+def make_early_stopping(monitor: str, patience: int, rule: str = "keras3") -> keras.callbacks.EarlyStopping:
+    """The early-stopping callback of a training config's ``early_stopping_rule``: ``"keras3"``
+    (Keras 3's ``EarlyStopping``: stop after ``patience`` epochs without improvement) or
+    ``"keras1"`` (:class:`LegacyEarlyStopping`, Keras 0.2 / 1.1.2: after ``patience + 1``)."""
+    if rule == "keras3":
+        return keras.callbacks.EarlyStopping(monitor=monitor, patience=int(patience))
+    if rule == "keras1":
+        return LegacyEarlyStopping(monitor=monitor, patience=int(patience))
+    raise ValueError(f"unknown early_stopping_rule {rule!r}; use 'keras1' or 'keras3'")
+
+
 class ThroughputLogger(keras.callbacks.Callback):
     """Training samples per second, measured over batches after the first epoch's warm-up."""
 

@@ -36,7 +36,7 @@ import numpy as np
 
 from ..io.atomic import atomic_open
 from ..losses import ClippedBinaryCrossentropy
-from .callbacks import AtomicBestCheckpoint, ResumableBackup, ThroughputLogger
+from .callbacks import AtomicBestCheckpoint, ResumableBackup, ThroughputLogger, make_early_stopping
 from .checks import check_training_data
 from .determinism import set_seed
 from .devices import make_strategy
@@ -143,7 +143,8 @@ def train(
         ``(x, y)`` arrays. They are shuffled (training only), batched with the global batch
         size and prefetched here.
       training: training settings (optimizer, learning_rate, batch_size, epochs,
-        early_stopping_patience, monitor, ...); default: the preset's.
+        early_stopping_patience, early_stopping_rule ("keras3", the default, or "keras1": see
+        :func:`keras_motifs.training.callbacks.make_early_stopping`), monitor, ...); default: the preset's.
       epochs, batch_size, learning_rate, early_stopping_patience, monitor: override ``training``.
       loss: default :class:`ClippedBinaryCrossentropy` (the old Keras computation).
       seed: seeds Python/NumPy/TF/Keras and the shuffle; with ``deterministic`` also
@@ -215,7 +216,7 @@ def train(
     cbs.append(throughput)
     patience = cfg.get("early_stopping_patience")
     if patience is not None:
-        cbs.append(keras.callbacks.EarlyStopping(monitor=cfg["monitor"], patience=int(patience)))
+        cbs.append(make_early_stopping(cfg["monitor"], int(patience), cfg.get("early_stopping_rule", "keras3")))
     if tensorboard:
         cbs.append(keras.callbacks.TensorBoard(str(output_dir / "tensorboard"), write_graph=False, profile_batch=0))
     # after the built-in callbacks (an epoch's backup follows its log row, checkpoint and early-stopping

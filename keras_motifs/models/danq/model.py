@@ -15,8 +15,11 @@ Layer order, sizes, initialisers and optimiser settings follow the original Kera
     Dropout 0.5, Flatten                                            -> 48000
     Dense 925 ReLU (Glorot uniform), Dense 919 sigmoid
     = 46,926,479 parameters.
-    RMSprop lr 1e-3, rho 0.9, eps 1e-6; binary cross-entropy on probabilities clipped at 1e-7;
-    batch 100; up to 60 epochs, early stopping on val_loss (patience 5), best checkpoint.
+    RMSprop lr 1e-3, rho 0.9, eps 1e-6, dividing by sqrt(a + eps) (Keras 0.2.0 keras/optimizers.py:
+    the same arithmetic as Keras 3's RMSprop, which is used); binary cross-entropy on probabilities
+    clipped at 1e-7; batch 100; up to 60 epochs, early stopping on val_loss with patience 5 under
+    Keras 0.2.0's rule (keras/callbacks.py: stop after patience + 1 = 6 epochs without improvement;
+    training config ``early_stopping_rule: "keras1"``), best checkpoint.
 
 Differences from the original:
   * LSTM initialisation: the distributions are the original's, the values are not. Keras 0.2.0's

@@ -29,6 +29,7 @@ PRESETS: dict[str, dict] = {
             "batch_size": 100,  # paper Methods; code
             "epochs": 60,  # code nb_epoch=60; paper "took 60 epochs"
             "early_stopping_patience": 5,  # code EarlyStopping(monitor='val_loss', patience=5)
+            "early_stopping_rule": "keras1",  # Keras 0.2.0 keras/callbacks.py EarlyStopping: stops after patience + 1 epochs without improvement
             "monitor": "val_loss",  # code ModelCheckpoint(save_best_only=True)
         },
     },
@@ -52,6 +53,7 @@ PRESETS: dict[str, dict] = {
             "batch_size": 100,
             "epochs": 32,  # code nb_epoch=32 (paper text: "took 30 epochs")
             "early_stopping_patience": 100,  # code: patience 100, i.e. effectively off
+            "early_stopping_rule": "keras1",  # Keras 0.2.0 EarlyStopping (patience + 1 epochs)
             "monitor": "val_loss",
         },
     },

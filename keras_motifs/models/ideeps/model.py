@@ -2,11 +2,13 @@
 
 Layer order, sizes, initialisers and optimiser settings follow the original Keras 1.1.2 code
 (xypan1232/iDeepS ``ideeps.py``: ``set_cnn_model``, ``get_cnn_network``, ``run_network``; Keras 1.1.2
-defaults from keras-team/keras 1.1.2 ``keras/layers/convolutional.py``, ``keras/layers/recurrent.py``,
-``keras/layers/wrappers.py``, ``keras/optimizers.py``)::
+defaults from keras-team/keras 1.1.2 ``keras/layers/convolutional.py``, ``keras/initializations.py``,
+``keras/layers/recurrent.py``, ``keras/layers/wrappers.py``, ``keras/optimizers.py``,
+``keras/objectives.py``, ``keras/callbacks.py``)::
 
     sequence (111, 4) [A,C,G,U]             structure (111, 6) [F,T,I,H,M,S]
-    Conv1D 16 x 10 valid, Glorot, ReLU      Conv1D 16 x 10 valid, Glorot, ReLU    -> (102, 16)
+    Conv1D 16 x 10 valid, ReLU              Conv1D 16 x 10 valid, ReLU            -> (102, 16)
+      Keras 1 Glorot: U(-0.092, 0.092)        Keras 1 Glorot: U(-0.075, 0.075)
     MaxPooling1D 3 (stride 3)               MaxPooling1D 3                        -> (34, 16)
     Dropout 0.5                             Dropout 0.5
                  concatenate along the *time* axis                                -> (68, 16)
@@ -15,8 +17,31 @@ defaults from keras-team/keras 1.1.2 ``keras/layers/convolutional.py``, ``keras/
         per-gate orthogonal (gain 1.1) recurrent kernels, forget-gate bias 1
     Dropout 0.1, Dense 32 ReLU, Dense 2 softmax
     = 16,322 parameters.
-    RMSprop lr 1e-3, rho 0.9, eps 1e-8; categorical cross-entropy; batch 50; at most 30 epochs,
-    early stopping on val_loss (patience 5), the last epoch's weights kept.
+    Keras 1 RMSprop lr 1e-3, rho 0.9, eps 1e-8 (step g / (sqrt(a) + eps)); Keras 1 categorical
+    cross-entropy (probabilities clipped to [1e-7, 1 - 1e-7]); batch 50; at most 30 epochs, Keras 1
+    early stopping on val_loss with patience 5 (stops after 6 epochs without improvement); the last
+    epoch's weights kept.
+
+These Keras 1.1.2 behaviours are reproduced by default (preset fields, Keras 3's as options):
+  * Convolution kernels (preset ``conv_initializer: "keras1_glorot_uniform"``,
+    :class:`keras_motifs.initializers.Keras1Conv1DGlorotUniform`): Keras 1.1.2's
+    ``Convolution1D`` stores its kernel as (10, 1, channels, 16) and ``get_fans`` reads it with
+    ``dim_ordering='th'`` (keras/layers/convolutional.py ``Convolution1D.__init__``/``build``,
+    keras/initializations.py ``get_fans``), so the Glorot limit is sqrt(6 / (11 * channels * 16)):
+    0.092 (sequence) and 0.075 (structure). ``conv_initializer="glorot_uniform"`` gives Keras 3's
+    fans (0.173 / 0.165).
+  * RMSprop (training ``optimizer: "keras1_rmsprop"``, :class:`keras_motifs.optimizers.Keras1RMSprop`):
+    Keras 1.1.2 (keras/optimizers.py ``RMSprop.get_updates``) divides by sqrt(a) + eps; Keras 3's
+    ``"rmsprop"`` by sqrt(a + eps).
+  * Loss (training ``loss: "clipped_categorical_crossentropy"``,
+    :class:`keras_motifs.losses.ClippedCategoricalCrossentropy`): Keras 1.1.2 (keras/objectives.py,
+    keras/backend/theano_backend.py ``categorical_crossentropy``) normalises and clips the softmax
+    probabilities to [1e-7, 1 - 1e-7]; Keras 3's ``"categorical_crossentropy"`` uses the exact
+    log-softmax of the logits.
+  * Early stopping (training ``early_stopping_rule: "keras1"``,
+    :class:`keras_motifs.training.callbacks.LegacyEarlyStopping`): Keras 1.1.2's ``EarlyStopping``
+    (keras/callbacks.py) tests ``wait >= patience`` before incrementing ``wait``, so the original
+    ran patience + 1 = 6 epochs past the best; Keras 3's rule (``"keras3"``) runs 5.
 
 Presets (:mod:`keras_motifs.models.ideeps.presets`): ``ideeps``, and the paper's ablations
 ``ideeps_cnn`` (no BLSTM), ``ideeps_seq_blstm`` (sequence only) and ``ideeps_seq_cnn`` (the
@@ -31,11 +56,15 @@ Differences from the original:
     :mod:`keras_motifs.models.ideeps.encoding` (which also explains the choice).
   * Sequence channels are named A, C, G, U (the original converted U to T and used A, C, G, T:
     the same columns).
-  * RMSprop: Keras 3 divides by sqrt(v + eps), Keras 1 by sqrt(v) + eps (eps = 1e-8); this only
-    matters for parameters with near-zero gradient history.
-  * Numerics: TensorFlow float32 instead of Theano; the old hard sigmoid (slope 0.2) is the
-    registered activation ``keras_motifs>hard_sigmoid_keras2`` (Keras 3's has slope 1/6);
-    ``modern=True`` uses the logistic sigmoid gates (cuDNN-eligible) instead.
+  * Random numbers: the original seeded nothing (xypan1232/iDeepS ``ideeps.py``: Python
+    ``random.shuffle`` in ``split_training_validation``, Keras 1 ``fit(shuffle=True)``); here every
+    draw (initial weights, dropout, the order of the training examples each epoch) comes from the
+    run's seed through TensorFlow's generators, so no run repeats one of the original's.
+  * Keras 1's RMSprop ``decay`` (0 in the original) is not an argument of ``Keras1RMSprop``.
+  * Numerics: TensorFlow instead of Theano (float32 in both: Keras 1's default floatx); the old
+    hard sigmoid (slope 0.2) is the registered activation ``keras_motifs>hard_sigmoid_keras2``
+    (Keras 3's has slope 1/6); ``modern=True`` uses the logistic sigmoid gates (cuDNN-eligible)
+    instead.
   * Keras 1 ``Bidirectional`` and Keras 3 ``Bidirectional`` both run the backward LSTM on the
     time-reversed input and concatenate the two final outputs (keras-team/keras 1.1.2
     ``keras/layers/wrappers.py`` lines 198-203). Keras 1.1.2 made the backward LSTM with
@@ -50,6 +79,11 @@ Differences from the original:
     generator, we draw from ``seed`` (or Keras's global seed).
   * ``ideeps_cnn`` / ``ideeps_seq_cnn`` are rebuilt from the original's unused functions
     ``get_cnn_network_old`` / ``get_struct_network``; the paper does not print their code.
+  * Motif report (``MOTIF_PROTOCOL``): the original's Tomtom call (``ideeps.py`` ``get_motif_fig``:
+    ``tomtom -dist pearson -thresh 0.05``, no ``-evalue``, no ``-min-overlap``) keeps matches with
+    q < 0.05 at MEME's minimum overlap 1, and so does the protocol; but the search is
+    :mod:`keras_motifs.interpret.tomtom`'s (memelite, Pearson emulated), so p- and q-values differ
+    somewhat from MEME's. The paper's text says p < 0.05.
 """
 
 from __future__ import annotations
@@ -58,8 +92,17 @@ import keras
 from keras import layers
 
 from ...layers.activations import hard_sigmoid_keras2
+from ...initializers import Keras1Conv1DGlorotUniform
 from ...layers.recurrent import old_keras_bidirectional_lstm
 from ...registry import get_preset
+
+
+def _conv_initializer(spec):
+    # "keras1_glorot_uniform": Keras 1.1.2's Convolution1D fans (Keras1Conv1DGlorotUniform);
+    # anything else is a Keras initializer identifier ("glorot_uniform": Keras 3's fans)
+    if spec == "keras1_glorot_uniform":
+        return Keras1Conv1DGlorotUniform()
+    return keras.initializers.get(spec)
 
 
 def _branch(inputs, name: str, cfg: dict, head: str):
@@ -67,7 +110,8 @@ def _branch(inputs, name: str, cfg: dict, head: str):
     # the layer's output is then the post-ReLU activation map the motif rule reads
     x = layers.Conv1D(
         cfg["conv_filters"], cfg["conv_width"], padding="valid", strides=1, activation="relu",
-        kernel_initializer="glorot_uniform", bias_initializer="zeros", name=f"{name}_conv",
+        kernel_initializer=_conv_initializer(cfg["conv_initializer"]), bias_initializer="zeros",
+        name=f"{name}_conv",
     )(inputs)
     x = layers.MaxPooling1D(cfg["pool_size"], strides=cfg["pool_size"], padding="valid", name=f"{name}_pool")(x)
     x = layers.Dropout(cfg["conv_dropout"], name=f"{name}_dropout")(x)

@@ -23,14 +23,22 @@ Presets:
 from __future__ import annotations
 
 _TRAINING = {
-    "optimizer": "rmsprop",  # code run_network: optimizer='rmsprop' (Keras 1.1.2 defaults below)
+    # code run_network: optimizer='rmsprop' = Keras 1.1.2 RMSprop, which divides by sqrt(a) + eps
+    # (keras-team/keras 1.1.2 keras/optimizers.py); "rmsprop" = Keras 3's sqrt(a + eps)
+    "optimizer": "keras1_rmsprop",
     "learning_rate": 1e-3,  # Keras 1.1.2 RMSprop lr; paper: "default learning rate of 0.001"
     "rho": 0.9,  # Keras 1.1.2 RMSprop default
     "epsilon": 1e-8,  # Keras 1.1.2 RMSprop default (keras-team/keras 1.1.2 keras/optimizers.py)
-    "loss": "categorical_crossentropy",  # code run_network; 2-column one-hot labels
+    # code run_network loss='categorical_crossentropy' on 2-column one-hot labels, which Keras 1.1.2
+    # computes on probabilities clipped to [1e-7, 1 - 1e-7] (keras/backend/theano_backend.py);
+    # "categorical_crossentropy" = Keras 3's exact log-softmax
+    "loss": "clipped_categorical_crossentropy",
     "batch_size": 50,  # code fit(batch_size=50); paper Implementation
     "epochs": 30,  # code nb_epoch=30; paper "maximum number of epochs to 30"
     "early_stopping_patience": 5,  # code EarlyStopping(monitor='val_loss', patience=5)
+    # Keras 1.1.2 keras/callbacks.py EarlyStopping: stops after patience + 1 epochs without
+    # improvement (wait compared before it is incremented); "keras3" stops after patience
+    "early_stopping_rule": "keras1",
     "monitor": "val_loss",
     "restore_best_weights": False,  # code: no checkpoint; the last epoch's weights predict
     "validation_fraction": 0.2,  # code split_training_validation(validation_size=0.2)
@@ -45,6 +53,10 @@ _BASE = {
     "structure_n_value": 0.16,  # code: padding rows = 0.16 (not 1/6)
     "conv_filters": 16,  # code nbfilter = 16; paper "number of motifs ... 16"
     "conv_width": 10,  # code filter_length=10; paper "filter length of 10"
+    # code Convolution1D default init='glorot_uniform' with Keras 1.1.2's fans (kernel stored as
+    # (10, 1, in, 16), fans read with dim_ordering 'th': limit 0.092 / 0.075; keras-team/keras 1.1.2
+    # keras/layers/convolutional.py, keras/initializations.py get_fans); "glorot_uniform" = Keras 3's
+    "conv_initializer": "keras1_glorot_uniform",
     "pool_size": 3,  # code MaxPooling1D(pool_length=3) (stride = pool length in Keras 1)
     "conv_dropout": 0.5,  # code Dropout(0.5) after pooling
     "lstm_units": 32,  # code Bidirectional(LSTM(2*nbfilter))
@@ -64,7 +76,8 @@ PRESETS: dict[str, dict] = {
 
 # The paper's motif analysis as data (keras_motifs.interpret.MotifProtocol.from_dict reads it):
 # paper Methods "we align them against 102 known motifs in study [48] (Ray et al. 2013) ... using
-# the TOMTOM algorithm with p-value < 0.05", Fig. 3; xypan1232/iDeepS seq_motifs.py.
+# the TOMTOM algorithm with p-value < 0.05", Fig. 3; xypan1232/iDeepS ideeps.py (get_motif_fig: ``tomtom
+# -dist pearson -thresh 0.05 -eps``) and seq_motifs.py. The code is followed where the paper's text differs.
 # Run by keras_motifs.papers.ideeps.write_motifs and ``keras-motifs motifs --protocol ideeps``.
 MOTIF_PROTOCOL: dict = {
     "layer": "sequence_conv",  # code seq_motifs.py: the ReLU output of the sequence convolution, before pooling
@@ -77,8 +90,10 @@ MOTIF_PROTOCOL: dict = {
     "trim": False,  # code: whole filters
     "targets": "Ray2013",  # paper: the 102 RNAcompete motifs of Ray et al. 2013; code Ray2013_rbp_RNA.meme
     "distance": "pearson",  # code: tomtom -dist pearson
-    "min_overlap": 5,  # as run here (interpret.tomtom's default); the code passed none (MEME default 1)
-    "threshold_on": "p_value",  # paper Methods: p-value < 0.05 (code: -thresh 0.05 without -evalue, a q-value cut)
+    "min_overlap": 1,  # code: no -min-overlap, so MEME Tomtom's default, 1
+    # code: -thresh 0.05 without -evalue: MEME Tomtom's threshold is then on the q-value (its
+    # documented default); the paper's text says p-value < 0.05 (threshold_on "p_value" gives that)
+    "threshold_on": "q_value",
     "threshold": 0.05,
     "all_pairs": False,  # the hits (RNA: + strand only)
     "match": "best",  # the report gives each filter's best match (paper Fig. 3)
