@@ -104,6 +104,8 @@ def main(argv=None) -> int:
     from keras_motifs.io import atomic_open
     from keras_motifs.papers import ideeps as paper
     from keras_motifs.reporting.run_record import Unit
+    from keras_motifs.models.ideeps import MOTIF_PROTOCOL
+    from keras_motifs.registry import get_preset
     from tfds_builders.rbp_clip import rbp_clip_dataset_builder as rb
 
     out = Path(args.out)
@@ -129,9 +131,11 @@ def main(argv=None) -> int:
         print(f"{len(present)} experiments, presets {presets}, seeds {seeds}, tag '{tag}'", flush=True)
         for cfg in present:
             # one unit per (experiment, preset, seed): results/<config>/<preset>_seed<seed><tag>.json
+            # keyed by the preset's hyperparameters and training settings too: a result of other
+            # defaults (e.g. before the Keras-1 optimizer / initializer / early-stopping fixes) is redone
             units = [(p, s, Unit(out / "results" / cfg.name / f"{p}_seed{s}{tag}.json",
-                                 {"experiment": cfg.name, "preset": p, "seed": s, **budget}, seed=s,
-                                 legacy_fields={"config": cfg.name, "preset": p, "seed": s, "tag": tag}))
+                                 {"experiment": cfg.name, "preset": p, "seed": s, **budget,
+                                  "hyperparameters": get_preset(p)}, seed=s))
                      for p in presets for s in seeds]
             todo = []
             for preset, seed, unit in units:
@@ -172,7 +176,9 @@ def main(argv=None) -> int:
     table = paper.report(rows, published, presets)
     motifs = paper.motif_report(out, rows)
     if motifs:
-        table += "\nSequence motifs against Ray 2013 (Tomtom, Pearson, p < 0.05, + strand):\n\n" + motifs
+        cut = {"q_value": "q", "p_value": "p", "e_value": "E"}[MOTIF_PROTOCOL["threshold_on"]]
+        table += (f"\nSequence motifs against Ray 2013 (Tomtom, Pearson, {cut} < {MOTIF_PROTOCOL['threshold']}, "
+                  "+ strand):\n\n" + motifs)
     print(table)
     with atomic_open(out / f"table{tag}.md", "w") as fh:
         fh.write(table)

@@ -32,9 +32,14 @@ def test_reproduction_end_to_end_and_resume(tmp_path):
     result_file = out / "results" / "e23_pum2" / "ideeps_seed1_ep1.json"
     r = json.loads(result_file.read_text())
     assert r["protein"] == "PUM2" and r["paper"]["iDeepS"] == 0.962 and r["tag"] == "_ep1"
-    assert r["run"]["settings"] == {"experiment": "e23_pum2", "preset": "ideeps", "seed": 1, "epochs": 1,
-                                    "patience": None, "max_train": None, "max_test": None, "layout": "centered",
-                                    "restore_best": False}
+    settings = dict(r["run"]["settings"])
+    hyperparameters = settings.pop("hyperparameters")
+    assert settings == {"experiment": "e23_pum2", "preset": "ideeps", "seed": 1, "epochs": 1,
+                        "patience": None, "max_train": None, "max_test": None, "layout": "centered",
+                        "restore_best": False}
+    # the preset's hyperparameters and training settings key the result (a change of defaults redoes it)
+    assert hyperparameters["training"]["optimizer"] == "keras1_rmsprop"
+    assert hyperparameters["training"]["early_stopping_rule"] == "keras1"
     assert (r["n_train"], r["n_validation"], r["n_test"]) == (12, 2, 5)
     assert 0.0 <= r["test_auc"] <= 1.0 and r["params"] == 16322 and r["weights"] == "last_epoch"
     motifs = out / "motifs" / "e23_pum2"
