@@ -14,7 +14,7 @@ import pytest
 
 from keras_motifs import models, registry  # noqa: F401  (models fills the registry)
 from keras_motifs.interpret import MotifProtocol, analyse_filters, get_protocol, match_hits, read_meme
-from keras_motifs.interpret.tomtom import COLUMNS
+from tomtom_tables import tomtom_table
 
 tomtom_module = importlib.import_module("keras_motifs.interpret.tomtom")  # the module (the package exports a function of that name)
 
@@ -61,17 +61,10 @@ def test_every_registered_protocol_round_trips():
     assert MotifProtocol(threshold_on="q").threshold_on == "q_value"
 
 
-def _table(rows):
-    df = pd.DataFrame([dict(zip(COLUMNS, r + ("", ""))) for r in rows], columns=COLUMNS)
-    for c in ("p_value", "e_value", "q_value"):
-        df[c] = df[c].astype(float)
-    return df
-
-
 # Hand-made Tomtom pairs (query, target, name, offset, overlap, strand, p, E, q). filter0's best
 # hit is a decoy, its second a ground-truth motif (TF_A); filter1's best hit is TF_B; filter2 hits
 # only at p = 0.02 (E 2); filter3 has no pair at all.
-PAIRS = _table([
+PAIRS = tomtom_table([
     ("filter0", "DECOY.1", "decoy", 0, 8, "+", 1e-5, 0.001, 0.001),
     ("filter0", "A.1", "TF_A", 1, 8, "+", 1e-4, 0.01, 0.005),
     ("filter1", "B.2", "TF_B", 0, 6, "-", 1e-6, 0.0001, 0.0001),

@@ -12,12 +12,11 @@ from types import SimpleNamespace
 
 import keras
 import numpy as np
-import pandas as pd
 import pytest
 
 from keras_motifs import models
 from keras_motifs.interpret import MotifProtocol, analyse_filters, get_protocol
-from keras_motifs.interpret.tomtom import COLUMNS
+from tomtom_tables import tomtom_table
 from keras_motifs.training import train
 from keras_motifs.training.optimizers import make_optimizer
 
@@ -229,15 +228,8 @@ def test_presets_use_the_old_keras_arithmetic():
 
 
 # ------------------------------------------------------------------ iDeepS Tomtom cut
-def _table(rows):
-    df = pd.DataFrame([dict(zip(COLUMNS, r + ("", ""))) for r in rows], columns=COLUMNS)
-    for c in ("p_value", "e_value", "q_value"):
-        df[c] = df[c].astype(float)
-    return df
-
-
 # filter0 passes p and q; filter1 passes p < 0.05 but not q < 0.05; filter2 passes neither
-PAIRS = _table([
+PAIRS = tomtom_table([
     ("filter0", "M1", "HuR", 0, 7, "+", 1e-4, 0.01, 0.01),
     ("filter1", "M2", "PUM2", 2, 3, "+", 0.01, 1.0, 0.2),
     ("filter2", "M3", "QKI", 0, 5, "+", 0.2, 20.0, 0.6),
