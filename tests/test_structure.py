@@ -128,3 +128,26 @@ def test_parallel_equals_serial(tmp_path):
     for (d, c), s in zip(serial, seqs):
         assert len(d) == len(c) == len(s) and set(c) <= set("FTIHMS")
         assert annotate(d) == c
+
+
+def test_spawned_workers_do_not_run_an_unguarded_script_again(tmp_path):
+    """A script without ``if __name__ == "__main__":`` (as README snippets are) folds in spawned
+    workers (the start method once TensorFlow is imported) without running itself again in each
+    worker, which used to fail there and make the pool respawn workers for ever."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import sys\n"
+        "from keras_motifs.structure import predict_structures\n"
+        "print('script body ran', flush=True)\n"
+        "seqs = ['GGGGAAAACCCC', 'ACGUACGUACGU', 'GCGCAAAAGCGC', 'UUUUUUUUUUUU']\n"
+        "out = predict_structures(seqs, n_jobs=2, chunk_size=1, start_method='spawn', progress=lambda *a: None)\n"
+        "assert out == predict_structures(seqs)\n"
+        "assert sys.modules['__main__'].__file__.endswith('unguarded.py')  # restored\n"
+        "print('folded', len(out))\n"
+    )
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["script body ran", "folded 4"], r.stdout + r.stderr

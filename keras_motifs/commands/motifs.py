@@ -9,7 +9,7 @@ import sys
 EPILOG = """\
 examples:
   # DanQ trained by reproductions/danq.py, filters aligned over the synthetic test split
-  keras-motifs motifs outputs/danq/model.keras deepsea/synthetic_tiny --out outputs/danq/motifs
+  keras-motifs motifs outputs/danq/danq/training/best.keras deepsea/synthetic_tiny --out outputs/danq/motifs
 
   # any model, sequences from a FASTA file, Koo & Eddy's rule on a named ReLU layer
   keras-motifs motifs model.keras test.fa --alphabet ACGT --layer conv1d_0_active --out motifs/

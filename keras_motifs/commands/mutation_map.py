@@ -7,7 +7,7 @@ import argparse
 
 EPILOG = """\
 examples:
-  keras-motifs mutation-map outputs/danq/model.keras my.fa --index 2 --target 17 --out map.png
+  keras-motifs mutation-map outputs/danq/danq/training/best.keras my.fa --index 2 --target 17 --out map.png
   keras-motifs mutation-map deepbind.keras probe.fa --alphabet ACGT --scale deepbind --region 20:80 --out map.png
 
 writes the PNG and, beside it, a .tsv with one row per position: position, reference letter and

@@ -10,7 +10,7 @@ from ..cli_args import is_stdout
 
 EPILOG = """\
 examples:
-  keras-motifs score-variants outputs/danq/model.keras --vcf variants.vcf --fasta hg19.fa \\
+  keras-motifs score-variants outputs/danq/danq/training/best.keras --vcf variants.vcf --fasta hg19.fa \\
       --rc-average --targets 0,5 --out scores.tsv
   keras-motifs score-variants model.keras --pairs pairs.tsv --alphabet ACGT --out scores.tsv
 

@@ -3,7 +3,7 @@
     from keras_motifs import deepbind
     model = deepbind.load("D00328.003")                  # keras.Model, (B, L, 4) -> (B, 1)
     deepbind.predict(model, ["TACCACTAGGGGGCGCCACC"])    # -> [[17.682623]]
-    deepbind.score(["D00210.001", "D00328.003"], seqs)   # many models at once
+    deepbind.score(["D00210.001", "D00328.003"], ["TACCACTAGGGGGCGCCACC"])  # many models at once
     deepbind.Database().find(protein="CTCF", experiment="ChIP-seq")
 
 The scores are those of the original C ``deepbind`` executable (v0.11); see

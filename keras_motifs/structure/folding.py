@@ -14,6 +14,7 @@ differ, so for some sequences the structures (and their contexts) differ.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sqlite3
@@ -147,8 +148,9 @@ def predict_structures(
         :class:`keras_motifs.progress.Progress` bar (terminal) or periodic log lines.
       start_method: multiprocessing start method of the workers. Default: ``"fork"`` while
         TensorFlow is not imported in this process (fast, works from any script or notebook),
-        ``"spawn"`` once it is (forking a process that runs TensorFlow threads can deadlock;
-        with spawn the calling script needs the usual ``if __name__ == "__main__":`` guard).
+        ``"spawn"`` once it is (forking a process that runs TensorFlow threads can deadlock).
+        Spawned workers do not run the calling script again (:func:`_workers_without_main`),
+        so a script without an ``if __name__ == "__main__":`` guard works too.
     Duplicated sequences are folded once.
     """
     rnas = [to_rna(s, i) for i, s in enumerate(sequences)]
@@ -167,7 +169,8 @@ def predict_structures(
             else:
                 if start_method is None:
                     start_method = "spawn" if "tensorflow" in sys.modules else "fork"
-                pool = multiprocessing.get_context(start_method).Pool(min(n_jobs, len(chunks)))
+                with _workers_without_main():
+                    pool = multiprocessing.get_context(start_method).Pool(min(n_jobs, len(chunks)))
                 results = pool.imap(_fold_chunk, chunks)
             bar = Progress(len(todo), "folding RNA", unit="seq") if progress is None else None
             try:
@@ -189,6 +192,31 @@ def predict_structures(
     finally:
         if own_cache:
             store.close()
+
+
+@contextlib.contextmanager
+def _workers_without_main():
+    """Start "spawn"/"forkserver" workers without importing the caller's ``__main__``.
+
+    Such a worker first runs the parent's main script again (as ``__mp_main__``); a script
+    without an ``if __name__ == "__main__":`` guard then starts folding again in each worker,
+    which fails, and ``Pool`` replaces the dead workers for ever (a hang). The folding workers
+    need nothing from ``__main__`` (:func:`_fold_chunk` lives here), so the main module's
+    ``__file__`` and ``__spec__``, which tell multiprocessing what to import, are hidden while
+    the pool starts its workers.
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
+    try:
+        if main is not None:
+            main.__dict__.pop("__file__", None)
+            main.__spec__ = None
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.update(saved)
+            if "__spec__" not in saved:
+                main.__dict__.pop("__spec__", None)
 
 
 def predict_contexts(sequences: Sequence[str], **kwargs) -> list[str]:
