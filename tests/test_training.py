@@ -99,3 +99,15 @@ def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
     res = json.loads(out.stdout.strip().splitlines()[-1])
     assert res["strategy"] == "MirroredStrategy" and res["replicas"] == 2
     assert all(np.isfinite(res["loss"])) and res["same"]
+
+
+def test_throughput_of_a_run_shorter_than_the_warm_up_is_a_number():
+    """A 4-batch run (shorter than the 15-batch warm-up) used to report 'nan samples/s'."""
+    from keras_motifs.training.callbacks import ThroughputLogger
+
+    t = ThroughputLogger(batch_size=10)
+    for b in range(4):
+        t.on_train_batch_begin(b)
+        t.on_train_batch_end(b)
+    assert np.isfinite(t.samples_per_second()) and t.samples_per_second() > 0
+    assert np.isnan(ThroughputLogger(batch_size=10).samples_per_second())  # no batch at all

@@ -116,7 +116,9 @@ def make_early_stopping(monitor: str, patience: int, rule: str = "keras3") -> ke
 
 
 class ThroughputLogger(keras.callbacks.Callback):
-    """Training samples per second, measured over batches after the first epoch's warm-up."""
+    """Training samples per second, measured over the batches after the first ``warmup_batches``
+    (tracing, first-call allocations); a run shorter than that is measured over its batches after
+    the first, or over its only batch."""
 
     def __init__(self, batch_size: int, warmup_batches: int = 15):
         super().__init__()
@@ -126,6 +128,7 @@ class ThroughputLogger(keras.callbacks.Callback):
         self._t0 = None
         self._timed_batches = 0
         self._timed_seconds = 0.0
+        self._short = [0, 0.0, 0, 0.0]  # batches / seconds after the first batch; all batches / seconds
         self._epoch_start = None
 
     def on_train_batch_begin(self, batch, logs=None):
@@ -133,14 +136,23 @@ class ThroughputLogger(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self._seen += 1
-        if self._seen > self.warmup and self._t0 is not None:
+        if self._t0 is None:
+            return
+        seconds = time.perf_counter() - self._t0
+        if self._seen > self.warmup:
             self._timed_batches += 1
-            self._timed_seconds += time.perf_counter() - self._t0
+            self._timed_seconds += seconds
+        if self._seen > 1:
+            self._short[0] += 1
+            self._short[1] += seconds
+        self._short[2] += 1
+        self._short[3] += seconds
 
     def samples_per_second(self) -> float:
-        if not self._timed_batches:
-            return float("nan")
-        return self._timed_batches * self.batch_size / self._timed_seconds
+        for batches, seconds in ((self._timed_batches, self._timed_seconds), self._short[:2], self._short[2:]):
+            if batches and seconds > 0:
+                return batches * self.batch_size / seconds
+        return float("nan")
 
 
 class ResumableBackup(keras.callbacks.Callback):
