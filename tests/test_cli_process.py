@@ -88,3 +88,17 @@ def test_export_for_sharing_round_trip_in_a_fresh_process(tmp_path):
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
+
+
+def test_cli_errors_name_cli_options_not_python_keywords(tmp_path):
+    """A VCF/FASTA mismatch tells a CLI user the CLI's option (--on-mismatch flag), not only Python's."""
+    from keras_motifs.io import save_model
+    from keras_motifs.models import DeepBind
+
+    save_model(DeepBind(sequence_length=20, detector_len=4, num_detectors=2), tmp_path / "m.keras")
+    (tmp_path / "g.fa").write_text(">chr1\n" + "ACGT" * 10 + "\n")
+    (tmp_path / "v.vcf").write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\nchr1\t5\tv1\tC\tG\n")
+    r = _cli("score-variants", str(tmp_path / "m.keras"), "--vcf", str(tmp_path / "v.vcf"), "--fasta",
+             str(tmp_path / "g.fa"), "--alphabet", "ACGT", "--out", str(tmp_path / "s.tsv"))
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 1 and len(lines) == 1 and "--on-mismatch flag" in lines[0], r.stderr

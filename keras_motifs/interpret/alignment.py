@@ -144,7 +144,8 @@ def find_layer(model, layer: str | None = None):
     for lay in _all_layers(model):
         if isinstance(lay, keras.layers.Conv1D):
             return lay
-    raise ModelInputError(f"model {model.name!r} has no Conv1D layer; name the layer to read with layer=")
+    raise ModelInputError(f"model {model.name!r} has no Conv1D layer; name the layer to read "
+                          "(keras-motifs motifs --layer NAME; layer= in Python)")
 
 
 def _all_layers(model):
@@ -207,7 +208,7 @@ def conv_geometry(model, layer=None, input_index: int | None = None) -> ConvGeom
         if not matches:
             raise ModelInputError(
                 f"layer {conv.name!r} does not read a model input directly (it is not a first-layer "
-                "convolution); pass input_index= to read windows from a model input anyway"
+                "convolution); pass input_index= (Python) to read windows from a model input anyway"
             )
         input_index = matches[0]
     return ConvGeometry(target.name, conv.name, int(width), int(left), int(input_index))

@@ -160,7 +160,9 @@ def variant_windows(
         if problem is not None:
             if on_mismatch == "error":
                 raise DataFormatError(f"file '{vcf_name}', line {v.line} ({v.chrom}:{v.pos} {v.ref}>{v.alt}): "
-                                      f"{problem}; fix the VCF/FASTA or use on_mismatch='flag'")
+                                      f"{problem}; fix the VCF/FASTA, or keep such variants as flagged rows "
+                                      "without scores (keras-motifs score-variants --on-mismatch flag; "
+                                      "on_mismatch='flag' in Python)")
             refs.append(None)
             alts.append(None)
             status.append(problem)
