@@ -13,7 +13,7 @@ import importlib
 import sys
 
 from .version import __version__
-from .cli_args import ArgumentParser
+from .cli_args import ArgumentParser, common_options
 
 # Modules of keras_motifs.commands that provide sub-commands; add yours here.
 COMMAND_MODULES: list[str] = ["deepbind"]
@@ -27,11 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "models, interpret trained models (motifs, mutation maps, variant effects).",
     )
     parser.add_argument("--version", action="version", version=f"keras-motifs {__version__}")
-    loud = parser.add_mutually_exclusive_group()
-    loud.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbosity", default=0,
-                      help="print warnings and errors only")
-    loud.add_argument("-v", "--verbose", action="count", dest="verbosity",
-                      help="debug logging, TensorFlow's own logging, tracebacks with errors")
+    common_options(parser, tfds_dir=False,
+                   verbosity="debug logging, TensorFlow's own logging, tracebacks with errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"keras_motifs.commands.{name}").register(sub)

@@ -43,14 +43,14 @@ def import_tensorflow_quietly(verbose: bool = False):
     on another backend or TensorFlow is not importable."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "2")
     wants_tf = os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow"
-    if verbose or "keras" in sys.modules:
-        import keras  # noqa: F401
-
-        return _tensorflow() if wants_tf else None
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no real descriptor 2 (embedded interpreters)
+    saved = None
+    if not verbose and "keras" not in sys.modules:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):  # no real descriptor 2 (embedded interpreters)
+            saved = None
+    if saved is None:  # nothing to hide, or no way to hide it
         import keras  # noqa: F401
 
         return _tensorflow() if wants_tf else None

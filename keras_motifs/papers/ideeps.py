@@ -33,9 +33,8 @@ import numpy as np
 from ..errors import ModelInputError
 from ..losses import ClippedCategoricalCrossentropy
 from ..models.ideeps.encoding import encode_sequences, encode_structures
+from ..models.ideeps import MOTIF_PROTOCOL, STRUCTURE_MOTIF_PROTOCOL  # importing it registers the presets
 from ..registry import get_preset
-from ..models import ideeps as _ideeps  # noqa: F401  (registers the iDeepS presets)
-from ..models.ideeps import MOTIF_PROTOCOL, STRUCTURE_MOTIF_PROTOCOL
 
 
 class KeepFinalWeights(keras.callbacks.Callback):
@@ -167,8 +166,6 @@ def write_motifs(model, x_test: dict, seqs: Sequence[str], contexts: Sequence[st
     per branch the number of filters written and the sites of every filter, and the best Tomtom
     match of each matched sequence filter.
     """
-    from pathlib import Path
-
     from ..interpret import MotifProtocol, analyse_filters
 
     out_dir = Path(out_dir)
@@ -385,8 +382,6 @@ def motif_report(out: "str | os.PathLike", rows: list[dict]) -> str:
     RNAcompete motif (:data:`RAY2013_NAMES`) with its rank among the matched proteins.
     ``rows``: result records with ``experiment``, ``config`` and ``protein``.
     """
-    from pathlib import Path
-
     import pandas as pd
 
     out = Path(out)
