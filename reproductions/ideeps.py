@@ -7,9 +7,12 @@ For every experiment folder present in ``--data-dir`` (or those picked with ``--
 every preset (``--models``, default the full model) and every seed: prepare the ``rbp_clip``
 TFDS config (folds all 40,000 sequences once; cached by sequence in ``<out>/structures.sqlite``),
 train on the original split (validation = the first 20 % of each class), predict the test file,
-and write ``<out>/results/<config>/<preset>_seed<seed>[tag].json`` once, with its run record
+and write ``<results>/<config>/<preset>_seed<seed>[tag].json`` once, with its run record
 (keras_motifs.reporting.run_record.Unit). A result of the same settings is not computed again, so an
-interrupted run resumes at the next experiment. The protocol's steps and tables are functions of
+interrupted run resumes at the next experiment. ``--results`` defaults to ``<out>/results``; the
+project's own full-protocol results are committed in ``reproductions/results/ideeps`` (run with
+``--results reproductions/results/ideeps`` to continue them on any machine: the structure cache and
+the TFDS folders are rebuilt, the finished experiments are skipped). The protocol's steps and tables are functions of
 keras_motifs.papers.ideeps; this script loads the data and runs them. At the end (or with
 ``--report-only``) it prints per-experiment test AUC next to the paper's Table 2 (iDeepS,
 DeepBind, GraphProt), the means, how many experiments are above / below / equal to the paper
@@ -56,6 +59,9 @@ def parse_args(argv=None):
                   "(verbose=2), -vv a progress bar (verbose=1); progress bars (TFDS, folding) only on a terminal and "
                   "not with -q; otherwise the folding progress is logged every 30 s")
     p.set_defaults(data_dir=str(shared_data_dir("rbp31")), out="runs/ideeps")
+    p.add_argument("--results", default=None,
+                   help="folder of the per-experiment result files (default: <out>/results; the committed "
+                        "full-protocol results: reproductions/results/ideeps)")
     p.add_argument("--structure-cache", default=None, help="SQLite structure cache (default: <out>/structures.sqlite)")
     p.add_argument("--experiments", default=None,
                    help="comma-separated experiment numbers, e.g. 23,24 (default: every one present in --data-dir)")
@@ -115,6 +121,7 @@ def main(argv=None) -> int:
     published = paper.read_published(args.published)
     budget = {k: getattr(args, k) for k in paper.BUDGET_KEYS}
     tag = paper.budget_tag(**budget)
+    results = Path(args.results) if args.results else out / "results"
 
     if not args.report_only:
         present = rb.experiments_in(args.data_dir)
@@ -133,7 +140,7 @@ def main(argv=None) -> int:
             # one unit per (experiment, preset, seed): results/<config>/<preset>_seed<seed><tag>.json
             # keyed by the preset's hyperparameters and training settings too: a result of other
             # defaults (e.g. before the Keras-1 optimizer / initializer / early-stopping fixes) is redone
-            units = [(p, s, Unit(out / "results" / cfg.name / f"{p}_seed{s}{tag}.json",
+            units = [(p, s, Unit(results / cfg.name / f"{p}_seed{s}{tag}.json",
                                  {"experiment": cfg.name, "preset": p, "seed": s, **budget,
                                   "hyperparameters": get_preset(p)}, seed=s))
                      for p in presets for s in seeds]
@@ -172,7 +179,7 @@ def main(argv=None) -> int:
                 print(f"[{cfg.name}] {preset} seed {seed}: test AUC {r['test_auc']:.4f} (paper {r['paper'].get('iDeepS', 'NA')}), "
                       f"{r['epochs_run']} epochs, {r['train_seconds']:.0f} s", flush=True)
 
-    rows = paper.collect(out, tag)
+    rows = paper.collect(results, tag)
     table = paper.report(rows, published, presets)
     motifs = paper.motif_report(out, rows)
     if motifs:

@@ -124,3 +124,22 @@ def test_motif_report_ranks_the_proteins_own_rnacompete_motif(tmp_path):
     assert "| 23 | PUM2 | no match at q < 0.05 | not in the file |" in text
     assert "TAF15" not in text
     assert paper.motif_report(tmp_path / "nothing", rows) == ""
+
+
+def test_report_reads_the_results_folder_given(tmp_path):
+    """--results moves the result files (the committed full-protocol results live in
+    reproductions/results/ideeps); --report-only tabulates that folder, not <out>/results."""
+    published = tmp_path / "table2.tsv"
+    published.write_text("index\tprotein\tiDeepS\tDeepBind\tDeeperBind\tOli\tGraphProt\n23\tPUM2\t0.962\t0.950\t0.955\t0.939\t0.914\n")
+    results = tmp_path / "committed"
+    (results / "e23_pum2").mkdir(parents=True)
+    row = {"experiment": 23, "config": "e23_pum2", "folder": "23_PARCLIP_PUM2_hg19", "protein": "PUM2",
+           "preset": "ideeps", "seed": 1, "layout": "centered", "tag": "", "test_auc": 0.9612,
+           "paper": {"iDeepS": 0.962}, "epochs_run": 16, "train_seconds": 415.0, "prepare_seconds": 0.0}
+    (results / "e23_pum2" / "ideeps_seed1.json").write_text(json.dumps(row))
+    out = tmp_path / "out"
+    run = _run(["--out", str(out), "--results", str(results), "--published", str(published), "--report-only"])
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "| 23 | PUM2 | 0.961 |" in run.stdout, run.stdout
+    run = _run(["--out", str(out), "--published", str(published), "--report-only"])  # default: <out>/results
+    assert run.returncode == 0 and "| 23 | PUM2 |" not in run.stdout and "no results yet" in run.stdout

@@ -283,10 +283,10 @@ def train_and_test(preset: str, seed: int, data, work_dir, *, epochs=None, patie
     return model, result, (x_te, te_s, te_c)
 
 
-def collect(out: Path, tag: str) -> list[dict]:
-    """Every result of budget ``tag`` under ``<out>/results/<config>/``."""
+def collect(results: Path, tag: str) -> list[dict]:
+    """Every result of budget ``tag`` under ``<results>/<config>/`` (the script's ``--results``)."""
     rows = []
-    for f in sorted((Path(out) / "results").glob(f"*/*_seed*{tag}.json")):
+    for f in sorted(Path(results).glob(f"*/*_seed*{tag}.json")):
         r = json.loads(f.read_text())
         if r.get("tag", "") == tag:
             rows.append(r)
