@@ -81,3 +81,18 @@ def _tensorflow():
     except ImportError:
         return None
     return tf
+
+
+def quiet_progress(verbosity: int = NORMAL, stream=None) -> None:
+    """Progress bars only where a person watches them: TensorFlow Datasets' bars (preparation,
+    shuffling) are turned off when ``stream`` (default stderr) is not a terminal or with ``-q``
+    (``verbosity < 0``), where they would fill a log file with carriage-return frames;
+    ``-q`` also turns off :mod:`keras_motifs.progress` (``KERAS_MOTIFS_PROGRESS=0``). Elsewhere the
+    package's own progress logs one line at most every 30 s."""
+    stream = stream or sys.stderr
+    if verbosity < 0:
+        os.environ["KERAS_MOTIFS_PROGRESS"] = "0"
+    if verbosity < 0 or not (hasattr(stream, "isatty") and stream.isatty()):
+        import tensorflow_datasets as tfds
+
+        tfds.disable_progress_bar()

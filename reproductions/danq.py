@@ -70,6 +70,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     logs.configure(args.verbosity)
     logs.import_tensorflow_quietly()
+    logs.quiet_progress(args.verbosity)  # TFDS bars only on a terminal, none with -q
     import tensorflow as tf
 
     from keras_motifs.training import configure_logical_cpus

@@ -136,6 +136,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     logs.configure(args.verbosity)
     logs.import_tensorflow_quietly()
+    logs.quiet_progress(args.verbosity)  # TFDS bars only on a terminal, none with -q
     from keras_motifs.io import write_json
     from keras_motifs.papers import deepbind as paper
     from keras_motifs.paths import shared_data_dir

@@ -155,6 +155,7 @@ def main(argv=None):
     args = parse_args(argv)
     logs.configure(args.verbosity)
     logs.import_tensorflow_quietly()
+    logs.quiet_progress(args.verbosity)  # TFDS bars only on a terminal, none with -q
     from keras_motifs.papers.deepprune import report
     from keras_motifs.paths import shared_data_dir
 

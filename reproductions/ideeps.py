@@ -32,7 +32,6 @@ the report then adds, per experiment, the best match and the rank of the protein
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -101,12 +100,9 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     logs.configure(args.verbosity)  # the folding progress (keras_motifs.progress) is logged on stderr
     logs.import_tensorflow_quietly()
+    logs.quiet_progress(args.verbosity)  # TFDS bars only on a terminal; -q: no folding progress either
     import tensorflow_datasets as tfds
 
-    if args.verbosity < 0:  # no folding progress (keras_motifs.progress) either
-        os.environ["KERAS_MOTIFS_PROGRESS"] = "0"
-    if args.verbosity < 0 or not sys.stderr.isatty():  # TFDS's bars only on a terminal
-        tfds.disable_progress_bar()
     from keras_motifs.io import atomic_open
     from keras_motifs.papers import ideeps as paper
     from keras_motifs.reporting.run_record import Unit

@@ -203,6 +203,7 @@ def parse_args(argv=None):
     if any(a.split("=")[0] in ("--data-dir", "--data_dir") for a in (sys.argv[1:] if argv is None else argv)):
         logs.LOGGER.warning("koo_eddy.py: warning: --data_dir is deprecated: use --tfds-dir (the same TFDS data_dir)")
     logs.import_tensorflow_quietly()
+    logs.quiet_progress(args.verbosity)  # TFDS bars only on a terminal, none with -q
     from keras_motifs.models.koo_eddy import PRESETS, TABLE1_MODELS
 
     args.models = args.models or list(TABLE1_MODELS)

@@ -41,6 +41,7 @@ from .checks import check_training_data
 from .determinism import set_seed
 from .devices import make_strategy
 from .optimizers import make_optimizer
+from .step_progress import StepProgress
 
 
 @dataclass
@@ -214,6 +215,8 @@ def train(
     ]
     throughput = ThroughputLogger(cfg["batch_size"])
     cbs.append(throughput)
+    if verbose == 2:  # Keras prints one line per epoch: report progress inside the epoch too
+        cbs.append(StepProgress(cfg["batch_size"]))
     patience = cfg.get("early_stopping_patience")
     if patience is not None:
         cbs.append(make_early_stopping(cfg["monitor"], int(patience), cfg.get("early_stopping_rule", "keras3")))
