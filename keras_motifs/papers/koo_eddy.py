@@ -10,7 +10,7 @@ the activated position) for every layer — first layers of width 19, 9 or 3, an
 without pooling before them (CNN-1's second layer, CNN-1-1-100's layers); clipping as the code's
 ``helper.clip_filters`` (positions with > 0.5 bits, padded by 3); Tomtom ``-evalue -thresh 0.1``
 with MEME's defaults (Pearson distance, min overlap 1) through :func:`keras_motifs.interpret.tomtom`
-(memelite; see its docstring for how its p-values differ from MEME's).
+(MEME's arithmetic through memelite; see its docstring for what still differs from MEME's).
 
 Training and Table 1/2 (``reproductions/koo_eddy.py``): :func:`training_settings` (the preset's
 settings with explicit overrides, merged once), :func:`train_and_test` (one trial: per-class ROC /
@@ -18,7 +18,8 @@ PR AUC), :func:`read_published` and :func:`summary_rows` / :func:`format_summary
 trials next to the paper's table).
 
 Differences from the original:
-  * Tomtom is memelite's re-implementation, not the MEME-suite binary; E-values differ somewhat.
+  * Tomtom is memelite's re-implementation with MEME's pearson score, not the MEME-suite binary;
+    p-values depend on the databases searched together (MEME's null is built from all of them).
   * The code's ``clip_filters`` tests ``index.any()``, which is False when only position 0 passes
     (then the whole filter is kept); ``interpret.trim`` clips that case too.
   * (Not a difference: a filter matches the ground truth when any of its hits is a ground-truth

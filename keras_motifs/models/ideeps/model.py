@@ -81,9 +81,10 @@ Differences from the original:
     ``get_cnn_network_old`` / ``get_struct_network``; the paper does not print their code.
   * Motif report (``MOTIF_PROTOCOL``): the original's Tomtom call (``ideeps.py`` ``get_motif_fig``:
     ``tomtom -dist pearson -thresh 0.05``, no ``-evalue``, no ``-min-overlap``) keeps matches with
-    q < 0.05 at MEME's minimum overlap 1, and so does the protocol; but the search is
-    :mod:`keras_motifs.interpret.tomtom`'s (memelite, Pearson emulated), so p- and q-values differ
-    somewhat from MEME's. The paper's text says p < 0.05.
+    q < 0.05 at MEME's minimum overlap 1, and so does the protocol; the search is
+    :mod:`keras_motifs.interpret.tomtom`'s (memelite with MEME's pearson score and p-values), whose
+    q-values are Benjamini–Hochberg's where MEME estimates pi0 (Storey), so they differ somewhat
+    from MEME's. The paper's text says p < 0.05.
 """
 
 from __future__ import annotations
