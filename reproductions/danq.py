@@ -57,7 +57,7 @@ def parse_args(argv=None):
     p.add_argument("--batch-size", type=int, default=None, help="global batch size (default: each preset's: 100, DeepSEA 16)")
     p.add_argument("--learning-rate", type=float, default=None)
     p.add_argument("--patience", type=int, default=None, help="early-stopping patience (default: the preset's)")
-    p.add_argument("--epsilon", type=float, default=None, help="RMSprop epsilon for danq/danq_jaspar/lr (default: the original 1e-6 for --config full; 1e-10 for the synthetic configs, a documented deviation so that a short CPU run leaves DanQ's initial plateau)")
+    p.add_argument("--epsilon", type=float, default=None, help="RMSprop epsilon for danq/danq_jaspar/lr (default: the original 1e-6; smaller values kill DanQ's dense layer early, see DEFAULT_EPSILON in keras_motifs/papers/danq.py)")
     p.add_argument("--num-devices", type=int, default=1, help="replicas for MirroredStrategy; on a CPU-only machine the CPU is split into this many logical devices")
     p.add_argument("--max-train", type=int, default=None, help="use only the first N training examples (smoke runs)")
     p.add_argument("--motif-sequences", type=int, default=4000, help="test sequences scanned for --motifs (default 4000)")

@@ -32,6 +32,8 @@ REPRODUCTIONS = {
               "--num_devices", "1", "--learning_rate", "0.1", "--model", "lr", "--model", "danq", "--seed", "1"],
              ["--data-dir", "--tfds-dir", "--seed", "--models", "--model", "--presets", "--max-train",
               "--motif-sequences", "--batch-size", "--num-devices", "--learning-rate"]),
+    "danq_early_steps": (["--n_train", "100", "--epsilon", "1e-6,1e-8", "--seed", "2"],
+                         ["--n-train", "--epsilon", "--steps", "--every", "--seed", "--preset"]),
     "deepbind": (["--data_dir", "d", "--tfds_dir", "t", "--n_calib", "2", "--folds_run", "1", "--no_images",
                   "--summary_only", "--redraw_if_stuck", "1"],
                  ["--data-dir", "--tfds-dir", "--seed", "--n-calib", "--n-folds", "--folds-run", "--calib-steps",

@@ -35,12 +35,17 @@ LABELS = {"danq": "DanQ", "danq_jaspar": "DanQ-JASPAR", "deepsea": "DeepSEA", "l
 # synthetic: 3 epochs x 12,000 sequences at the measured ~46-51 DanQ samples/s of this project's
 # 2-core VM = ~12.5 min of training, ~14 min in all (docs/RESULTS.md).
 DEFAULT_EPOCHS = {"synthetic": 3, "synthetic_tiny": 2, "full": None}
-# RMSprop epsilon for the synthetic quick runs (None = the preset's). With the original 1e-6
-# (Keras 0.2, inside the square root) every initial DanQ gradient (1e-7..2e-4) is below
-# sqrt(eps) = 1e-3, so RMSprop starts as plain SGD with steps of ~1e-5 and DanQ stays on its
-# initial plateau for the few hundred steps a 15-minute CPU run has (docs/RESULTS.md). 1e-10 is
-# TensorFlow 1's RMSProp default. The paper's protocol (--config full) keeps 1e-6.
-DEFAULT_EPSILON = {"synthetic": 1e-10, "synthetic_tiny": 1e-10, "full": None}
+# RMSprop epsilon per config (None = the preset's, the original 1e-6, for every config). The
+# synthetic configs used 1e-10 until 2026-11-29, to leave DanQ's initial plateau sooner; with the
+# original's per-gate LSTM initialisation that kills the network: measured (seed 1337, batch 100,
+# the synthetic recipe), after 25 RMSprop steps 100 % of the 925 dense ReLU units are dead on a
+# validation batch (40 % at initialisation) and every prediction is constant (ROC AUC 0.500); with
+# 1e-8, 94 % dead after 25 steps; with the original 1e-6 the units survive (82 % dead after 400
+# steps) and the ROC AUC rises (docs/RESULTS.md, "RMSprop epsilon on the synthetic default").
+# Initial gradients are 1e-6..7e-4, below sqrt(1e-6) = 1e-3, so RMSprop starts as SGD with an
+# effective learning rate of 1 and a smaller epsilon turns it into sign-SGD with 3e-3 steps on the
+# 48,000 x 925 dense layer, whose weights are ~6e-3.
+DEFAULT_EPSILON = {"synthetic": None, "synthetic_tiny": None, "full": None}
 PAPER_FILTERS_MATCHED = "166/320"  # DanQ filters matching JASPAR at E < 0.01, real data (paper)
 
 

@@ -37,6 +37,7 @@ import numpy as np
 # Gata1, RUNX1, SPI1, CEBPB, FOXA1, HNF4A.
 MOTIF_IDS = ("MA0139.1", "MA0138.2", "MA0035.3", "MA0002.2", "MA0080.4", "MA0466.1", "MA0148.3", "MA0114.2")
 JASPAR_RELEASE = "JASPAR2016"
+RECIPE_VERSION = "1.0.0"  # the deepsea builder version whose synthetic configs this recipe generates
 GROUP_SIZES = (("DNase", 125), ("TF", 690), ("Histone", 104))
 N_TARGETS = 919
 SLOT = 40
