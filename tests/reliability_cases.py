@@ -41,6 +41,7 @@ READER_MODULES = [
     "test_reliability_deepbind_seq",
     "test_reliability_zeng",
     "test_reliability_deepsea_mat",
+    "test_reliability_deepsea_random_access",
     "test_reliability_koo_eddy_h5",
     "test_reliability_meme",
     "test_reliability_deepbind_params",

@@ -84,7 +84,7 @@ def test_deepsea_shapes_parameters_and_original_regularisation():
     assert tuple(m.get_layer("flatten").output.shape) == (None, 50880)
     c = m.get_layer("conv2").kernel_constraint
     assert isinstance(c, keras.constraints.MaxNorm) and c.max_value == 0.9
-    assert m.get_layer("l1_penalty").l1 == 1e-8
+    assert m.get_layer("logits").l1 == 1e-8 and m.get_layer("logits").gradient == "layer"
     lim = 1 / np.sqrt(8 * 320)
     w = m.get_layer("conv2").kernel.numpy()
     assert np.abs(w).max() <= lim and np.abs(w).max() > 0.9 * lim  # Torch default U(+-1/sqrt(fan_in))
@@ -96,6 +96,49 @@ def test_l1_activity_penalty_sums_over_the_batch():
     data = np.array([[1.0, -2.0, 0.0], [3.0, 0.0, -1.0]], np.float32)
     m(data, training=True)
     assert float(m.losses[0]) == pytest.approx(0.5 * 7)
+
+
+def _penalty_gradients(model, x):
+    """Gradients of the L1 penalty alone (``model.losses``) with respect to each layer's weights."""
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        model(x, training=True)
+        penalty = tf.add_n(model.losses)
+    grads = tape.gradient(penalty, model.trainable_variables)
+    out = {}
+    for v, g in zip(model.trainable_variables, grads):
+        out[v.path.split("/")[0]] = out.get(v.path.split("/")[0], 0.0) + (0.0 if g is None else float(tf.reduce_sum(tf.abs(g))))
+    return float(penalty), out
+
+
+def test_deepsea_l1_penalty_gradient_reaches_only_the_last_layer():
+    """4_train.lua feval: the L1 gradient goes through the last Linear's own backward only."""
+    tiny = dict(conv_filters=(4, 4, 4), conv_width=3, pool_size=2, dense_units=6, num_targets=5, sequence_length=40,
+                dropout=(0.0, 0.0, 0.0), l1_output_activity=0.5)  # no dropout: the penalty checked by hand
+    x = one_hot(["ACGT" * 10, "GGCA" * 10], alphabet="AGCT")
+    m = DeepSEA(**tiny)
+    penalty, grads = _penalty_gradients(m, x)
+    hidden = keras.Model(m.input, m.get_layer("dense").output)(x, training=False)
+    assert penalty == pytest.approx(0.5 * float(np.abs(hidden.numpy() @ m.get_layer("logits").kernel.numpy()
+                                                       + m.get_layer("logits").bias.numpy()).sum()), rel=1e-5)
+    assert grads["logits"] > 0
+    assert all(g == 0.0 for name, g in grads.items() if name != "logits")  # conv1..3, dense: untouched
+    # the activity-penalty variant: its gradient reaches the layers below
+    _, grads = _penalty_gradients(DeepSEA(**tiny, l1_gradient="network"), x)
+    assert grads["logits"] > 0 and grads["dense"] > 0 and grads["conv1"] > 0
+    # without training the penalty is not added (the original's validation loss is the criterion only)
+    m(x, training=False)
+    assert not m.losses
+
+
+def test_deepsea_validates_on_the_first_4000_rows():
+    """1_data.lua te_size = 4000, 4_train.lua validates on rows 1..4000 (the forward half of 8,000)."""
+    from keras_motifs.papers.danq import validation_split
+
+    assert validation_split("deepsea", 8000) == "validation[:4000]"
+    assert validation_split("deepsea", 1000) == "validation[:500]"  # a synthetic config: its forward half
+    assert validation_split("danq", 8000) == validation_split("danq_jaspar", 8000) == "validation"
 
 
 def test_torch_sgd_matches_optim_sgd_by_hand():

@@ -127,6 +127,31 @@ def test_training_configs_paper_and_code():
         training_config("koo_eddy_cnn_2", variant="blog")
 
 
+def test_training_shuffles_all_rows_every_epoch(monkeypatch):
+    """deepomics BatchGenerator: np.random.permutation(num_data) every epoch -> train(shuffle_buffer="full")."""
+    import keras_motifs.training as training
+    from keras_motifs.papers.koo_eddy import train_and_test
+
+    for variant in ("paper", "code"):
+        assert training_config("koo_eddy_cnn_2", variant=variant)["shuffle"] == "full"
+        assert training_config("koo_eddy_cnn_2", variant=variant, in_vivo=True)["shuffle"] == "full"
+    given = {}
+
+    class Stop(Exception):
+        pass
+
+    def spy(*args, **kwargs):
+        given.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(training, "train", spy)
+    x, y = np.zeros((4, 200, 4), np.float32), np.zeros((4, 12), np.float32)
+    with pytest.raises(Stop):
+        train_and_test("koo_eddy_cnn_2", {"train": (x, y), "validation": (x, y), "test": (x, y)},
+                       training_config("koo_eddy_cnn_2"), seed=0, output_dir="unused")
+    assert given["shuffle_buffer"] == "full"
+
+
 def test_registry_builds_every_preset():
     for name in PRESETS:
         assert name in models.available()

@@ -9,8 +9,10 @@
 
 One child process trains the uninterrupted run, the two mirrored runs and then the run that is
 killed; a second child resumes it. Logical devices must be set before TensorFlow starts, hence the
-child processes. The data order is fixed (``shuffle_buffer=None``): a ``Dataset.shuffle`` with
-``reshuffle_each_iteration`` restarts its sequence of orders in a new process (docs/RELIABILITY.md).
+child processes. The rows are shuffled in full every epoch (``shuffle_buffer="full"``: the order of
+an epoch is drawn from (seed, epoch), so the resumed process serves the interrupted epoch in the
+interrupted run's order); a ``Dataset.shuffle`` buffer with ``reshuffle_each_iteration`` would
+restart its sequence of orders in a new process (docs/RELIABILITY.md).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ CHILD = textwrap.dedent(
         # the mirrored runs (slow to trace) train 1 epoch without validation
         val = (x[:32], y[:32]) if strategy == "default" else None
         r = train(lambda: DanQ(**TINY), (x, y), val, output_dir=os.path.join(root, name),
-                  training=dict(CFG, epochs=epochs), seed=11, verbose=0, tensorboard=False, shuffle_buffer=None,
+                  training=dict(CFG, epochs=epochs), seed=11, verbose=0, tensorboard=False, shuffle_buffer="full",
                   backup_every_steps=2, strategy=strategy, callbacks=list(callbacks))
         return {"history": r.history, "epochs_run": r.epochs_run, "replicas": r.replicas,
                 "strategy": r.strategy, "weights": [float(np.sum(w, dtype=np.float64)) for w in r.model.get_weights()]}

@@ -29,9 +29,10 @@ UNDERSCORE_OPTION = re.compile(r"(?<![\w-])--[a-z0-9]+_[a-z0-9_]+")
 SHARED = ["--out", "-q", "--quiet", "-v", "--verbose"]
 REPRODUCTIONS = {
     "danq": (["--data_dir", "d", "--tfds_dir", "t", "--max_train", "5", "--motif_sequences", "10", "--batch_size", "4",
-              "--num_devices", "1", "--learning_rate", "0.1", "--model", "lr", "--model", "danq", "--seed", "1"],
+              "--num_devices", "1", "--learning_rate", "0.1", "--model", "lr", "--model", "danq", "--seed", "1",
+              "--shuffle_buffer", "10"],
              ["--data-dir", "--tfds-dir", "--seed", "--models", "--model", "--presets", "--max-train",
-              "--motif-sequences", "--batch-size", "--num-devices", "--learning-rate"]),
+              "--motif-sequences", "--batch-size", "--num-devices", "--learning-rate", "--shuffle-buffer"]),
     "danq_early_steps": (["--n_train", "100", "--epsilon", "1e-6,1e-8", "--seed", "2"],
                          ["--n-train", "--epsilon", "--steps", "--every", "--seed", "--preset"]),
     "deepbind": (["--data_dir", "d", "--tfds_dir", "t", "--n_calib", "2", "--folds_run", "1", "--no_images",
@@ -65,6 +66,8 @@ BENCHMARKS = {
     "onehot_speed": (["--ref_n", "10"], ["--ref-n"]),
     "pipeline_throughput": (["--data_dir", "d", "--tfds_dir", "t", "--danq_warmup", "1", "--danq_rate", "2"],
                             ["--tfds-dir", "--data-dir", "--danq-warmup", "--danq-steps", "--danq-rate"]),
+    "shuffle_throughput": (["--tfds_dir", "t", "--reach_n", "1000", "--danq_rate", "2"],
+                           ["--tfds-dir", "--seed", "--rows", "--buffer", "--reach-n", "--danq-rate"]),
 }
 
 

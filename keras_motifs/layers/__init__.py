@@ -4,11 +4,11 @@ from .activations import hard_sigmoid_keras2, threshold_relu
 from .deepbind_scan import DeepBindScan
 from .kmer import KmerCounts
 from .mask import MaskLayer
-from .penalties import L1ActivityPenalty
+from .penalties import L1ActivityPenalty, L1OutputDense
 from .recurrent import backward_seed, old_keras_bidirectional_lstm
 from .strand import NPadding, ReverseComplement, StrandMax
 
 __all__ = [
-    "hard_sigmoid_keras2", "threshold_relu", "DeepBindScan", "KmerCounts", "L1ActivityPenalty", "MaskLayer", "NPadding",
-    "ReverseComplement", "StrandMax", "backward_seed", "old_keras_bidirectional_lstm",
+    "hard_sigmoid_keras2", "threshold_relu", "DeepBindScan", "KmerCounts", "L1ActivityPenalty", "L1OutputDense",
+    "MaskLayer", "NPadding", "ReverseComplement", "StrandMax", "backward_seed", "old_keras_bidirectional_lstm",
 ]

@@ -5,7 +5,9 @@
   synthetic runs' defaults, then explicit overrides);
 * :func:`check_alphabet`: the channel order, stated once by the registry, checked against the
   dataset's;
-* :func:`build_model` / :func:`train_model` (:func:`keras_motifs.training.train`),
+* :func:`build_model` / :func:`train_model` (:func:`keras_motifs.training.train`) on the
+  training rows in a new full permutation every epoch (:func:`full_shuffle`, as Keras 0.2's
+  ``fit(shuffle=True)``), monitored on :func:`validation_split`,
   :func:`model_result` (one model's result record) and :func:`plot_evaluation`;
 * the comparison with the paper: :func:`comparison_table` (ours next to the published DeepSEA /
   DanQ / DanQ-JASPAR AUCs, targets beating DeepSEA) and :func:`beats_published_deepsea`;
@@ -99,11 +101,48 @@ def build_model(key: str, *, modern: bool = False, seed: int = 1337, adapt_data=
     return build(MODELS[key])
 
 
+def validation_split(key: str, n_validation: int) -> str:
+    """The TFDS validation split model ``key`` is monitored on.
+
+    DanQ, DanQ-JASPAR and the LR: all of it (``DanQ_train.py`` passes the whole ``valid.mat``).
+    DeepSEA: the first ``validation_rows`` (4,000) rows of the training config, as the original
+    (``1_data.lua`` ``te_size = 4000``, ``4_train.lua`` validates on rows 1..4000): the forward
+    half of ``valid.mat``'s 8,000; on a smaller split (the synthetic configs), its forward half.
+    """
+    from ..registry import training_config
+
+    rows = training_config(MODELS[key]).get("validation_rows")
+    if not rows:
+        return "validation"
+    return f"validation[:{min(int(rows), n_validation // 2)}]"
+
+
+def full_shuffle(rows, *, seed: int, transform=None):
+    """The training rows in the original's order: every epoch a new permutation of all of them
+    (Keras 0.2 ``fit(shuffle=True)``: ``keras/models.py`` ``Model._fit`` shuffles the index array
+    at the start of every epoch), drawn from ``(seed, epoch)``; ``rows``: a random-access source
+    (``tfds_builders.deepsea.random_access``); ``transform``: maps a block of rows to ``(x, y)``
+    (``tfds_builders.deepsea.to_one_hot``)."""
+    from ..training import FullShuffle
+
+    return FullShuffle(rows, seed=seed, transform=transform, vectorized=transform is not None)
+
+
 def train_model(key: str, train_data, validation_data, training: dict, *, output_dir, modern: bool = False,
-                seed: int = 1337, num_devices: int = 1, shuffle_buffer: int = 200_000, adapt_data=None, verbose=2):
+                seed: int = 1337, num_devices: int = 1, shuffle_buffer: int | None = None, adapt_data=None,
+                verbose=2):
     """Train model ``key`` with :func:`keras_motifs.training.train` and the merged ``training``
-    settings (no further overrides); ``num_devices > 1``: MirroredStrategy."""
-    from ..training import train
+    settings (no further overrides); ``num_devices > 1``: MirroredStrategy.
+
+    ``train_data``: a :func:`full_shuffle` (the original's order, the default) or, with
+    ``shuffle_buffer`` rows, a ``tf.data.Dataset`` in file order streamed through a shuffle buffer
+    of that size (a modern shortcut: on DeepSEA's file, forward strands then reverse complements,
+    a buffer smaller than the file mixes rows only within a window of it)."""
+    from ..training import FullShuffle, train
+
+    if not shuffle_buffer and not isinstance(train_data, FullShuffle):
+        raise TypeError("train_model: pass the training rows as full_shuffle(...) (the original's order), or a "
+                        "dataset together with shuffle_buffer=N")
 
     return train(
         lambda: build_model(key, modern=modern, seed=seed, adapt_data=adapt_data),
@@ -114,7 +153,7 @@ def train_model(key: str, train_data, validation_data, training: dict, *, output
         seed=seed,
         num_devices=num_devices if num_devices > 1 else None,
         strategy="mirrored" if num_devices > 1 else "default",
-        shuffle_buffer=shuffle_buffer,
+        shuffle_buffer=shuffle_buffer or None,
         verbose=verbose,
     )
 

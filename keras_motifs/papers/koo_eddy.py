@@ -191,7 +191,12 @@ def train_and_test(preset: str, data: dict, training: dict, *, seed: int, initia
                    output_dir, verbose: int = 0) -> tuple:
     """Train one trial of ``preset`` on one-hot ``data`` {"train", "validation", "test": (x, y)} with
     ``training`` settings; returns ``(TrainResult, metrics)``: per-class ROC AUC, PR AUC (average
-    precision and trapezoid, the paper's), their means, epochs, best epoch and seconds."""
+    precision and trapezoid, the paper's), their means, epochs, best epoch and seconds.
+
+    The training rows are shuffled as ``training["shuffle"]`` says: ``"full"`` (the presets'), a
+    new permutation of all of them every epoch drawn from ``(seed, epoch)``, as the code's deepomics
+    trainer (``BatchGenerator``: ``np.random.permutation`` every epoch); an integer, a ``tf.data``
+    shuffle buffer of that many rows (a modern shortcut)."""
     from ..metrics import per_target_auc
     from ..models.koo_eddy import trainable_parameter_count
     from ..training import train
@@ -200,7 +205,7 @@ def train_and_test(preset: str, data: dict, training: dict, *, seed: int, initia
     result = train(
         preset, data["train"], data["validation"], output_dir=output_dir, training=training,
         model_kwargs={"sequence_length": data["train"][0].shape[1], "initializer": initializer},
-        seed=seed, tensorboard=False, verbose=verbose,
+        seed=seed, tensorboard=False, verbose=verbose, shuffle_buffer=training.get("shuffle", "full"),
     )
     x_test, y_test = data["test"]
     pred = result.model.predict(x_test, batch_size=500, verbose=0)

@@ -175,7 +175,9 @@ class ResumableBackup(keras.callbacks.Callback):
     random and metric state are reset to the backup after each), so the run continues with batch
     ``k`` in exactly the state the interrupted run had. Data whose order depends on how many
     times it was iterated (``Dataset.shuffle(..., reshuffle_each_iteration=True)`` restarts its
-    sequence of orders in a new process) cannot be resumed exactly: see docs/RELIABILITY.md.
+    sequence of orders in a new process) cannot be resumed exactly: see docs/RELIABILITY.md; a
+    :class:`~keras_motifs.training.shuffle.FullShuffle` (``train(..., shuffle_buffer="full")``),
+    whose order is drawn from (seed, epoch), can.
 
     Each backup is written to a new folder that a small ``latest.json`` then points to (written
     atomically), so a crash at any moment leaves a complete backup (the previous one or the new

@@ -1,8 +1,9 @@
 """Checks of the data given to :func:`keras_motifs.training.train`, run before anything is fitted.
 
 Arrays are checked completely (shapes against the model, NaN/inf, labels 0/1 for the default
-binary cross-entropy), in chunks so that memory does not double. For a ``tf.data.Dataset`` only
-the element shapes are checked against the model: its values come from the package's readers,
+binary cross-entropy), in chunks so that memory does not double (arrays inside a
+:class:`~keras_motifs.training.shuffle.FullShuffle` too). For a ``tf.data.Dataset`` or another
+``FullShuffle`` only the element shapes are checked against the model: its values come from the package's readers,
 which check them while reading, or from the user's own pipeline.
 """
 
@@ -126,9 +127,14 @@ def check_dataset_spec(model, ds, what: str = "training data") -> None:
 
 def check_training_data(model, train_data, validation_data=None, binary_labels: bool = True) -> None:
     """Run the checks on what :func:`~keras_motifs.training.train` was given."""
+    from .shuffle import ArrayRows, FullShuffle
+
     for what, data in (("training data", train_data), ("validation data", validation_data)):
         if data is None:
             continue
+        if isinstance(data, FullShuffle) and isinstance(data.rows, ArrayRows) and data.transform is None \
+                and len(data.rows.arrays) == 2:
+            data = data.rows.arrays  # arrays served in a full shuffle: checked as arrays
         if isinstance(data, (tuple, list)) and len(data) == 2:
             check_arrays(model, data[0], data[1], what, binary_labels)
         elif hasattr(data, "element_spec"):

@@ -41,6 +41,7 @@ from .checks import check_training_data
 from .determinism import set_seed
 from .devices import make_strategy
 from .optimizers import make_optimizer
+from .shuffle import FullShuffle
 from .step_progress import StepProgress
 
 
@@ -71,17 +72,37 @@ class _NoStrategy:
         return contextlib.nullcontext()
 
 
+def _full_shuffle(data, shuffle_buffer, seed):
+    """``data`` as a :class:`FullShuffle` when it is one or ``shuffle_buffer == "full"``, else None."""
+    if isinstance(data, FullShuffle):
+        return data
+    if shuffle_buffer != "full":
+        if isinstance(shuffle_buffer, str):
+            raise ValueError(f"shuffle_buffer must be an integer, None or 'full', got {shuffle_buffer!r}")
+        return None
+    if isinstance(data, (tuple, list)) and len(data) == 2:
+        if not _tensorflow_backend():
+            return None  # Keras's fit(shuffle=True) on arrays: a full permutation every epoch, too
+        return FullShuffle.from_arrays(data[0], data[1], seed=seed)
+    raise TypeError(
+        "shuffle_buffer='full' needs random access to the rows: pass (x, y) arrays (or memmaps) or a "
+        "keras_motifs.training.shuffle.FullShuffle, not a tf.data.Dataset (which can only be read in order)"
+    )
+
+
 def _as_dataset(data, batch_size: int, shuffle_buffer: int | None, seed: int | None, drop_remainder=False):
     if data is None:
         return None
     import tensorflow as tf
 
-    if isinstance(data, tf.data.Dataset):
+    if isinstance(data, FullShuffle):
+        ds, shuffle_buffer = data.dataset(), None  # its own order: a new permutation every epoch
+    elif isinstance(data, tf.data.Dataset):
         ds = data
     elif isinstance(data, (tuple, list)) and len(data) == 2:
         ds = tf.data.Dataset.from_tensor_slices((data[0], data[1]))
     else:
-        raise TypeError("data must be a tf.data.Dataset of unbatched (x, y) or a tuple (x, y) of arrays")
+        raise TypeError("data must be a tf.data.Dataset of unbatched (x, y), a tuple (x, y) of arrays or a FullShuffle")
     if shuffle_buffer:
         ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
@@ -97,11 +118,12 @@ def _arrays_for_fit(train_data, validation_data, batch_size: int, shuffle_buffer
             return data  # a tf.data.Dataset: Keras's other backends read it too
         raise TypeError(f"{what} must be a tuple (x, y) of arrays under the {keras.backend.backend()} backend")
 
-    train = pair(train_data, "train_data")
+    train = train_data if isinstance(train_data, FullShuffle) else pair(train_data, "train_data")
     if isinstance(train, tuple):
         kwargs = {"x": train[0], "y": train[1], "batch_size": batch_size, "shuffle": bool(shuffle_buffer)}
     else:
-        kwargs = {"x": _as_dataset(train, batch_size, shuffle_buffer, seed)}  # seeded, like the TF path
+        # a tf.data pipeline (or a FullShuffle's), seeded like the TF path
+        kwargs = {"x": _as_dataset(train, batch_size, shuffle_buffer, seed)}
     val = None
     if validation_data is not None:
         val = pair(validation_data, "validation_data")
@@ -127,7 +149,7 @@ def train(
     deterministic: bool = True,
     strategy: "tf.distribute.Strategy | str | None" = "auto",
     num_devices: int | None = None,
-    shuffle_buffer: int | None = 10_000,
+    shuffle_buffer: "int | str | None" = 10_000,
     early_stopping_patience: int | None = None,
     monitor: str | None = None,
     backup_every_steps: int | None = None,
@@ -141,8 +163,18 @@ def train(
       model: a registered preset name (``"danq"``; see ``keras_motifs.models.available()``) or
         a zero-argument callable returning an uncompiled ``keras.Model``.
       train_data, validation_data: ``tf.data.Dataset`` of *unbatched* ``(x, y)`` elements, or
-        ``(x, y)`` arrays. They are shuffled (training only), batched with the global batch
+        ``(x, y)`` arrays; ``train_data`` may also be a
+        :class:`~keras_motifs.training.shuffle.FullShuffle` (a random-access source served in a new
+        permutation every epoch). They are shuffled (training only), batched with the global batch
         size and prefetched here.
+      shuffle_buffer: how the training rows are shuffled. An integer: a ``tf.data`` shuffle buffer
+        of that many rows, reshuffled every epoch (rows only mix within a window of the data's
+        order unless the buffer holds all of them); ``"full"``: every epoch a new permutation of
+        all rows drawn from ``(seed, epoch)``, as the old Keras ``fit(shuffle=True)`` (for
+        arrays; see :mod:`keras_motifs.training.shuffle`; under a non-TensorFlow backend Keras's
+        own per-epoch shuffle of the arrays, from its seeded generator); None or 0: the given
+        order. Not used for a ``FullShuffle``, which is always served in its own per-epoch
+        permutation.
       training: training settings (optimizer, learning_rate, batch_size, epochs,
         early_stopping_patience, early_stopping_rule ("keras3", the default, or "keras1": see
         :func:`keras_motifs.training.callbacks.make_early_stopping`), monitor, ...); default: the preset's.
@@ -168,6 +200,10 @@ def train(
     cfg.setdefault("batch_size", 100)
     cfg.setdefault("epochs", 1)
     cfg.setdefault("monitor", "val_loss" if validation_data is not None else "loss")
+
+    full_shuffle = _full_shuffle(train_data, shuffle_buffer, seed)  # before anything is built
+    if full_shuffle is not None:
+        train_data, shuffle_buffer = full_shuffle, None
 
     set_seed(seed, deterministic_ops=deterministic)
     if _tensorflow_backend():
@@ -210,6 +246,7 @@ def train(
         done_marker.unlink()
     cbs = [
         keras.callbacks.TerminateOnNaN(),
+        *([full_shuffle.callback()] if full_shuffle is not None else []),  # tells it the epoch
         AtomicBestCheckpoint(best_path, monitor=cfg["monitor"]),
         keras.callbacks.CSVLogger(str(output_dir / "training_log.csv"), append=True),
     ]

@@ -52,6 +52,17 @@ Differences from the original:
     because Keras convolution does not flip kernels as Theano's did.
   * Loss: :class:`keras_motifs.losses.ClippedBinaryCrossentropy` reproduces Keras 0.2's clipped
     computation; Keras 3's built-in BCE would use the exact logit form instead.
+  * Order of the training rows: the original shuffled all 4.4M rows every epoch
+    (``DanQ_train.py`` line 66 ``model.fit(..., batch_size=100, shuffle=True)``; Keras 0.2.0
+    ``keras/models.py`` ``Model._fit``: ``np.random.shuffle(index_array)`` at each epoch's start,
+    then batches ``index_array[start:end]``, the last one shorter). ``reproductions/danq.py`` does
+    the same (:func:`keras_motifs.papers.danq.full_shuffle`, the rows read by index from a NumPy
+    export of the split, ``tfds_builders.deepsea.random_access``); the permutations are drawn from
+    ``(seed, epoch)`` with NumPy's ``default_rng``, not from the legacy global generator seeded
+    1337, so the orders are not the original's. ``--shuffle-buffer N`` (the script's earlier
+    default, 200,000) instead streams the file, all forward strands before their reverse
+    complements, through an N-row buffer: the first part of every epoch is then forward strands
+    from the start of the file only.
 """
 
 from __future__ import annotations

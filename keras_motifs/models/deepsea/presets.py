@@ -18,6 +18,9 @@ PRESETS = {
         "num_targets": 919,
         "max_kernel_norm": 0.9,  # code run.sh -max_kernel_norm 0.9 (renorm of each unit's weights)
         "l1_output_activity": 1e-8,  # code run.sh -L1Sparsity 1e-8 (nn.L1Penalty on the last Linear's output)
+        # code 4_train.lua feval: the L1 gradient goes through model:get(model:size()-1):backward(...),
+        # the last Linear alone, so it reaches only that layer's weight and bias ("network": every layer)
+        "l1_gradient": "layer",
         "threshold_value": 1e-6,  # code nn.Threshold(0, 1e-6): x <= 0 -> 1e-6 (a ReLU variant)
         "training": {
             "optimizer": "torch_sgd",  # code 4_train.lua: optim.sgd
@@ -29,6 +32,9 @@ PRESETS = {
             "epochs": 60,  # not fixed by the code (it runs until 300 evaluations without improvement)
             "early_stopping_patience": 5,  # as our DanQ protocol; code: 300 x 110,000-sample "epochs"
             "monitor": "val_loss",
+            # code 1_data.lua te_size = 4000 and 4_train.lua's validation loop (t = 1..4000): the
+            # validation loss is over the first 4,000 rows of valid.mat, its forward strands (of 8,000)
+            "validation_rows": 4000,
         },
     }
 }

@@ -41,6 +41,18 @@ Differences from the original:
   * The default optimiser is the paper's (lr 3e-4, beta1 0.9), not the code's effective one
     (lr 1e-3, beta1 0.95); pass ``variant="code"`` for the latter.
   * Numerics: TensorFlow 2 / Keras 3 float32 instead of TensorFlow 1.
+  * Order of the training rows (training config ``shuffle: "full"``, which
+    :func:`keras_motifs.papers.koo_eddy.train_and_test` passes to ``train``): every epoch a new
+    permutation of all rows, as the code (``1_train_synthetic.py``: ``fit.train_minibatch(...,
+    shuffle=True)``; ``deepomics/neuralnetwork.py`` ``BatchGenerator.generate_minibatches``:
+    ``np.random.permutation(num_data)`` for every epoch), but drawn from ``(seed, epoch)`` rather
+    than NumPy's unseeded global generator. One detail is not copied: when the rows are not a
+    multiple of the batch size, the code's last batch is always the file's last ``N mod B`` rows
+    (``range(num_batches * batch_size, num_data)``, not from the permutation) and the
+    permutation's last ``N mod B`` rows are left out of that epoch; ours serves every row exactly
+    once per epoch. The synthetic set (17,500 = 175 x 100 rows) has no remainder; in vivo (batch 32)
+    it concerns fewer than 32 rows an epoch. (Before this change the rows went through a
+    10,000-row shuffle buffer; an integer ``shuffle`` still selects such a buffer.)
 """
 
 from __future__ import annotations

@@ -129,6 +129,10 @@ TRAINING: dict[str, dict] = {
         "epochs": 100,  # paper Methods; code num_epochs=100
         "early_stopping_patience": 20,  # code patience=20 (paper: best validation loss)
         "monitor": "val_loss",  # paper: "lowest binary cross-entropy loss on the validation set"
+        # code 1_train_synthetic.py fit.train_minibatch(..., shuffle=True): deepomics BatchGenerator
+        # draws np.random.permutation(num_data) every epoch; papers.koo_eddy.train_and_test passes it
+        # to training.train(shuffle_buffer=...): "full" = a new permutation every epoch
+        "shuffle": "full",
     },
     "code": {
         "optimizer": "adam",
@@ -140,6 +144,7 @@ TRAINING: dict[str, dict] = {
         "epochs": 100,
         "early_stopping_patience": 20,
         "monitor": "val_loss",
+        "shuffle": "full",
     },
 }
 IN_VIVO_BATCH_SIZE = 32  # code 1_train_invivo.py batch_size=32
