@@ -31,7 +31,7 @@ def _(tmp):
 
 
 @case("keras-lambda-unsafe", R_KERAS, "model with a Lambda layer (Python code)", DataFormatError,
-      r"l\.keras': refuses to load Functional '\w+' > Lambda 'lambda': a Lambda layer runs Python code")
+      r"l\.keras': refuses to load Functional '\w+' > Lambda '\w+': a Lambda layer runs Python code")
 def _(tmp):
     import keras
 
