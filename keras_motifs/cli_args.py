@@ -7,11 +7,16 @@
   ``-v``/``--verbose`` (``args.verbosity``: -1 quiet, 0 default, n = how many ``-v``;
   :func:`fit_verbose` turns it into a Keras ``fit`` verbosity).
 * ``-`` as an output file name means standard output (:func:`is_stdout`).
+* Argument types that check a value while the command line is parsed (:func:`positive_int`,
+  :func:`int_in_range`, :func:`float_in_range`, :func:`index_list`, :func:`alphabet_name`,
+  :func:`input_file`, :func:`output_file`, :func:`output_dir`): a bad value is an error naming the
+  option before any work starts.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 
 STDOUT = "-"
 
@@ -120,3 +125,130 @@ def common_options(parser: argparse.ArgumentParser, *, data_dir: str | None = No
 def is_stdout(path) -> bool:
     """True when an output path is ``-`` (standard output)."""
     return str(path) == STDOUT
+
+
+# ============================================================================ argument types
+# Checked while the command line is parsed, before any work: a bad value is one error naming the
+# option (argparse adds "argument --batch-size: "), never a traceback from deep inside.
+INT32_MAX = 2**31 - 1  # sizes and counts go to TensorFlow/NumPy as 32-bit integers
+
+_INT_RE = re.compile(r"[+-]?[0-9]{1,30}")
+_FLOAT_RE = re.compile(r"[+-]?([0-9]{1,30}(\.[0-9]{0,30})?|\.[0-9]{1,30})([eE][+-]?[0-9]{1,4})?")
+
+
+def _shown(text) -> str:
+    text = str(text)
+    return repr(text if len(text) <= 60 else text[:40] + "...")
+
+
+def int_in_range(low: int | None = None, high: int | None = INT32_MAX, what: str = "an integer"):
+    """An argparse ``type``: a decimal integer (ASCII digits, no ``_``) in [low, high]."""
+    def convert(text):
+        text = str(text).strip()
+        if not _INT_RE.fullmatch(text):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {_shown(text)}")
+        value = int(text)
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = (f"from {low} to {high}" if low is not None and high is not None else
+                      f">= {low}" if low is not None else f"<= {high}")
+            raise argparse.ArgumentTypeError(f"must be {what} {bounds}, got {_shown(text)}")
+        return value
+    convert.__name__ = what
+    convert.kind, convert.low, convert.high = "int", low, high  # what tests feed it (tests/test_cli_every_command.py)
+    return convert
+
+
+positive_int = int_in_range(1, INT32_MAX, "a positive integer")
+nonnegative_int = int_in_range(0, INT32_MAX, "an integer")
+
+
+def float_in_range(low: float | None = None, high: float | None = None, *, low_open: bool = False,
+                   what: str = "a number"):
+    """An argparse ``type``: a finite decimal number (no nan/inf, no ``_``) in [low, high]
+    (``low_open``: > low)."""
+    import math
+
+    def convert(text):
+        text = str(text).strip()
+        if not _FLOAT_RE.fullmatch(text):
+            raise argparse.ArgumentTypeError(f"expected {what} (a finite decimal number), got {_shown(text)}")
+        value = float(text)
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected {what} (a finite decimal number), got {_shown(text)}")
+        if low is not None and (value <= low if low_open else value < low):
+            raise argparse.ArgumentTypeError(f"must be {'>' if low_open else '>='} {low:g}, got {_shown(text)}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be <= {high:g}, got {_shown(text)}")
+        return value
+    convert.__name__ = what
+    convert.kind, convert.low, convert.high = "float", low, high
+    return convert
+
+
+def index_list(text) -> list[int]:
+    """An argparse ``type``: comma-separated non-negative indices (``0,5,17``), no repeats."""
+    parts = [p.strip() for p in str(text).split(",")]
+    if not parts or any(not p for p in parts):
+        raise argparse.ArgumentTypeError(f"expected comma-separated indices such as 0,5,17, got {_shown(text)}")
+    convert = int_in_range(0, INT32_MAX, "an index (0 or more)")
+    values = [convert(p) for p in parts]
+    if len(set(values)) != len(values):
+        raise argparse.ArgumentTypeError(f"index listed twice in {_shown(text)}")
+    return values
+
+
+index_list.kind = "index_list"
+
+
+def alphabet_name(text) -> str:
+    """An argparse ``type``: a channel order (``ACGT``, ``AGCT``, ``ACGU``, ``FTIHMS`` or a name
+    such as ``DNA_AGCT``), returned as its letters."""
+    from .data import get_alphabet
+
+    try:
+        return get_alphabet(str(text).strip()).letters
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"unknown alphabet {_shown(text)}: use a letter order such as ACGT, AGCT (DanQ/DeepSEA), ACGU (RNA), "
+            "FTIHMS (RNA structure), or DNA, DNA_AGCT, RNA, RNA_STRUCTURE") from None
+
+
+alphabet_name.kind = "alphabet"
+
+
+def _file_type(check, what, kind):
+    def convert(text):
+        from .errors import KerasMotifsError
+
+        try:
+            return check(text, what)
+        except KerasMotifsError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    convert.__name__ = what
+    convert.kind = kind
+    return convert
+
+
+def input_file(what: str = "file"):
+    """An argparse ``type``: a regular file that can be read (not a folder, FIFO or device;
+    :func:`keras_motifs.io.files.check_input_file`)."""
+    from .io.files import check_input_file
+
+    return _file_type(check_input_file, what, "input")
+
+
+def output_file(what: str = "output file", stdout: bool = False):
+    """An argparse ``type``: a path a result can be written to (``-`` too when ``stdout``;
+    :func:`keras_motifs.io.files.check_output_file`)."""
+    from .io.files import check_output_file
+
+    def check(text, what):
+        return text if stdout and is_stdout(text) else check_output_file(text, what)
+    return _file_type(check, what, "output")
+
+
+def output_dir(what: str = "output folder"):
+    """An argparse ``type``: a folder results can be written in (existing or creatable)."""
+    from .io.files import check_output_dir
+
+    return _file_type(check_output_dir, what, "output_dir")

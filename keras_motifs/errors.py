@@ -23,6 +23,22 @@ class ModelInputError(KerasMotifsError, ValueError):
     """Data given to a model does not match the model's alphabet, length or shape."""
 
 
+class FileAccessError(KerasMotifsError, OSError):
+    """A path cannot be used as given: a folder, a named pipe (FIFO) or device where a regular file
+    is needed, an unreadable file, a symbolic-link loop, a name too long, an output folder that
+    cannot be written (:mod:`keras_motifs.io.files`). An ``OSError``, so code that catches
+    ``OSError`` keeps working."""
+
+
+class MissingFileError(FileAccessError, FileNotFoundError):
+    """An input file does not exist (also a ``FileNotFoundError``)."""
+
+
+class UsageError(KerasMotifsError, ValueError):
+    """A command-line option or an argument of a function has a value it cannot take (a batch size
+    of 0, an index past the data, two outputs on one path), found before any work is done."""
+
+
 def where(path: str | None = None, record: str | int | None = None) -> str:
     """Format the location part of an error message: ``file 'x', record 3: ``."""
     parts = []

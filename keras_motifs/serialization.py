@@ -19,12 +19,98 @@ def register_custom_objects() -> None:
     from . import initializers, layers, losses, optimizers  # noqa: F401  (registration on import)
 
 
+# Modules a model file may name for its classes and functions: Keras's own and this package's.
+SAFE_MODULE_PREFIXES = ("keras", "keras_motifs")
+
+
+def find_unsafe_object(config, where: str = "") -> str | None:
+    """The first object of a serialised Keras config (``config.json`` of a ``.keras`` file, or an
+    export description) that safe loading refuses, described in words with its place in the
+    model (layer name); None when there is none.
+
+    Refused: Python bytecode (``__lambda__`` functions, a ``Lambda`` layer's function) and any
+    class or function of a module outside Keras and keras_motifs (e.g. ``os.system``; the
+    package's registered functions are stored as ``builtins`` ``keras_motifs>name``). Keras's own
+    safe mode refuses these too, but reports them as "Functional could not be deserialized
+    properly"; this names what was refused.
+    """
+    stack = [(config, where)]
+    while stack:
+        node, place = stack.pop()
+        if isinstance(node, list):
+            stack.extend((v, place) for v in reversed(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        cls, module = node.get("class_name"), node.get("module")
+        here = place
+        if isinstance(node.get("config"), dict) and isinstance(node["config"].get("name"), str) and cls:
+            here = f"{place + ' > ' if place else ''}{cls} '{node['config']['name']}'"
+        if cls == "__lambda__":
+            return f"a Python lambda (bytecode) in {here or 'the model'}"
+        if cls == "Lambda" and isinstance(node.get("config"), dict) and node["config"].get("function") is not None:
+            return f"{here or 'a Lambda layer'}: a Lambda layer runs Python code"
+        registered_fn = (module == "builtins" and cls == "function" and isinstance(node.get("config"), str)
+                         and node["config"].startswith("keras_motifs>"))  # this package's registered functions
+        if isinstance(module, str) and module and not registered_fn and not any(
+                module == p or module.startswith(p + ".") for p in SAFE_MODULE_PREFIXES):
+            what = node.get("config") if cls == "function" and isinstance(node.get("config"), str) else cls
+            return f"'{module}.{what}' (module {module!r}) in {here or 'the model'}"
+        stack.extend((v, here) for k, v in reversed(list(node.items())) if k not in ("module", "class_name"))
+    return None
+
+
+def check_keras_archive(path) -> None:
+    """Refuse a ``.keras`` file that safe loading must not open, naming what was refused
+    (DataFormatError): an unsafe class or Python code in ``config.json``
+    (:func:`find_unsafe_object`), or a weights file that reads other files (HDF5 external links
+    or storage, :func:`keras_motifs.io.check_hdf5_contained`)."""
+    import json
+    import zipfile
+
+    from .errors import DataFormatError
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            if "config.json" not in names:
+                raise DataFormatError(f"file '{path}': no config.json; not a Keras 3 '.keras' model")
+            info = zf.getinfo("config.json")
+            if info.file_size > 256 * 2**20:
+                raise DataFormatError(f"file '{path}': config.json of {info.file_size} bytes; too large for a model")
+            try:
+                config = json.loads(zf.read("config.json"))
+            except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+                raise DataFormatError(f"file '{path}': config.json is not valid JSON ({exc})") from None
+            unsafe = find_unsafe_object(config)
+            if unsafe is not None:
+                raise DataFormatError(f"file '{path}': refuses to load {unsafe}; only Keras's and keras_motifs's "
+                                      "own classes are loaded (safe mode: a model file must not run code)")
+            if "model.weights.h5" in names:
+                import h5py
+
+                from .io.hdf5 import check_hdf5_contained
+
+                with zf.open("model.weights.h5") as fh:
+                    try:
+                        weights = h5py.File(fh, "r")
+                    except OSError as exc:
+                        raise DataFormatError(f"file '{path}': model.weights.h5 is not a readable HDF5 file "
+                                              f"({exc})") from None
+                    with weights:
+                        check_hdf5_contained(weights, f"{path}!model.weights.h5")
+    except zipfile.BadZipFile as exc:
+        raise DataFormatError(f"file '{path}': not a Keras 3 '.keras' model (a zip archive): {exc}") from None
+
+
 def load_model(path: "str | os.PathLike"):
     """Load a ``.keras`` model of any family (uncompiled), every custom object of the package registered.
 
-    Safe mode: a model file never deserialises Python code (lambda layers). Clear errors: a missing
-    file (FileNotFoundError), another file type (ModelInputError), a damaged file or unknown
-    layers (DataFormatError naming the file).
+    Safe mode: a model file never deserialises Python code (lambda layers) nor classes outside
+    Keras and keras_motifs, and its weights may not read other files (refused naming what was
+    refused, :func:`check_keras_archive`). Clear errors: a missing file (FileNotFoundError), a
+    folder, FIFO or device (FileAccessError), another file type (ModelInputError), a damaged file
+    or unknown layers (DataFormatError naming the file).
     """
     import zipfile
     from pathlib import Path
@@ -32,16 +118,19 @@ def load_model(path: "str | os.PathLike"):
     import keras
 
     from .errors import DataFormatError, ModelInputError
+    from .io.files import check_input_file
 
     register_custom_objects()
     path = Path(path)
-    if not path.exists():
+    if not os.path.lexists(path):
         raise FileNotFoundError(f"model file '{path}' not found")
+    check_input_file(path, "model file")
     if path.suffix != ".keras":
         raise ModelInputError(f"file '{path}': expected a Keras 3 '.keras' model file")
     if not zipfile.is_zipfile(path):
         raise DataFormatError(f"file '{path}': not a Keras 3 '.keras' model (a zip archive); the file is "
                               "empty, truncated or of another kind")
+    check_keras_archive(path)
     try:
         # safe_mode: never deserialise Python code (lambda layers) stored in a model file
         return keras.saving.load_model(path, compile=False, safe_mode=True)
@@ -136,6 +225,10 @@ def load_exported(folder):
     if not isinstance(description, dict) or description.get("format") != EXPORT_FORMAT:
         raise DataFormatError(f"file '{config_path}': not a keras_motifs export description "
                               f"(format {description.get('format') if isinstance(description, dict) else None!r})")
+    unsafe = find_unsafe_object(description.get("model"))
+    if unsafe is not None:
+        raise DataFormatError(f"file '{config_path}': refuses to load {unsafe}; only Keras's and keras_motifs's "
+                              "own classes are loaded (safe mode: a model file must not run code)")
     register_custom_objects()
     try:
         # safe_mode: a description never deserialises Python code (lambda layers)
@@ -143,6 +236,9 @@ def load_exported(folder):
     except Exception as exc:  # noqa: BLE001 - Keras raises many types for unknown or unsafe configs
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataFormatError(f"file '{config_path}': cannot rebuild the model ({first})") from None
+    from .io import open_hdf5
+
+    open_hdf5(weights_path).close()  # refuses weights that read other files (external links or storage)
     try:
         model.load_weights(weights_path)
     except Exception as exc:  # noqa: BLE001 - h5py/Keras raise many types for damaged files

@@ -51,6 +51,7 @@ READER_MODULES = [
     "test_reliability_keras",
     "test_reliability_train",
     "test_reliability_cli",
+    "test_reliability_outputs",
 ]
 
 
@@ -107,6 +108,39 @@ def w(tmp: Path, name: str, data) -> Path:
     path = tmp / name
     path.write_bytes(data.encode() if isinstance(data, str) else data)
     return path
+
+
+def fifo(tmp: Path, name: str, unblock_after: float = 20.0) -> Path:
+    """A named pipe (FIFO) ``tmp/name``. Reading one blocks until a writer comes, so a reader that
+    (wrongly) opens it would hang the test run: after ``unblock_after`` seconds a thread opens
+    and closes its other end, the blocked reader then sees an empty file and the case fails with
+    a wrong message instead of hanging."""
+    import os
+    import threading
+
+    path = tmp / name
+    os.mkfifo(path)
+
+    def unblock():
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
+            os.close(fd)
+        except OSError:
+            pass
+
+    timer = threading.Timer(unblock_after, unblock)
+    timer.daemon = True
+    timer.start()
+    return path
+
+
+def symlink_loop(tmp: Path, name: str) -> Path:
+    """``tmp/name``, a symbolic link in a loop (name -> name.b -> name)."""
+    import os
+
+    os.symlink(f"{name}.b", tmp / name)
+    os.symlink(name, tmp / f"{name}.b")
+    return tmp / name
 
 
 def truncated_gzip(text: str) -> bytes:

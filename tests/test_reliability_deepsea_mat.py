@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from keras_motifs.errors import DataFormatError
-from reliability_cases import case, cases_in, check_bad_input, deepsea_pairs, deepsea_v73, w
+from keras_motifs.errors import DataFormatError, FileAccessError
+from reliability_cases import case, cases_in, check_bad_input, deepsea_pairs, deepsea_v73, fifo, w
 
 
 R_MAT73 = "DeepSEA `.mat` v7.3/HDF5 (`deepsea.mat_reader`)"
@@ -150,6 +150,75 @@ def _(tmp):
 
     data = deepsea_v73(tmp).read_bytes()
     return mat_reader.read_example_h5(w(tmp, "ex.h5", data[:3000]))
+
+
+def _secret(tmp):
+    """A local file the crafted HDF5 files point at (its bytes must never be read)."""
+    path = tmp / "secret.txt"
+    path.write_bytes(b"TOP SECRET\n" * 400)
+    return path
+
+
+@case("mat73-external-storage", R_MAT73, "`trainxdata` stored in an external raw file (any local file)", DataFormatError,
+      r"ext\.mat': '/trainxdata' is a dataset stored in external file\(s\) \['.*secret\.txt'\]; HDF5 files that "
+      r"read other files are refused")
+def _(tmp):
+    import h5py
+
+    secret = _secret(tmp)
+    with h5py.File(tmp / "ext.mat", "w") as f:
+        f.create_dataset("trainxdata", shape=(1000, 4, 1), dtype="u1", external=[(str(secret), 0, 4000)])
+        f["traindata"] = np.zeros((919, 1), np.uint8)
+    return _read_split(tmp / "ext.mat", "train")
+
+
+@case("mat73-external-link", R_MAT73, "`trainxdata` an external link to another HDF5 file", DataFormatError,
+      r"link\.mat': '/trainxdata' is an external link to '.*other\.h5'")
+def _(tmp):
+    import h5py
+
+    with h5py.File(tmp / "other.h5", "w") as f:
+        f["x"] = np.zeros((1000, 4, 2), np.uint8)
+    with h5py.File(tmp / "link.mat", "w") as f:
+        f["trainxdata"] = h5py.ExternalLink(str(tmp / "other.h5"), "/x")
+        f["traindata"] = np.zeros((919, 2), np.uint8)
+    return _read_split(tmp / "link.mat", "train")
+
+
+@case("mat73-virtual-dataset", R_MAT73, "`trainxdata` a virtual dataset mapping another file", DataFormatError,
+      r"vds\.mat': '/trainxdata' is a virtual dataset")
+def _(tmp):
+    import h5py
+
+    with h5py.File(tmp / "src.h5", "w") as f:
+        f["x"] = np.zeros((1000, 4, 2), np.uint8)
+    with h5py.File(tmp / "vds.mat", "w") as f:
+        layout = h5py.VirtualLayout(shape=(1000, 4, 2), dtype="u1")
+        layout[:] = h5py.VirtualSource(str(tmp / "src.h5"), "x", shape=(1000, 4, 2))
+        f.create_virtual_dataset("trainxdata", layout)
+        f["traindata"] = np.zeros((919, 2), np.uint8)
+    return _read_split(tmp / "vds.mat", "train")
+
+
+@case("mat73-nested-external-link", R_MAT73, "an external link deep in a group", DataFormatError,
+      r"deep\.mat': '/a/b/c' is an external link")
+def _(tmp):
+    import h5py
+
+    with h5py.File(tmp / "deep.mat", "w") as f:
+        f["a/b/c"] = h5py.ExternalLink("/etc/hostname", "/x")
+        f["a/b/d"] = np.zeros(3)
+    from keras_motifs.io import open_hdf5
+
+    return open_hdf5(tmp / "deep.mat")
+
+
+@case("mat73-fifo", R_MAT73, "a named pipe (FIFO) named `.mat`", FileAccessError,
+      r"HDF5 file '.*p\.mat': is a named pipe \(FIFO\)")
+def _(tmp):
+    from keras_motifs.io import open_hdf5
+
+    return open_hdf5(fifo(tmp, "p.mat"))
 
 
 CASES = cases_in(__file__)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from keras_motifs.errors import DataFormatError, InvalidSequenceError
-from reliability_cases import case, cases_in, check_bad_input, load_seqs, truncated_gzip, w
+from keras_motifs.errors import DataFormatError, FileAccessError, InvalidSequenceError, UsageError
+from reliability_cases import case, cases_in, check_bad_input, fifo, load_seqs, symlink_loop, truncated_gzip, w
 
 
 FA = ">s1\nACGTACGT\n>s2\nACGTACGA\n"
@@ -72,6 +72,46 @@ def _(tmp):
       InvalidSequenceError, r"record 1 \(s2\): length 3, the model takes 4")
 def _(tmp):
     return load_seqs(w(tmp, "ml.fa", ">s1\nACGT\n>s2\nACT\n"), length=4)
+
+
+R_FA = "FASTA (`interpret.load_sequences`)"
+
+
+@case("fasta-fifo", R_FA, "a named pipe (FIFO) instead of a file", FileAccessError,
+      r"sequence file '.*p\.fa': is a named pipe \(FIFO\), not a regular file; reading it could block")
+def _(tmp):
+    return load_seqs(fifo(tmp, "p.fa"))
+
+
+@case("fasta-folder", R_FA, "a folder named `.fa`", FileAccessError, r"sequence file '.*d\.fa': is a folder, not a regular file")
+def _(tmp):
+    (tmp / "d.fa").mkdir()
+    return load_seqs(tmp / "d.fa")
+
+
+@case("fasta-symlink-loop", R_FA, "a symbolic-link loop", FileAccessError,
+      r"sequence file '.*loop\.fa': a loop of symbolic links")
+def _(tmp):
+    return load_seqs(symlink_loop(tmp, "loop.fa"))
+
+
+@case("fasta-utf16", R_FA, "UTF-16 text (byte-order mark)", DataFormatError, r"u16\.fa': UTF-16 text")
+def _(tmp):
+    return load_seqs(w(tmp, "u16.fa", ">s1\nACGTACGT\n".encode("utf-16")))
+
+
+@case("fasta-nul-byte", R_FA, "a NUL byte inside a sequence", InvalidSequenceError,
+      r"nul\.fa', record 0 \(s1\): letter '\\x00' at position 4")
+def _(tmp):
+    return load_seqs(w(tmp, "nul.fa", b">s1\nACGT\x00CGT\n"))
+
+
+@case("fasta-max-sequences-negative", R_FA, "`max_sequences=-1` (dropped the last sequence)", UsageError,
+      r"max_sequences \(--max-sequences\) must be a positive integer, got -1")
+def _(tmp):
+    from keras_motifs.interpret.sources import load_sequences
+
+    return load_sequences(w(tmp, "s.fa", ">s1\nACGT\n>s2\nACGA\n"), "ACGT", max_sequences=-1)
 
 
 CASES = cases_in(__file__)

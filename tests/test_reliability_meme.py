@@ -11,8 +11,8 @@ import gzip
 
 import pytest
 
-from keras_motifs.errors import DataFormatError
-from reliability_cases import case, cases_in, check_bad_input, w, MEME
+from keras_motifs.errors import DataFormatError, FileAccessError
+from reliability_cases import case, cases_in, check_bad_input, fifo, w, MEME
 
 
 R_MEME = "MEME minimal (`interpret.read_meme`)"
@@ -110,6 +110,46 @@ def _(tmp):
 
     head = "Query_ID\tTarget_ID\tOptimal_offset\tp-value\tE-value\tq-value\tOverlap\tQuery_consensus\tTarget_consensus\tOrientation\n"
     return read_tomtom_table(w(tmp, "tt.txt", head + "q\tt\t0\tabc\t1\t1\t5\tACGT\tACGT\t+\n"))
+
+
+@case("meme-w-smaller-than-rows", R_MEME, "w= 1 for a 2-row matrix (was truncated)", DataFormatError,
+      r"line 13: motif m1: w= 1 but the matrix has more rows \(line 13 is another row")
+def _(tmp):
+    return _meme(tmp, MEME.replace("w= 2", "w= 1"))
+
+
+@case("meme-w-larger-than-rows", R_MEME, "w= 3 for a 2-row matrix followed by another motif", DataFormatError,
+      r"line 14: motif m1: w= 3 but the matrix has 2 rows \(line 14 is 'MOTIF m2'\)")
+def _(tmp):
+    return _meme(tmp, MEME.replace("w= 2", "w= 3") + "MOTIF m2\nletter-probability matrix: alength= 4 w= 1\n1 0 0 0\n")
+
+
+@case("meme-utf16", R_MEME, "UTF-16 text (byte-order mark)", DataFormatError, r"m\.meme': UTF-16 text")
+def _(tmp):
+    return _meme(tmp, MEME.encode("utf-16"))
+
+
+@case("meme-fifo", R_MEME, "a named pipe (FIFO)", FileAccessError, r"MEME file '.*p\.meme': is a named pipe \(FIFO\)")
+def _(tmp):
+    from keras_motifs.interpret import read_meme
+
+    return read_meme(fifo(tmp, "p.meme"))
+
+
+@case("meme-targets-no-motifs", "MEME as Tomtom targets (`interpret.load_targets`)", "a targets file with zero motifs",
+      DataFormatError, r"z\.meme': no motifs .*Tomtom needs at least one target motif")
+def _(tmp):
+    from keras_motifs.interpret.tomtom import load_targets
+
+    return load_targets(w(tmp, "z.meme", MEME.split("MOTIF")[0]))
+
+
+@case("jaspar-misspelt-release", "JASPAR targets (`interpret.load_targets`)", "release `JASPAR2061`", DataFormatError,
+      r"Tomtom targets 'JASPAR2061': no such JASPAR release; pyjaspar has JASPAR2014, ")
+def _(tmp):
+    from keras_motifs.interpret.tomtom import load_targets
+
+    return load_targets("JASPAR2061")
 
 
 CASES = cases_in(__file__)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from keras_motifs.errors import DataFormatError, ModelInputError
-from reliability_cases import case, cases_in, check_bad_input, load_seqs, onehot, w
+from keras_motifs.errors import DataFormatError, FileAccessError, ModelInputError
+from reliability_cases import case, cases_in, check_bad_input, fifo, load_seqs, onehot, w
 
 
 @case("npy-object-array", "one-hot `.npy` (`interpret.load_sequences`)", "pickled Python objects",
@@ -117,6 +117,52 @@ def _(tmp):
 
     np.save(tmp / "ok.npy", np.arange(100.0))
     return load_npy(w(tmp, "t.npy", (tmp / "ok.npy").read_bytes()[:-100]))
+
+
+R_NPY = "one-hot `.npy` (`interpret.load_sequences`)"
+
+
+@case("npy-not-one-hot", R_NPY, "values 7.0 (not one-hot)", DataFormatError,
+      r"seven\.npy', record 0: position 0, channel 0 holds 7\.0; one-hot values are between 0 and 1")
+def _(tmp):
+    np.save(tmp / "seven.npy", np.full((2, 10, 4), 7.0, np.float32))
+    return load_seqs(tmp / "seven.npy")
+
+
+@case("npy-two-ones", R_NPY, "a position with two ones (sum 2)", DataFormatError,
+      r"two\.npy', record 1: position 3 is not one-hot \(its values \[1\.0, 1\.0, 0\.0, 0\.0\] sum to 2")
+def _(tmp):
+    x = onehot()
+    x[1, 3] = [1, 1, 0, 0]
+    np.save(tmp / "two.npy", x)
+    return load_seqs(tmp / "two.npy")
+
+
+@case("npy-negative", R_NPY, "value -1", DataFormatError, r"neg\.npy', record 2: position 5, channel 1 holds -1\.0")
+def _(tmp):
+    x = onehot()
+    x[2, 5, 1] = -1
+    np.save(tmp / "neg.npy", x)
+    return load_seqs(tmp / "neg.npy")
+
+
+@case("npy-int-not-one-hot", R_NPY, "integer array holding base indices (0-3)", DataFormatError,
+      r"idx\.npy', record 0: position \d+, channel \d+ holds [23]; one-hot values are between 0 and 1")
+def _(tmp):
+    np.save(tmp / "idx.npy", np.random.default_rng(0).integers(2, 4, (3, 10, 4)))
+    return load_seqs(tmp / "idx.npy")
+
+
+@case("npy-no-sequences", R_NPY, "array of 0 sequences", DataFormatError, r"z\.npy': no sequences")
+def _(tmp):
+    np.save(tmp / "z.npy", np.zeros((0, 10, 4), np.float32))
+    return load_seqs(tmp / "z.npy")
+
+
+@case("npy-fifo", R_NPY, "a named pipe (FIFO) named `.npy`", FileAccessError,
+      r"sequence file '.*p\.npy': is a named pipe \(FIFO\)")
+def _(tmp):
+    return load_seqs(fifo(tmp, "p.npy"))
 
 
 CASES = cases_in(__file__)

@@ -10,8 +10,8 @@ import gzip
 
 import pytest
 
-from keras_motifs.errors import DataFormatError, InvalidSequenceError
-from reliability_cases import case, cases_in, check_bad_input, tiny_model, truncated_gzip, w, HDR, REF, VCF
+from keras_motifs.errors import DataFormatError, FileAccessError, InvalidSequenceError
+from reliability_cases import case, cases_in, check_bad_input, fifo, tiny_model, truncated_gzip, w, HDR, REF, VCF
 
 
 R_VCF = "VCF (`interpret.score_vcf`)"
@@ -123,6 +123,21 @@ def _(tmp):
       r"ref\.fa', window of chr1:5 \(file '.*v\.vcf', line 3\): letter 'X' at position 7")
 def _(tmp):
     return _vcf(tmp, ref=">chr1\nACGTACGXACGTACGT\n")
+
+
+@case("vcf-fifo", R_VCF, "a named pipe (FIFO)", FileAccessError, r"VCF file '.*p\.vcf': is a named pipe \(FIFO\)")
+def _(tmp):
+    from keras_motifs.interpret import read_vcf
+
+    return read_vcf(fifo(tmp, "p.vcf"))
+
+
+@case("vcf-folder", R_VCF, "a folder", FileAccessError, r"VCF file '.*d\.vcf': is a folder")
+def _(tmp):
+    from keras_motifs.interpret import read_vcf
+
+    (tmp / "d.vcf").mkdir()
+    return read_vcf(tmp / "d.vcf")
 
 
 CASES = cases_in(__file__)

@@ -44,7 +44,9 @@ def register(subparsers) -> None:
     p.add_argument("ids", nargs="+", metavar="ID", help="model IDs, .ids/.txt files of IDs, then optionally a .fa/.seq file")
     p.add_argument("--db", metavar="DIR", default=None,
                    help="folder holding db.tsv and params/ (default: $KERAS_MOTIFS_SHARED/data/deepbind_models)")
-    p.add_argument("--window-size", type=int, default=None, metavar="N",
+    from ..cli_args import positive_int
+
+    p.add_argument("--window-size", type=positive_int, default=None, metavar="N",
                    help="score every length-N subsequence (default: 1.5 x the model's detector length)")
     p.add_argument("--average", action="store_true", help="average the per-window scores instead of taking the max")
     p.add_argument("--echo", action="store_true", help="start each output line with the sequence")
@@ -66,22 +68,23 @@ def _has_ext(name: str, *exts: str) -> bool:
 def parse_id_args(args: list[str]) -> tuple[list[str], str | None]:
     """Model IDs from IDs and ID files, and the sequence file (last argument, .fa/.seq) if any."""
     from ..deepbind.params import check_model_id
+    from ..io.files import check_input_file
+    from ..io.text import decode_text
 
     ids: list[str] = []
     seq_file = None
     for n, arg in enumerate(args):
         if _has_ext(arg, "ids", "txt"):
-            try:
-                fh = open(arg, encoding="utf-8")
-            except OSError as exc:
-                raise FileNotFoundError(f"could not open ID file '{arg}': {exc.strerror}") from None
-            with fh:
-                for lineno, line in enumerate(fh, start=1):
-                    if line.startswith("#") or not line.strip():
-                        continue
-                    token = line.split()[0]
-                    ids.append(check_model_id(token, f"file '{arg}', line {lineno}: "))
+            check_input_file(arg, "ID file")  # a folder, FIFO or device is refused unopened
+            with open(arg, "rb") as fh:
+                text = decode_text(fh.read(), arg, "a DeepBind ID file")
+            for lineno, line in enumerate(text.splitlines(), start=1):
+                if line.startswith("#") or not line.strip():
+                    continue
+                token = line.split()[0]
+                ids.append(check_model_id(token, f"file '{arg}', line {lineno}: "))
         elif n == len(args) - 1 and _has_ext(arg, "fa", "seq"):
+            check_input_file(arg, "sequence file")
             seq_file = arg
         else:
             ids.append(check_model_id(arg))
@@ -140,7 +143,11 @@ def run(args) -> int:
     if args.dump_info:
         out = [db.header]
         for model_id in ids:
-            out.append(db.info(model_id).line)
+            try:
+                out.append(db.info(model_id).line)
+            except KeyError:
+                raise DataFormatError(f"--dump-info: model ID {model_id} is not in the index '{db.index_path}'; "
+                                      "its IDs look like D00328.003") from None
         sys.stdout.write("".join(out))
         return 0
     if args.window_size is not None and args.window_size < 1:

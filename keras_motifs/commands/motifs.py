@@ -35,19 +35,54 @@ folder to keep the compiled code between runs.
 """
 
 
+def sequence_source(text: str) -> str:
+    """The ``sequences`` argument, checked while parsing: an existing path (or a name ending in a
+    sequence file's suffix) must be a readable regular file of a known type; anything else is a
+    TFDS dataset name (checked when it is loaded)."""
+    import os
+
+    from ..cli_args import input_file
+    from ..interpret.sources import FASTA_SUFFIXES
+
+    text = str(text)
+    known = text.endswith(FASTA_SUFFIXES + (".npy",))
+    if known or os.path.lexists(text):
+        input_file("sequence file")(text)
+        if not known:
+            raise argparse.ArgumentTypeError(f"sequence file '{text}': unknown file type; use a FASTA file "
+                                             "(.fa/.fasta/.fna, optionally .gz) or a one-hot .npy array")
+    elif not text.strip():
+        raise argparse.ArgumentTypeError("empty sequence source")
+    return text
+
+
+sequence_source.kind = "input"  # what tests feed it (tests/test_cli_every_command.py)
+
+
 def add_model_and_sequence_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", help="trained model file (.keras)")
-    p.add_argument("sequences", help="sequences: a FASTA file (.fa/.fasta/.fna[.gz]), a one-hot .npy array "
-                                     "(N, L, A), or a TFDS name such as deepsea/synthetic_tiny")
-    p.add_argument("--alphabet", default=None,
+    from ..cli_args import alphabet_name, float_in_range, input_file, positive_int
+
+    p.add_argument("model", type=input_file("model file"), help="trained model file (.keras)")
+    p.add_argument("sequences", type=sequence_source,
+                   help="sequences: a FASTA file (.fa/.fasta/.fna[.gz]), a one-hot .npy array "
+                        "(N, L, A), or a TFDS name such as deepsea/synthetic_tiny")
+    p.add_argument("--alphabet", default=None, type=alphabet_name,
                    help="the model's channel order: ACGT, AGCT (DanQ/DeepSEA), ACGU, FTIHMS "
                         "(default: from the model's preset name, e.g. danq -> AGCT)")
     p.add_argument("--split", default="test", help="TFDS split (default: test)")
     p.add_argument("--data-dir", default=None, help="TFDS data folder (default: TFDS's own)")
     p.add_argument("--feature", default="sequence", help="TFDS feature holding the sequence (default: sequence)")
-    p.add_argument("--n-value", type=float, default=0.0, help="one-hot value of N in FASTA input (default 0; 0.25 for DeepBind/iDeepS)")
-    p.add_argument("--max-sequences", type=int, default=None, help="use only the first N sequences")
-    p.add_argument("--batch-size", type=int, default=64, help="sequences per forward pass (bounds memory)")
+    p.add_argument("--n-value", type=float_in_range(0.0, 1.0, what="a one-hot value"), default=0.0,
+                   help="one-hot value of N in FASTA input, 0 to 1 (default 0; 0.25 for DeepBind/iDeepS)")
+    p.add_argument("--max-sequences", type=positive_int, default=None, help="use only the first N sequences")
+    p.add_argument("--batch-size", type=positive_int, default=64, help="sequences per forward pass (bounds memory)")
+
+
+def output_count(model) -> int:
+    """The number of outputs (targets) of a model's first output."""
+    import numpy as np
+
+    return int(np.prod(model.outputs[0].shape[1:]))
 
 
 def register(subparsers) -> None:
@@ -60,8 +95,10 @@ def register(subparsers) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    from ..cli_args import float_in_range, int_in_range, nonnegative_int, output_dir, positive_int
+
     add_model_and_sequence_args(p)
-    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--out", required=True, type=output_dir("output folder"), help="output folder")
     p.add_argument("--protocol", default=None,
                    help="a paper's motif analysis: danq, ideeps, deepprune, koo_eddy (or a preset name), or 'auto' "
                         "(the protocol of the model's own preset); the options below override its settings")
@@ -70,27 +107,30 @@ def register(subparsers) -> None:
                    help="alignment rule (default koo_eddy): koo_eddy = activation > 0.5 x filter max, weighted; "
                         "basset/ideeps = threshold mean + 0.5 (max - mean), >= 10 sites; "
                         "deepbind/danq = each sequence's max position if > 0")
-    p.add_argument("--window", type=int, default=None,
+    p.add_argument("--window", type=positive_int, default=None,
                    help="a fixed window centred on each activation (Koo & Eddy's code: 19) instead of the "
                         "convolution's receptive field; the layer must not be pooled")
-    p.add_argument("--targets", default=None,
+    p.add_argument("--targets", default=None, type=tomtom_targets,
                    help="Tomtom targets: a JASPAR release name (CORE vertebrates, via pyjaspar; default JASPAR2016), "
                         "Ray2013 (shared RNAcompete motifs) or a MEME file")
     p.add_argument("--distance", default=None, choices=["pearson", "euclidean"], help="Tomtom column distance (default pearson)")
     cut = p.add_mutually_exclusive_group()
-    cut.add_argument("--evalue", type=float, default=None, help="Tomtom E-value threshold (default 0.01)")
-    cut.add_argument("--pvalue", type=float, default=None, help="cut Tomtom hits at this p-value instead")
-    cut.add_argument("--qvalue", type=float, default=None, help="cut Tomtom hits at this q-value instead")
-    p.add_argument("--min-overlap", type=int, default=None, help="Tomtom minimum overlap (default 5)")
+    cut.add_argument("--evalue", type=float_in_range(0.0, low_open=True, what="an E-value"), default=None,
+                     help="Tomtom E-value threshold (default 0.01)")
+    cut.add_argument("--pvalue", type=float_in_range(0.0, 1.0, low_open=True, what="a p-value"), default=None,
+                     help="cut Tomtom hits at this p-value instead")
+    cut.add_argument("--qvalue", type=float_in_range(0.0, 1.0, low_open=True, what="a q-value"), default=None,
+                     help="cut Tomtom hits at this q-value instead")
+    p.add_argument("--min-overlap", type=positive_int, default=None, help="Tomtom minimum overlap (default 5)")
     p.add_argument("--match", default=None, choices=["any", "best"],
                    help="with ground-truth motifs (koo_eddy): count any hit, or only each filter's best hit")
     p.add_argument("--trim", action=argparse.BooleanOptionalAction, default=None,
                    help="compare motifs with flanks < 0.5 bit clipped (pad 3) (default: trimmed; --no-trim: whole)")
     p.add_argument("--no-tomtom", action="store_true", help="skip Tomtom")
     p.add_argument("--no-logos", action="store_true", help="skip logos")
-    p.add_argument("--mutation-map-index", type=int, default=0,
+    p.add_argument("--mutation-map-index", type=int_in_range(-1, what="a sequence index (or -1)"), default=0,
                    help="index of the sequence to draw a mutation map for (default 0; -1 = none)")
-    p.add_argument("--mutation-map-target", type=int, default=None,
+    p.add_argument("--mutation-map-target", type=nonnegative_int, default=None,
                    help="model output for the mutation map (default: the highest-scoring one for that sequence)")
     p.set_defaults(func=run)
 
@@ -101,8 +141,16 @@ def run(args) -> int:
     from .. import models  # noqa: F401  (fills the preset registry: the models' alphabets, motif protocols)
     import tfds_builders  # noqa: F401  (registers the datasets a TFDS name may refer to)
 
+    check_outputs(args)
     model = load_model(args.model)
     protocol = resolve_protocol(model, args.protocol)
+    if args.mutation_map_target is not None and args.mutation_map_index >= 0:
+        n_out = output_count(model)
+        if args.mutation_map_target >= n_out:
+            from ..errors import UsageError
+
+            raise UsageError(f"--mutation-map-target {args.mutation_map_target}: the model has {n_out} outputs "
+                             f"(indices 0 to {n_out - 1})")
     # the channel order: given, else the model's preset's, else the protocol's
     alphabet = resolve_alphabet(model, args.alphabet or infer_alphabet(model) or (protocol or {}).get("alphabet"))
     threshold_on, threshold = next(((k, v) for k, v in (("e_value", args.evalue), ("p_value", args.pvalue),
@@ -123,6 +171,53 @@ def run(args) -> int:
     )
     print(f"wrote {', '.join(summary['files'])} to {args.out}")
     return 0
+
+
+OUTPUT_FILES = ("filters.meme", "filters_trimmed.meme", "tomtom.tsv", "logo_grid.png", "mutation_map.png",
+                "mutation_map.tsv", "summary.json")
+
+
+def check_outputs(args) -> None:
+    """Before any work: no file the command writes in ``--out`` is one of its inputs (e.g.
+    ``--targets out/filters.meme`` would be overwritten by the motifs found)."""
+    import os
+
+    from ..io.files import check_distinct
+
+    inputs = {"model": args.model, "--targets": args.targets if args.targets and os.path.lexists(args.targets) else None}
+    if os.path.lexists(args.sequences):
+        inputs["sequences"] = args.sequences
+    outputs = {f"output '{name}' in --out": os.path.join(args.out, name) for name in OUTPUT_FILES}
+    check_distinct(outputs, inputs)
+
+
+def tomtom_targets(text: str) -> str:
+    """``--targets``, checked while parsing: an existing MEME file (a readable regular file), a
+    shared target set name (Ray2013) or a JASPAR release pyjaspar ships; its motifs are read before
+    any work (a damaged or empty file stops the command before the output folder is made)."""
+    import os
+
+    from ..cli_args import input_file
+    from ..errors import DataFormatError
+    from ..interpret.pipeline import SHARED_TARGETS
+    from ..interpret.tomtom import check_jaspar_release, jaspar_releases
+
+    text = str(text)
+    if os.path.lexists(text):
+        return input_file("Tomtom targets file")(text)
+    if text in SHARED_TARGETS:
+        return text
+    if text.upper().startswith("JASPAR"):
+        try:
+            return check_jaspar_release(text)
+        except DataFormatError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    raise argparse.ArgumentTypeError(
+        f"'{text[:200]}' is neither a MEME file (not found) nor a target set name: use a MEME file, "
+        f"{', '.join(SHARED_TARGETS)} or a JASPAR release ({', '.join(jaspar_releases())})")
+
+
+tomtom_targets.kind = "input"
 
 
 def resolve_protocol(model, name: str | None) -> dict | None:

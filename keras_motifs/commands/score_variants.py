@@ -32,62 +32,99 @@ def register(subparsers) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("model", help="trained model file (.keras)")
+    from ..cli_args import alphabet_name, float_in_range, index_list, input_file, output_file, positive_int
+
+    p.add_argument("model", type=input_file("model file"), help="trained model file (.keras)")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--vcf", help="VCF file (plain or .gz); needs --fasta")
-    src.add_argument("--pairs", help="TSV of id, ref_sequence, alt_sequence")
-    p.add_argument("--fasta", help="reference genome FASTA (indexed with pyfaidx on first use)")
-    p.add_argument("--out", required=True, help="output TSV (- for standard output)")
-    p.add_argument("--alphabet", default=None, help="model channel order (default: from the model's preset name)")
+    src.add_argument("--vcf", type=input_file("VCF file"), help="VCF file (plain or .gz); needs --fasta")
+    src.add_argument("--pairs", type=input_file("pairs file"), help="TSV of id, ref_sequence, alt_sequence")
+    p.add_argument("--fasta", type=input_file("reference FASTA"),
+                   help="reference genome FASTA (indexed with pyfaidx on first use); only with --vcf")
+    p.add_argument("--out", required=True, type=output_file("output file", stdout=True),
+                   help="output TSV (- for standard output)")
+    p.add_argument("--alphabet", default=None, type=alphabet_name,
+                   help="model channel order (default: from the model's preset name)")
     p.add_argument("--on-mismatch", choices=["error", "flag"], default="error",
                    help="what a VCF REF allele that disagrees with the FASTA does (default: error)")
     p.add_argument("--rc-average", action="store_true",
                    help="average forward and reverse-complement predictions (DeepSEA/DanQ protocol)")
-    p.add_argument("--targets", default=None, help="comma-separated output indices to report (default: all)")
-    p.add_argument("--target-names", default=None, help="text file with one output name per line (e.g. deepsea_predictor_names.txt)")
-    p.add_argument("--n-value", type=float, default=0.0, help="one-hot value of N (default 0)")
-    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--targets", default=None, type=index_list,
+                   help="comma-separated output indices to report, 0 to T-1 (default: all)")
+    p.add_argument("--target-names", default=None, type=input_file("target names file"),
+                   help="text file with one output name per line, one per model output (e.g. "
+                        "deepsea_predictor_names.txt)")
+    p.add_argument("--n-value", type=float_in_range(0.0, 1.0, what="a one-hot value"), default=0.0,
+                   help="one-hot value of N, 0 to 1 (default 0)")
+    p.add_argument("--batch-size", type=positive_int, default=128, help="sequences per forward pass")
     p.set_defaults(func=run)
 
 
+def read_lines(path: str, what: str) -> list[tuple[int, str]]:
+    """(line number, text) of a small text file (UTF-8, a byte-order mark and CRLF line ends
+    accepted); DataFormatError naming the file and line for binary or UTF-16 content."""
+    from ..io.files import check_input_file
+    from ..io.text import decode_text
+
+    check_input_file(path, what)
+    with open(path, "rb") as fh:
+        text = decode_text(fh.read(), path, f"a {what}")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        from ..errors import DataFormatError
+
+        raise DataFormatError(f"file '{path}', line {line}: a NUL byte; not a text {what}")
+    return list(enumerate(text.splitlines(), 1))
+
+
+def read_pairs(path: str) -> tuple[list[str], list[str], list[str]]:
+    """ids, reference and alternative sequences of a ``--pairs`` file."""
+    from ..errors import DataFormatError
+
+    ids, refs, alts = [], [], []
+    for lineno, line in read_lines(path, "pairs file"):
+        if not line.strip() or line.startswith("#") or (lineno == 1 and line.lower().startswith("id")):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 3:
+            raise DataFormatError(f"file '{path}', line {lineno}: expected 3 tab-separated columns "
+                                  f"(id, ref_sequence, alt_sequence), found {len(cols)}")
+        if not cols[1] or not cols[2]:
+            raise DataFormatError(f"file '{path}', line {lineno}: empty sequence")
+        ids.append(cols[0])
+        refs.append(cols[1])
+        alts.append(cols[2])
+    if not ids:
+        raise DataFormatError(f"file '{path}': no sequence pairs (lines id<TAB>ref_sequence<TAB>alt_sequence)")
+    return ids, refs, alts
+
+
 def run(args) -> int:
-    from ..errors import DataFormatError, ModelInputError
+    from ..errors import UsageError
     from ..interpret.report import write_table
     from ..interpret.sources import load_model, resolve_alphabet
+    from ..io.files import check_distinct
     from .. import models  # noqa: F401  (fills the preset registry: the models' alphabets)
-    from ..interpret.variants import score_sequence_pairs, score_vcf
+    from ..interpret.variants import check_targets, score_sequence_pairs, score_vcf
 
-    model = load_model(args.model)
-    alphabet = resolve_alphabet(model, args.alphabet)
-    targets = None
-    if args.targets:
-        try:
-            targets = [int(t) for t in args.targets.split(",")]
-        except ValueError:
-            raise ModelInputError(f"--targets {args.targets!r}: expected comma-separated integers") from None
+    if args.vcf and not args.fasta:
+        raise UsageError("--vcf needs --fasta (the reference genome)")
+    if args.fasta and not args.vcf:
+        raise UsageError("--fasta is only used with --vcf (a --pairs file holds its sequences)")
+    check_distinct({"--out": args.out}, {"model": args.model, "--vcf": args.vcf, "--pairs": args.pairs,
+                                         "--fasta": args.fasta, "--target-names": args.target_names})
     names = None
     if args.target_names:
-        with open(args.target_names) as fh:
-            names = [line.strip() for line in fh if line.strip()]
+        names = [line.strip() for _, line in read_lines(args.target_names, "target names file") if line.strip()]
+    model = load_model(args.model)
+    alphabet = resolve_alphabet(model, args.alphabet)
+    targets = args.targets
+    check_targets(model, targets, names)  # before reading and scoring anything
     if args.vcf:
-        if not args.fasta:
-            raise ModelInputError("--vcf needs --fasta (the reference genome)")
         table = score_vcf(model, args.vcf, args.fasta, alphabet, on_mismatch=args.on_mismatch,
                           rc_average=args.rc_average, targets=targets, target_names=names, n_value=args.n_value,
                           batch_size=args.batch_size)
     else:
-        ids, refs, alts = [], [], []
-        with open(args.pairs) as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip() or line.startswith("#") or (lineno == 1 and line.lower().startswith("id")):
-                    continue
-                cols = line.rstrip("\n").split("\t")
-                if len(cols) != 3:
-                    raise DataFormatError(f"file '{args.pairs}', line {lineno}: expected 3 tab-separated columns "
-                                          f"(id, ref_sequence, alt_sequence), found {len(cols)}")
-                ids.append(cols[0])
-                refs.append(cols[1])
-                alts.append(cols[2])
+        ids, refs, alts = read_pairs(args.pairs)
         table = score_sequence_pairs(model, refs, alts, alphabet, rc_average=args.rc_average, targets=targets,
                                      target_names=names, n_value=args.n_value, batch_size=args.batch_size, ids=ids)
     n_flag = int((table["status"] != "ok").sum()) if len(table) else 0

@@ -267,6 +267,9 @@ def parse_meme(text: str, source: str = "<string>") -> MemeFile:
                 if not s:
                     continue
                 tok = s.split()
+                if s.startswith(("MOTIF", "URL", "letter-probability", "Background", "ALPHABET", "strands:")):
+                    raise err(k - 1, f"motif {name}: w= {w} but the matrix has {len(rows)} rows (line {k} is "
+                                     f"{s[:60]!r}); w= must be the number of matrix rows")
                 if not all(_NUMBER.fullmatch(t) for t in tok):
                     raise err(k - 1, f"motif {name}: matrix row {len(rows) + 1} is not numeric: {s[:80]!r}")
                 row = [float(t) for t in tok]
@@ -276,6 +279,15 @@ def parse_meme(text: str, source: str = "<string>") -> MemeFile:
                 if problem:
                     raise err(k - 1, f"motif {name}: matrix row {len(rows) + 1} ({s[:80]}) {problem}")
                 rows.append(row)
+            extra = k
+            while extra < len(lines) and not lines[extra].strip():
+                extra += 1
+            if extra < len(lines):
+                tok = lines[extra].split()
+                if tok and all(_NUMBER.fullmatch(t) for t in tok):
+                    raise err(extra, f"motif {name}: w= {w} but the matrix has more rows (line {extra + 1} is "
+                                     f"another row: {lines[extra].strip()[:60]!r}); w= must be the number of matrix "
+                                     "rows")
             nsites = None
             if "nsites" in fields:
                 if not _NUMBER.fullmatch(fields["nsites"]):
@@ -309,6 +321,9 @@ def read_meme(path: "str | os.PathLike") -> MemeFile:
     :class:`MemeFile` of PPMs (W, A)."""
     from ..io.text import decode_text
 
+    from ..io.files import check_input_file
+
+    check_input_file(path, "MEME file")  # a folder, FIFO or device is refused unopened
     with open(path, "rb") as fh:
         data = fh.read()
     return parse_meme(decode_text(data, path, "a MEME motif file"), source=str(path))

@@ -245,10 +245,11 @@ def analyse_filters(
 
     target_spec = resolve_targets(protocol.targets if targets is None else targets)
     preloaded = None
-    if target_spec is not None and isinstance(target_spec, (str, os.PathLike)) and os.path.exists(str(target_spec)):
+    if target_spec is not None and isinstance(target_spec, (str, os.PathLike, MemeFile)):
         from .tomtom import load_targets
 
-        preloaded = load_targets(target_spec)  # a bad MEME file fails here, before any output
+        # a bad MEME file, a misspelt JASPAR release or an empty target set fails here, before any output
+        preloaded = load_targets(target_spec)
 
     # 1. alignment
     t0 = time.perf_counter()

@@ -36,7 +36,10 @@ def _first_sequence(data, index: int, model):
         if index < seen + len(batch[0]):
             return [b[index - seen] for b in batch]
         seen += len(batch[0])
-    raise IndexError(f"sequence index {index} out of range: the data has {seen} sequences")
+    from ..errors import ModelInputError
+
+    raise ModelInputError(f"sequence index {index} is out of range: the data has {seen} sequences "
+                          f"(indices 0 to {seen - 1})")
 
 
 def interpret_model(
@@ -75,6 +78,14 @@ def interpret_model(
     ``trim_for_tomtom`` = ``trim``; ``run_tomtom=False`` drops the targets).
     """
     protocol = get_protocol(protocol)
+    if mutation_map_index is not None and mutation_map_target is not None:  # checked before any work
+        from ..errors import UsageError
+
+        n_out = int(np.prod(model.outputs[0].shape[1:]))
+        t = mutation_map_target
+        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 0 <= t < n_out:
+            raise UsageError(f"mutation map target (--mutation-map-target) {t!r}: the model has {n_out} outputs "
+                             f"(indices 0 to {n_out - 1})")
     if evalue_threshold is not None:
         threshold_on, threshold = "e_value", evalue_threshold
     changes = {k: v for k, v in dict(alphabet=alphabet, layer=layer, rule=rule, window=window, distance=distance,
@@ -92,11 +103,11 @@ def interpret_model(
     if call_targets is None and protocol.targets is not None:
         from .pipeline import resolve_targets
 
-        spec = resolve_targets(protocol.targets)
-        if os.path.exists(str(spec)):
-            from .tomtom import load_targets
+        from .tomtom import load_targets
 
-            call_targets = load_targets(spec)  # a bad MEME file fails here, before the alignment and any output
+        # a bad MEME file, a misspelt JASPAR release or an empty target set fails here, before the
+        # alignment and any output
+        call_targets = load_targets(resolve_targets(protocol.targets))
     out = Path(out_dir)
     summary: dict = {"rule": protocol.rule, "layer": protocol.layer, "alphabet": protocol.alphabet, "timings_s": {},
                      "protocol": protocol.to_dict()}

@@ -26,8 +26,18 @@ def infer_alphabet(model) -> str | None:
 
 
 def resolve_alphabet(model, alphabet: str | None) -> str:
+    """The model's channel order: ``alphabet`` when given (its letters must be as many as the
+    model's input channels), else the preset's (:func:`infer_alphabet`)."""
     if alphabet:
-        return get_alphabet(alphabet).letters
+        try:
+            letters = get_alphabet(alphabet).letters
+        except ValueError as exc:
+            raise ModelInputError(f"--alphabet: {exc}") from None
+        channels = _input_channels(model)
+        if channels is not None and channels != len(letters):
+            raise ModelInputError(f"--alphabet {letters} has {len(letters)} letters, but model {model.name!r} reads "
+                                  f"{channels} channels; give its channel order (e.g. ACGT, AGCT, ACGU, FTIHMS)")
+        return letters
     found = infer_alphabet(model)
     if found is None:
         raise ModelInputError(
@@ -37,16 +47,34 @@ def resolve_alphabet(model, alphabet: str | None) -> str:
     return found
 
 
+def _input_channels(model) -> int | None:
+    """The channel count of a single-input model (None for several inputs or an unknown shape)."""
+    try:
+        if len(model.inputs) != 1:
+            return None
+        channels = model.inputs[0].shape[-1]
+        return int(channels) if channels is not None else None
+    except (AttributeError, TypeError, IndexError, ValueError):
+        return None
+
+
 def read_fasta(path: "str | os.PathLike") -> tuple[list[str], list[str]]:
     """Names and sequences of a FASTA file (plain or gzip), in order; empty records are errors."""
     import gzip
 
     from Bio import SeqIO
 
-    path = str(path)
+    from ..io.files import check_input_file
+
+    path = check_input_file(path, "sequence file")  # a folder, FIFO or device is refused unopened
     opener = gzip.open if path.endswith(".gz") else open
+    with open(path, "rb") as raw:
+        head = raw.read(2)
+    if head in (b"\xff\xfe", b"\xfe\xff") and not path.endswith(".gz"):
+        raise DataFormatError(f"file '{path}': UTF-16 text (it starts with a UTF-16 byte-order mark); save it as "
+                              "ASCII or UTF-8 text; a FASTA file starts with '>'")
     names, seqs = [], []
-    with opener(path, "rt") as fh:
+    with opener(path, "rt", encoding="utf-8-sig") as fh:  # -sig: a leading byte-order mark is skipped
         try:
             for i, rec in enumerate(SeqIO.parse(fh, "fasta")):
                 if len(rec.seq) == 0:
@@ -89,8 +117,14 @@ def load_sequences(
       feature stored as base indices (rank 1, uint8) is one-hot encoded, index ``len(alphabet)``
       (N) becoming ``n_value``. ``names`` is None.
     """
+    from ..errors import UsageError
+    from ..io.files import check_input_file
+
     alpha = get_alphabet(alphabet)
     src = str(source)
+    if max_sequences is not None and (isinstance(max_sequences, bool) or not isinstance(max_sequences, (int, np.integer))
+                                      or max_sequences < 1):
+        raise UsageError(f"max_sequences (--max-sequences) must be a positive integer, got {max_sequences!r}")
     if src.endswith(FASTA_SUFFIXES):
         names, seqs = read_fasta(src)
         if max_sequences is not None:
@@ -107,8 +141,9 @@ def load_sequences(
             raise InvalidSequenceError(f"file '{src}', {_name_record(str(exc), names)}") from None
         return x, names
     if src.endswith(".npy"):
-        if not os.path.exists(src):
+        if not os.path.lexists(src):
             raise FileNotFoundError(f"sequence file '{src}' not found")
+        check_input_file(src, "sequence file")  # a folder, FIFO or device is refused unopened
         try:
             x = np.load(src, mmap_mode="r", allow_pickle=False)
         except (ValueError, OSError, EOFError) as exc:
@@ -126,9 +161,12 @@ def load_sequences(
             raise DataFormatError(f"file '{src}': sequences of length {x.shape[1]}, the model takes {length}")
         if max_sequences is not None:
             x = x[:max_sequences]
-        _check_finite(x, src)
+        if len(x) == 0:
+            raise DataFormatError(f"file '{src}': no sequences (the array has shape {x.shape})")
+        _check_values(x, src)
         return x, None
-    if os.path.exists(src):
+    if os.path.lexists(src):
+        check_input_file(src, "sequence file")
         raise DataFormatError(f"file '{src}': unknown sequence file type (use .fa/.fasta/.fna[.gz] or .npy)")
     return _load_tfds(src, alpha, n_value, max_sequences, split, data_dir, feature), None
 
@@ -145,17 +183,36 @@ def _name_record(message: str, names: list[str]) -> str:
     return label + message[len(f"sequence {i}"):]
 
 
-def _check_finite(x, src, chunk_rows: int = 4096) -> None:
-    """Raise DataFormatError naming the first record with NaN/inf (read in chunks: x may be mapped)."""
-    if x.dtype.kind != "f":
-        return
+# a position's values may sum to a little more than 1 (float rounding of soft encodings)
+ONE_HOT_SUM_TOLERANCE = 1e-3
+
+
+def _check_values(x, src, chunk_rows: int = 4096) -> None:
+    """Raise DataFormatError naming the first record, position and channel whose value is not
+    one-hot-like: NaN/inf, outside [0, 1], or a position whose values sum to more than 1 (read in
+    chunks: x may be memory-mapped). Accepted: one-hot rows, all-zero rows (N as 0), and soft
+    rows such as DeepBind's N = 0.25 in every channel."""
     for start in range(0, len(x), chunk_rows):
         block = np.asarray(x[start : start + chunk_rows])
-        bad = ~np.isfinite(block)
+        if block.dtype.kind == "f":
+            bad = ~np.isfinite(block)
+            if bad.any():
+                rec, pos, ch = (int(v) for v in np.argwhere(bad)[0])
+                raise DataFormatError(f"file '{src}', record {start + rec}: position {pos}, channel {ch} holds "
+                                      f"{block[rec, pos, ch].item()!r}, not a finite number; one-hot inputs must be "
+                                      "finite")
+        bad = (block < 0) | (block > 1)
         if bad.any():
             rec, pos, ch = (int(v) for v in np.argwhere(bad)[0])
             raise DataFormatError(f"file '{src}', record {start + rec}: position {pos}, channel {ch} holds "
-                                  f"{block[rec, pos, ch].item()!r}, not a finite number; one-hot inputs must be finite")
+                                  f"{block[rec, pos, ch].item()!r}; one-hot values are between 0 and 1")
+        sums = block.sum(axis=-1, dtype=np.float64)
+        over = sums > 1 + ONE_HOT_SUM_TOLERANCE
+        if over.any():
+            rec, pos = (int(v) for v in np.argwhere(over)[0])
+            raise DataFormatError(f"file '{src}', record {start + rec}: position {pos} is not one-hot (its values "
+                                  f"{np.asarray(block[rec, pos]).tolist()} sum to {sums[rec, pos]:g}, more than 1)")
+
 
 
 def check_dataset_alphabet(name: str, metadata, alphabet: str) -> None:
@@ -180,8 +237,10 @@ def _load_tfds(name, alpha, n_value, max_sequences, split, data_dir, feature):
     try:
         builder = tfds.builder(name, data_dir=data_dir)
     except Exception as exc:  # noqa: BLE001 - TFDS raises several types for unknown names
+        first = str(exc).split("Available datasets")[0].strip().splitlines()
         raise DataFormatError(
-            f"'{name}' is not a sequence file (.fa, .fasta, .npy) nor a known TFDS dataset: {exc}"
+            f"'{name}' is not a sequence file (.fa, .fasta, .npy) nor a known TFDS dataset: "
+            f"{first[0] if first else type(exc).__name__}"
         ) from None
     check_dataset_alphabet(name, getattr(builder.info, "metadata", None), alpha.letters)
     builder.download_and_prepare(download_config=tfds.download.DownloadConfig(try_download_gcs=False))

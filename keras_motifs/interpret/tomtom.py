@@ -77,6 +77,7 @@ def jaspar_motifs(
     """
     from pyjaspar import jaspardb
 
+    release = check_jaspar_release(release)
     db = jaspardb(release=release)
     if tax_group is not None and isinstance(tax_group, str):
         tax_group = [tax_group]
@@ -91,17 +92,52 @@ def jaspar_motifs(
     return out
 
 
+def jaspar_releases() -> list[str]:
+    """The JASPAR releases the installed ``pyjaspar`` ships (offline), e.g. ``JASPAR2016``."""
+    import pyjaspar
+
+    releases = getattr(pyjaspar, "jaspar_releases", None)
+    if releases is None:
+        releases = pyjaspar.jaspardb().get_releases()
+    return sorted(releases)
+
+
+def check_jaspar_release(release: str) -> str:
+    """``release`` spelled as pyjaspar spells it (``jaspar2016`` → ``JASPAR2016``); a release that
+    pyjaspar does not ship is a DataFormatError listing those it does (pyjaspar itself only prints
+    a warning and then fails somewhere else)."""
+    from ..errors import DataFormatError
+
+    known = {r.upper(): r for r in jaspar_releases()}
+    found = known.get(str(release).strip().upper())
+    if found is None:
+        raise DataFormatError(f"Tomtom targets {str(release)[:80]!r}: no such JASPAR release; pyjaspar has "
+                              f"{', '.join(sorted(known.values()))}")
+    return found
+
+
 def load_targets(targets) -> list[Motif]:
     """Targets as a list of :class:`Motif` (PPMs (W, A)): a list of motifs, a :class:`MemeFile`, a MEME file
-    path, or ``"JASPAR2016"``-style release names (CORE vertebrates)."""
+    path, or ``"JASPAR2016"``-style release names (CORE vertebrates). At least one motif: an empty
+    target set would report "0 matches" for any motifs, so it is a DataFormatError."""
+    from ..errors import DataFormatError, MissingFileError
+
     if isinstance(targets, MemeFile):
-        return list(targets.motifs)
-    if isinstance(targets, (str, os.PathLike)):
+        found, source = list(targets.motifs), "the MEME motifs given"
+    elif isinstance(targets, (str, os.PathLike)):
         name = str(targets)
-        if name.upper().startswith("JASPAR") and not os.path.exists(name):
-            return jaspar_motifs(release=name)
-        return list(read_meme(name).motifs)
-    return list(targets)
+        if name.upper().startswith("JASPAR") and not os.path.lexists(name):
+            found, source = jaspar_motifs(release=name), f"JASPAR release {name}"
+        elif not os.path.lexists(name):
+            raise MissingFileError(f"Tomtom targets '{name}': no such MEME file, nor a JASPAR release name "
+                                   f"({', '.join(jaspar_releases())})")
+        else:
+            found, source = list(read_meme(name).motifs), f"file '{name}'"
+    else:
+        found, source = list(targets), "the target motifs given"
+    if not found:
+        raise DataFormatError(f"{source}: no motifs (no 'MOTIF' entries); Tomtom needs at least one target motif")
+    return found
 
 
 # Pearson scores through memelite's Euclidean kernel. memelite scores a query column x against a

@@ -53,7 +53,9 @@ def read_vcf(path: "str | os.PathLike") -> list[Variant]:
     must hold at least one variant; a damaged gzip file, a missing or wrong header, or text that is
     not UTF-8 raise :class:`DataFormatError` naming the file and line.
     """
-    path = str(path)
+    from ..io.files import check_input_file
+
+    path = check_input_file(path, "VCF file")  # a folder, FIFO or device is refused unopened
     with open(path, "rb") as raw:
         gzipped = raw.read(2) == b"\x1f\x8b"
     out = []
@@ -63,7 +65,7 @@ def read_vcf(path: "str | os.PathLike") -> list[Variant]:
         with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as fh:
             for lineno, raw_line in enumerate(fh, 1):  # bytes, decoded line by line: errors name the line
                 try:
-                    line = raw_line.decode("utf-8").rstrip("\r\n")
+                    line = raw_line.decode("utf-8-sig" if lineno == 1 else "utf-8").rstrip("\r\n")
                 except UnicodeDecodeError:
                     raise DataFormatError(f"file '{path}', line {lineno}: not UTF-8 text; is this a VCF file?") from None
                 _read_vcf_line(path, lineno, line, out, header_seen)
@@ -231,6 +233,30 @@ def _model_length(model, input_index: int = 0) -> int:
     return int(length)
 
 
+def check_targets(model, targets=None, target_names=None) -> None:
+    """Before any scoring: every index of ``targets`` names an output of ``model`` (0 to T-1;
+    negative indices are refused, not counted from the end), and ``target_names`` (when given)
+    names every output once: exactly T names, no more, no fewer (UsageError naming the CLI's
+    ``--targets`` / ``--target-names``)."""
+    from ..errors import UsageError
+
+    n_out = int(np.prod(model.outputs[0].shape[1:]))
+    if targets is not None:
+        targets = list(targets)
+        if not targets:
+            raise UsageError("targets (--targets): no output index given")
+        for t in targets:
+            if isinstance(t, bool) or not isinstance(t, (int, np.integer)):
+                raise UsageError(f"targets (--targets): {t!r} is not an output index (an integer)")
+            if not 0 <= t < n_out:
+                raise UsageError(f"targets (--targets): output {t} does not exist; the model has {n_out} outputs "
+                                 f"(indices 0 to {n_out - 1})")
+    if target_names is not None and len(target_names) != n_out:
+        few = "fewer" if len(target_names) < n_out else "more"
+        raise UsageError(f"target names (--target-names): {len(target_names)} names for the model's {n_out} outputs "
+                         f"({few} names than outputs); give one name per output, in output order")
+
+
 def _table(meta: list[dict], scores: dict[str, np.ndarray] | None, ok: np.ndarray, targets, target_names):
     import pandas as pd
 
@@ -257,8 +283,11 @@ def score_sequence_pairs(model, ref_seqs: list[str], alt_seqs: list[str], alphab
     """Score (reference, alternative) sequence pairs (N strings each, one-hot (N, L, A) for the
     model); returns a long ``pandas.DataFrame`` with one row per pair and target (N × T rows):
     ``id, status, target, ref, alt, diff, abs_diff, log_odds_diff``."""
+    check_targets(model, targets, target_names)
     if len(ref_seqs) != len(alt_seqs):
         raise ModelInputError(f"{len(ref_seqs)} reference but {len(alt_seqs)} alternative sequences")
+    if not ref_seqs:
+        raise ModelInputError("no sequence pairs to score")
     for i, (r, a) in enumerate(zip(ref_seqs, alt_seqs)):
         if len(r) != len(a):
             raise ModelInputError(f"pair {i}: reference length {len(r)} != alternative length {len(a)}")
@@ -286,6 +315,7 @@ def score_vcf(model, vcf: "str | os.PathLike", fasta: "str | os.PathLike", alpha
     (``chrom, pos, id, ref_allele, alt_allele, status, target, ref, alt, diff, abs_diff,
     log_odds_diff``). Flagged variants (``on_mismatch="flag"``) keep their row with NaN scores
     and the reason in ``status``."""
+    check_targets(model, targets, target_names)
     length = length or _model_length(model)
     variants = read_vcf(vcf)
     refs, alts, status = variant_windows(variants, fasta, length, on_mismatch, vcf_name=str(vcf))

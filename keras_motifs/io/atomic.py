@@ -1,6 +1,15 @@
 """Atomic file writes: write to a temporary file in the same folder, then rename.
 
 A crash mid-write leaves the old file (or nothing), never a truncated file that loads.
+
+What a replace keeps and refuses (:func:`atomic_path`; the checks are
+:func:`keras_motifs.io.files.output_target`):
+
+* the mode of the file it replaces (a ``chmod 600`` result stays 0600; as root, also its owner
+  and group); a new file gets the usual ``0666 & ~umask``;
+* a symbolic link: the result is written to the link's final target, the link stays;
+* an existing target that is not a regular file (device, FIFO, socket, folder) is refused with
+  :class:`~keras_motifs.errors.FileAccessError` before anything is written.
 """
 
 from __future__ import annotations
@@ -8,9 +17,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Iterator
+
+from .files import output_target
 
 
 def _umask() -> int:
@@ -23,19 +35,37 @@ def _umask() -> int:
 def atomic_path(path: "str | os.PathLike", suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success it is renamed onto ``path``.
 
-    ``suffix`` (default: the target's own suffix) keeps libraries that check extensions happy
-    (Keras requires ``.keras``).
+    ``suffix`` (default: the suffix of ``path`` as given) keeps libraries that check extensions
+    happy (Keras requires ``.keras``). ``path`` may be a symbolic link (its target is replaced);
+    an existing non-regular file (device, FIFO, folder) is refused; the replaced file's mode is
+    kept (see the module's docs).
     """
-    path = Path(path)
+    given = Path(path)
+    path = Path(output_target(given))  # a link's target; a device, FIFO or folder is refused
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix if suffix is not None else path.suffix, dir=path.parent)
+    suffix = suffix if suffix is not None else given.suffix
+    if len(suffix) > 32:  # not an extension; keep the temporary name short
+        suffix = ""
+    # a short prefix: the temporary name stays within NAME_MAX however long the target's name is
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
-    os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the result a normal file's mode
     try:
+        try:
+            old = os.stat(path)
+        except OSError:
+            old = None
+        # the replaced file's permissions (a chmod 600 result stays private; set-id bits are not
+        # copied), else a new file's usual mode
+        mode = old.st_mode & 0o777 if old is not None else 0o666 & ~_umask()
+        os.chmod(tmp_path, mode | stat.S_IWUSR)  # writable by us while it is written
         yield tmp_path
         with open(tmp_path, "rb") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp_path, mode)
+        if old is not None and os.geteuid() == 0 and (old.st_uid, old.st_gid) != (0, 0):
+            with contextlib.suppress(OSError):  # root rewriting a user's file: it stays the user's
+                os.chown(tmp_path, old.st_uid, old.st_gid)
         os.replace(tmp_path, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -7,10 +7,16 @@ from ..errors import DataFormatError
 
 def decode_text(data: bytes, path, what: str, encoding: str = "utf-8", gzip_advice: str = "decompress it first (gunzip)") -> str:
     """``data`` (the bytes of ``path``) as text; DataFormatError naming the file (and the line of
-    the first undecodable byte) when it is gzip-compressed or not ``encoding`` text. ``what``
+    the first undecodable byte) when it is gzip-compressed, UTF-16 or not ``encoding`` text (a
+    leading UTF-8 byte-order mark is dropped). ``what``
     names the expected format in the message, e.g. "a MEME motif file"."""
     if data[:2] == b"\x1f\x8b":
         raise DataFormatError(f"file '{path}': gzip-compressed; {gzip_advice}")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise DataFormatError(f"file '{path}': UTF-16 text (it starts with a UTF-16 byte-order mark); save it as "
+                              f"UTF-8 or ASCII text; not {what}")
+    if data[:3] == b"\xef\xbb\xbf":  # a UTF-8 byte-order mark (some editors write one): not part of the text
+        data = data[3:]
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
