@@ -11,7 +11,9 @@ ReLU units that are dead on 100 validation sequences (never positive), the valid
 mean and TF median over 500 forward sequences, and the mean standard deviation of the predictions
 across sequences (0 = constant predictions). Writes ``<out>/epsilon_<value>.json`` as each run
 finishes (run record embedded). The optimiser is the preset's RMSprop (lr 1e-3, rho 0.9), only
-epsilon varies; the loss the preset's clipped binary cross-entropy.
+epsilon varies; the loss the preset's clipped binary cross-entropy. ``--copies``, ``--p-present``,
+``--slot``, ``--tf-sensitivity`` and ``--tf-false-positive`` change the recipe's knobs (for exploring
+designs of the synthetic set; the result file names them).
 """
 
 from __future__ import annotations
@@ -34,6 +36,14 @@ def parse_args(argv=None):
     p.add_argument("--steps", type=int, default=400, help="optimiser steps per run (default 400)")
     p.add_argument("--every", type=int, default=25, help="evaluate every N steps (default 25)")
     p.add_argument("--n-train", type=int, default=6000, help="forward training sequences (default 6000, the synthetic config's)")
+    recipe = p.add_argument_group("recipe knobs (tfds_builders/deepsea/synthetic.py Recipe; default: the deepsea/synthetic config's)")
+    recipe.add_argument("--copies", type=int, default=None, help="instances planted per present motif")
+    recipe.add_argument("--p-present", type=float, default=None, help="probability that a motif is present in a sequence")
+    recipe.add_argument("--slot", type=int, default=None, help="slot width in bp (one instance per slot)")
+    recipe.add_argument("--tf-sensitivity", type=float, nargs=2, default=None, metavar=("LOW", "HIGH"),
+                        help="TF targets' detection probability, U(LOW, HIGH)")
+    recipe.add_argument("--tf-false-positive", type=float, nargs=2, default=None, metavar=("LOW", "HIGH"),
+                        help="TF targets' false-positive rate, U(LOW, HIGH)")
     p.add_argument("--preset", default="danq", choices=["danq", "danq_jaspar"], help="model (default danq)")
     args = p.parse_args(argv)
     if args.steps < 1 or args.every < 1 or args.n_train < 100:
@@ -96,14 +106,21 @@ def main(argv=None) -> int:
     from keras_motifs.reporting.run_record import Unit
     from tfds_builders.deepsea import synthetic
 
-    x, y, _ = synthetic.generate(args.n_train, 2016, 1)  # the synthetic config's seed and train split
-    xv, yv, _ = synthetic.generate(500, 2016, 2)
+    knobs = {k: getattr(args, k) for k in ("copies", "p_present", "slot", "tf_sensitivity", "tf_false_positive")
+             if getattr(args, k) is not None}
+    recipe = synthetic.Recipe(**{k: tuple(v) if isinstance(v, list) else v for k, v in knobs.items()})
+    x, y, _ = synthetic.generate(args.n_train, 2016, 1, recipe=recipe)  # the synthetic config's seed and train split
+    xv, yv, _ = synthetic.generate(500, 2016, 2, recipe=recipe)
     data = (x, y, xv[:500], yv[:500])  # validation: forward sequences only
     out = Path(args.out)
     for eps in args.epsilon:
-        unit = Unit(out / f"epsilon_{eps:g}.json", {"epsilon": eps, "steps": args.steps, "every": args.every,
+        name = f"epsilon_{eps:g}" + ("" if recipe.is_default() else "_" + "_".join(
+            f"{k}{'-'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in knobs.items()))
+        unit = Unit(out / f"{name}.json", {"epsilon": eps, "steps": args.steps, "every": args.every,
                                                     "n_train": args.n_train, "preset": args.preset,
-                                                    "recipe": synthetic.RECIPE_VERSION}, seed=args.seed)
+                                                    "recipe": synthetic.RECIPE_VERSION,
+                                                    "recipe_knobs": knobs},
+                    seed=args.seed)
         if unit.done() is not None:
             print(f"eps {eps:g}: done already ({unit.path})")
             continue

@@ -46,6 +46,25 @@ COPIES = 2  # each chosen motif is planted this many times (in distinct slots)
 P_PRESENT = 0.5  # each motif is present in a sequence with this probability, independently
 ACGT_TO_AGCT = np.array([0, 2, 1, 3], dtype=np.uint8)  # index in ACGT order -> index in AGCT order
 
+TF_SENSITIVITY = (0.75, 0.98)  # TF targets: detection probability of a present motif, U(low, high)
+TF_FALSE_POSITIVE = (0.01, 0.05)  # TF targets: false-positive rate, U(low, high)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """The knobs of the recipe (the ``deepsea/synthetic`` configs use the defaults, RECIPE_VERSION);
+    other values are for exploring designs, e.g. ``reproductions/danq_early_steps.py --copies``."""
+
+    copies: int = COPIES
+    p_present: float = P_PRESENT
+    slot: int = SLOT
+    tf_sensitivity: tuple = TF_SENSITIVITY
+    tf_false_positive: tuple = TF_FALSE_POSITIVE
+
+    def is_default(self) -> bool:
+        return self == Recipe()
+
+
 _PWM_CACHE: dict = {}
 
 
@@ -77,8 +96,9 @@ class TargetSpec:
     false_positive: np.ndarray
 
 
-def target_spec(seed: int, n_motifs: int = len(MOTIF_IDS)) -> TargetSpec:
+def target_spec(seed: int, n_motifs: int = len(MOTIF_IDS), recipe: "Recipe | None" = None) -> TargetSpec:
     """The 919 target definitions, drawn once from ``seed`` and shared by every split."""
+    recipe = recipe or Recipe()
     rng = np.random.default_rng([seed, 919])
     motifs = load_motifs()
     names, groups, kinds = [], [], []
@@ -91,7 +111,7 @@ def target_spec(seed: int, n_motifs: int = len(MOTIF_IDS)) -> TargetSpec:
             if group == "TF":
                 m = j % n_motifs
                 sets[t, 0] = m
-                sens[t], fp[t] = rng.uniform(0.75, 0.98), rng.uniform(0.01, 0.05)
+                sens[t], fp[t] = rng.uniform(*recipe.tf_sensitivity), rng.uniform(*recipe.tf_false_positive)
                 names.append(f"synthetic_TF_{motifs[m][1]}_{j // n_motifs:02d}")
                 kinds.append(0)
             elif group == "DNase":
@@ -115,17 +135,22 @@ def reverse_complement_agct(indices: np.ndarray) -> np.ndarray:
     return comp[indices][..., ::-1]
 
 
-def generate(n_forward: int, seed: int, split_seed: int, length: int = 1000):
+def generate(n_forward: int, seed: int, split_seed: int, length: int = 1000, recipe: "Recipe | None" = None):
     """Generate one split.
 
     Returns ``(sequences, labels, planted)``: ``sequences`` uint8 (2n, length) base indices in
     A,G,C,T order (forward half, then reverse complements), ``labels`` uint8 (2n, 919), and
     ``planted`` a list (per forward sequence) of (motif index, start, strand) tuples.
+    ``recipe``: other knobs than the defaults (:class:`Recipe`).
     """
+    recipe = recipe or Recipe()
+    SLOT, COPIES, P_PRESENT = recipe.slot, recipe.copies, recipe.p_present  # noqa: N806 (the module's defaults, overridden)
     if length < SLOT:
         raise ValueError(f"length must be at least {SLOT}")
     motifs = load_motifs()
-    spec = target_spec(seed)
+    if max(m[2].shape[0] for m in motifs) > SLOT:
+        raise ValueError(f"slots of {SLOT} bp are narrower than the widest motif ({max(m[2].shape[0] for m in motifs)} bp)")
+    spec = target_spec(seed, recipe=recipe)
     rng = np.random.default_rng([seed, split_seed])
     n_slots = length // SLOT
     if len(motifs) * COPIES > n_slots:
