@@ -6,23 +6,22 @@ split holding the forward sequences followed by their reverse complements in the
 but generated locally in seconds, so that DanQ can be trained and evaluated end to end without
 the 4.4 GB download.
 
-Recipe (deterministic from ``seed``):
-  1. Motifs: the 12 JASPAR 2016 CORE vertebrate matrices in :data:`MOTIF_IDS` (from the
-     ``pyjaspar`` package, offline), as probability matrices (counts normalised per column).
-  2. Sequences: i.i.d. uniform background. Each sequence receives k planted motif instances,
-     k ~ {1: .3, 2: .35, 3: .25, 4: .1}, motifs drawn uniformly without replacement,
-     each planted as 3 copies, each copy sampled letter by letter from the sharpened matrix
-     PPM**3 (renormalised; close to the consensus), on a random strand, inside one of 25
-     non-overlapping 40-bp slots at a random offset (so instances never overwrite each other).
+Recipe (deterministic from ``seed``; the knobs are :class:`Recipe`, defaults below):
+  1. Motifs: the 8 JASPAR 2016 CORE vertebrate matrices in :data:`MOTIF_IDS` (CTCF, REST, Gata1,
+     RUNX1, SPI1, CEBPB, FOXA1, HNF4A; from the ``pyjaspar`` package, offline), as probability
+     matrices (counts normalised per column).
+  2. Sequences: i.i.d. uniform background. Each motif is present in a sequence independently with
+     probability ``P_PRESENT`` = 0.5; a present motif is planted ``COPIES`` = 2 times, each copy
+     sampled letter by letter from the sharpened matrix PPM**3 (renormalised; close to the
+     consensus), on a random strand, inside its own one of the 25 non-overlapping ``SLOT`` = 40-bp
+     slots at a random offset (instances never overwrite each other).
   3. Targets (a fixed "target spec" drawn from ``seed``, shared by all splits):
-       TF t (690):      motif t mod 12 present, detected with sensitivity s ~ U(.7, .98),
-                        plus false positives at rate f ~ U(.001, .01)
-       DNase d (125):   any of 3 motifs present, s ~ U(.7, .95), f ~ U(.005, .03)
-       Histone h (104): at least 3 planted instances and any of 3 motifs present,
-                        s ~ U(.7, .95), f ~ U(.005, .03)
-     so targets are learnable from sequence but noisy (ROC AUC below 1), with positive rates
-     of roughly 15-45 %. The signal is deliberately dense (12 motifs, 1-4 instances per
-     sequence) so that DanQ learns it within the ~700 optimiser steps a 15-minute CPU run allows.
+       TF t (690):      motif t mod 8 present, detected with sensitivity s ~ U(.75, .98),
+                        plus false positives at rate f ~ U(.01, .05)
+       DNase d (125):   either of 2 random motifs present, s ~ U(.7, .95), f ~ U(.01, .05)
+       Histone h (104): one random motif present without a second, s ~ U(.7, .95), f ~ U(.01, .05)
+     so targets are learnable from sequence but noisy (ROC AUC below 1; the best a TF target
+     allows is about 0.92 at the middle of those ranges).
   4. Reverse complements: the second half of each split is the reverse complement of the
      first half (A<->T, C<->G, reversed), with identical labels.
 """
