@@ -5,10 +5,10 @@ from .deepbind_scan import DeepBindScan
 from .kmer import KmerCounts
 from .mask import MaskLayer
 from .penalties import L1ActivityPenalty
-from .recurrent import backward_seed, old_keras_bidirectional_lstm
+from .recurrent import FusedBidirectionalLSTM, backward_seed, old_keras_bidirectional_lstm
 from .strand import NPadding, ReverseComplement, StrandMax
 
 __all__ = [
     "hard_sigmoid_keras2", "threshold_relu", "DeepBindScan", "KmerCounts", "L1ActivityPenalty", "MaskLayer", "NPadding",
-    "ReverseComplement", "StrandMax", "backward_seed", "old_keras_bidirectional_lstm",
+    "ReverseComplement", "StrandMax", "FusedBidirectionalLSTM", "backward_seed", "old_keras_bidirectional_lstm",
 ]
