@@ -64,6 +64,15 @@ def test_old_hard_sigmoid_slope_is_0_2():
     assert float(keras.activations.hard_sigmoid(np.float32(1.0))) == pytest.approx(4 / 6)
 
 
+def test_fused_bilstm_is_the_default_and_the_plain_wrapper_selectable():
+    from keras_motifs.layers import FusedBidirectionalLSTM
+
+    small = dict(conv_filters=4, lstm_units=2, dense_units=4, num_targets=2, sequence_length=60)
+    assert type(DanQ(**small).get_layer("bilstm")) is FusedBidirectionalLSTM
+    assert type(DanQ("danq_jaspar", jaspar_init=False, **small).get_layer("bilstm")) is FusedBidirectionalLSTM
+    assert type(DanQ(fused_lstm=False, **small).get_layer("bilstm")) is keras.layers.Bidirectional
+
+
 def test_modern_option_uses_sigmoid_gates():
     m = DanQ(modern=True, conv_filters=4, lstm_units=2, dense_units=4, num_targets=2, sequence_length=60)
     assert m.get_layer("bilstm").forward_layer.recurrent_activation is keras.activations.sigmoid

@@ -44,6 +44,12 @@ Differences from the original:
   * Numerics: TensorFlow float32 on CPU/GPU instead of Theano; the old hard sigmoid (slope 0.2,
     Theano's ``hard_sigmoid``) is provided as the registered activation
     ``keras_motifs>hard_sigmoid_keras2`` (Keras 3's own ``hard_sigmoid`` has slope 1/6).
+  * Schedule of the LSTM computation: by default the bidirectional LSTM is
+    :class:`keras_motifs.layers.FusedBidirectionalLSTM`, Keras's ``Bidirectional`` of the same two
+    LSTMs (same weights, same config, same arithmetic) with each direction's input projection
+    hoisted out of its loop and a hand-written backward pass through time; outputs and gradients
+    equal the plain wrapper's to float32 rounding (``tests/test_fused_bilstm.py``).
+    ``fused_lstm=False`` gives the plain ``keras.layers.Bidirectional``.
   * ``modern=True`` (not the default) swaps the gate activation for the logistic sigmoid, which
     makes the LSTM eligible for cuDNN kernels on a GPU; results then differ from the original.
   * ``danq_jaspar``: filters 0..524 are initialised from JASPAR 2016 (see
@@ -85,6 +91,7 @@ def DanQ(
     name: str | None = None,
     jaspar_init: bool | None = None,
     jaspar_seed: int | None = None,
+    fused_lstm: bool = True,
     **overrides,
 ) -> keras.Model:
     """Build an (uncompiled) DanQ model from a preset (``"danq"`` or ``"danq_jaspar"``).
@@ -95,6 +102,10 @@ def DanQ(
       sequence_length, num_targets: override the input length and the number of outputs.
       jaspar_init: initialise the first filters from JASPAR 2016 (default: the preset's
         ``jaspar_init``, True for ``danq_jaspar``); ``jaspar_seed`` fixes the motif offsets.
+      fused_lstm: the bidirectional LSTM as :class:`keras_motifs.layers.FusedBidirectionalLSTM`
+        (the default: same weights and numbers to float32 rounding, a faster TensorFlow schedule;
+        measured in ``benchmarks/README.md``); False gives the plain ``keras.layers.Bidirectional``
+        of two Keras LSTMs.
       **overrides: any other preset field (``conv_filters``, ``lstm_units``, ...), for
         experiments and small test models.
     """
@@ -117,7 +128,8 @@ def DanQ(
     x = layers.MaxPooling1D(cfg["pool_size"], strides=cfg["pool_size"], name="pool")(x)
     x = layers.Dropout(cfg["conv_dropout"], name="conv_dropout")(x)
     x = old_keras_bidirectional_lstm(
-        cfg["lstm_units"], return_sequences=True, recurrent_activation=gate, name="bilstm", lstm_name="lstm"
+        cfg["lstm_units"], return_sequences=True, recurrent_activation=gate, name="bilstm", lstm_name="lstm",
+        fused=fused_lstm,
     )(x)
     x = layers.Dropout(cfg["lstm_dropout"], name="lstm_dropout")(x)
     x = layers.Flatten(name="flatten")(x)
