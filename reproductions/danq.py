@@ -60,6 +60,7 @@ def parse_args(argv=None):
     p.add_argument("--epsilon", type=float, default=None, help="RMSprop epsilon for danq/danq_jaspar/lr (default: the original 1e-6 for --config full; 1e-10 for the synthetic configs, a documented deviation so that a short CPU run leaves DanQ's initial plateau)")
     p.add_argument("--num-devices", type=int, default=1, help="replicas for MirroredStrategy; on a CPU-only machine the CPU is split into this many logical devices")
     p.add_argument("--max-train", type=int, default=None, help="use only the first N training examples (smoke runs)")
+    p.add_argument("--fresh", action="store_true", help="start a model's training afresh when its training folder holds another run's outputs (other model, data or settings; they are deleted); without it such a folder is refused (a result file of other settings is retrained afresh anyway)")
     p.add_argument("--motif-sequences", type=int, default=4000, help="test sequences scanned for --motifs (default 4000)")
     args = p.parse_args(argv)
     args.models = ["lr", "deepsea", "danq", "danq_jaspar"] if args.all else (args.models or ["danq"])
@@ -142,7 +143,8 @@ def main(argv=None) -> int:
             result = paper.train_model(key, xy(train_split), xy("validation"), cfg, output_dir=out / key / "training",
                                        modern=args.modern, seed=args.seed, num_devices=args.num_devices,
                                        shuffle_buffer=min(n_train, 200_000), adapt_data=lambda: xy(train_split),
-                                       verbose=fit_verbose(args.verbosity, default=2))
+                                       verbose=fit_verbose(args.verbosity, default=2),
+                                       fresh=args.fresh or unit.existing() is not None)
             print(f"trained {result.epochs_run} epochs in {result.seconds:.0f} s "
                   f"({result.train_samples_per_second:.1f} samples/s, {result.strategy} x{result.replicas})", flush=True)
             ev = evaluate_paired(result.model, builder.as_dataset(split="test"), to_one_hot,

@@ -95,9 +95,10 @@ def build_model(key: str, *, modern: bool = False, seed: int = 1337, adapt_data=
 
 
 def train_model(key: str, train_data, validation_data, training: dict, *, output_dir, modern: bool = False,
-                seed: int = 1337, num_devices: int = 1, shuffle_buffer: int = 200_000, adapt_data=None, verbose=2):
+                seed: int = 1337, num_devices: int = 1, shuffle_buffer: int = 200_000, adapt_data=None, verbose=2,
+                fresh: bool = False):
     """Train model ``key`` with :func:`keras_motifs.training.train` and the merged ``training``
-    settings (no further overrides); ``num_devices > 1``: MirroredStrategy."""
+    settings (no further overrides); ``num_devices > 1``: MirroredStrategy; ``fresh``: see ``train``."""
     from ..training import train
 
     return train(
@@ -111,6 +112,7 @@ def train_model(key: str, train_data, validation_data, training: dict, *, output
         strategy="mirrored" if num_devices > 1 else "default",
         shuffle_buffer=shuffle_buffer,
         verbose=verbose,
+        fresh=fresh,
     )
 
 
