@@ -137,7 +137,8 @@ def _live_pid():
 
 
 @case("train-folder-locked", R_FOLDER, "a lock held by a live process on this host", OutputError,
-      r"is in use by another training run: process \d+ on this host holds '.*LOCK'")
+      r"is in use by another training run: process \d+ on this host holds '.*LOCK' \(since 2026-01-01T00:00:00\); "
+      r"wait for it to finish or train into another folder")
 def _(tmp):
     import socket
 
@@ -145,7 +146,8 @@ def _(tmp):
     out.mkdir()
     proc = _live_pid()
     try:
-        (out / "LOCK").write_text(json.dumps({"pid": proc.pid, "host": socket.gethostname(), "start": None}))
+        (out / "LOCK").write_text(json.dumps({"pid": proc.pid, "host": socket.gethostname(), "start": None,
+                                              "since": "2026-01-01T00:00:00"}))
         return _unchanged(out, lambda: _train(out))
     finally:
         proc.kill()
