@@ -47,3 +47,13 @@ def where(path: str | None = None, record: str | int | None = None) -> str:
     if record is not None:
         parts.append(f"record {record}" if isinstance(record, int) else str(record))
     return (", ".join(parts) + ": ") if parts else ""
+
+
+class OutputError(KerasMotifsError, OSError):
+    """An output cannot be written: the output folder is not a folder, belongs to another run or is
+    in use by one, or the disk is full. The message names the folder or file; ``errno`` is kept
+    when the cause was an operating-system error (e.g. ``errno.ENOSPC``)."""
+
+    def __init__(self, message: str, errno_: int | None = None):
+        super().__init__(message)
+        self.errno = errno_

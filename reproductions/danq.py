@@ -74,6 +74,7 @@ def parse_args(argv=None):
                         "order through an N-row tf.data shuffle buffer (this script's earlier default: 200000). "
                         "The DeepSEA file holds all forward strands before their reverse complements, so a buffer "
                         "smaller than the split mixes rows only within a window of it")
+    p.add_argument("--fresh", action="store_true", help="start a model's training afresh when its training folder holds another run's outputs (other model, data or settings; they are deleted); without it such a folder is refused (a result file of other settings is retrained afresh anyway)")
     p.add_argument("--motif-sequences", type=int, default=4000, help="test sequences scanned for --motifs (default 4000)")
     args = p.parse_args(argv)
     args.models = ["lr", "deepsea", "danq", "danq_jaspar"] if args.all else (args.models or ["danq"])
@@ -171,7 +172,8 @@ def main(argv=None) -> int:
             result = paper.train_model(key, training_rows(), xy(settings["validation_split"]), cfg,
                                        output_dir=out / key / "training", modern=args.modern, seed=args.seed,
                                        num_devices=args.num_devices, shuffle_buffer=args.shuffle_buffer,
-                                       adapt_data=lambda: xy(train_split), verbose=fit_verbose(args.verbosity, default=2))
+                                       adapt_data=lambda: xy(train_split), verbose=fit_verbose(args.verbosity, default=2),
+                                       fresh=args.fresh or unit.existing() is not None)
             print(f"trained {result.epochs_run} epochs in {result.seconds:.0f} s "
                   f"({result.train_samples_per_second:.1f} samples/s, {result.strategy} x{result.replicas})", flush=True)
             ev = evaluate_paired(result.model, builder.as_dataset(split="test"), to_one_hot,

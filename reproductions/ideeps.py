@@ -73,6 +73,7 @@ def parse_args(argv=None):
                    help="evaluate the best-validation-loss weights (the original used the last epoch's)")
     p.add_argument("--max-train", type=int, default=None, help="use N random training examples (smoke runs)")
     p.add_argument("--max-test", type=int, default=None, help="use N random test examples (smoke runs)")
+    p.add_argument("--fresh", action="store_true", help="start a model's training afresh when its training folder holds another run's outputs (other model, data or settings; they are deleted); without it such a folder is refused (a result file of other settings is retrained afresh anyway)")
     p.add_argument("--motifs", action="store_true", help="write motifs, logos and Tomtom for the full model")
     p.add_argument("--ray2013", default=str(shared_data_dir("motifs", "Ray2013_rbp_RNA.meme")),
                    help="RNAcompete motifs (MEME) for Tomtom")
@@ -162,7 +163,8 @@ def main(argv=None) -> int:
                   f"test {len(data[2][2])}", flush=True)
             for preset, seed, unit in todo:
                 model, found, (x_te, te_s, te_c) = paper.train_and_test(
-                    preset, seed, data, out / "train" / cfg.name / unit.path.stem, **budget, verbose=fit_verbose(args.verbosity, default=0))
+                    preset, seed, data, out / "train" / cfg.name / unit.path.stem, **budget,
+                    verbose=fit_verbose(args.verbosity, default=0), fresh=args.fresh or unit.existing() is not None)
                 row = published.get(cfg.index, {})
                 r = {"experiment": cfg.index, "config": cfg.name, "folder": cfg.folder, "protein": cfg.protein,
                      "preset": preset, "seed": seed, "layout": args.layout, "tag": tag,

@@ -105,7 +105,8 @@ def train_one(args, data, data_name: str, preset: str, trial: int) -> None:
                 legacy_fields={**ident, "epochs_max": cfg["epochs"]})
     if unit.done() is not None:
         return
-    if unit.existing() is not None:  # other settings: the motifs of the old model go with it
+    stale = unit.existing() is not None
+    if stale:  # other settings: the motifs of the old model go with it
         log(f"{preset} trial {trial}: {unit.path} holds a trial of other settings: training again")
         for old in folder.glob("motifs_*.json"):
             old.unlink()
@@ -114,7 +115,7 @@ def train_one(args, data, data_name: str, preset: str, trial: int) -> None:
     log(f"train {preset} trial {trial} ({cfg['epochs']} epochs max, lr {cfg['learning_rate']})")
     t0 = time.time()
     result, metrics = train_and_test(preset, data, cfg, seed=seed, initializer=args.initializer, output_dir=folder,
-                                     verbose=fit_verbose(args.verbosity, default=0))
+                                     verbose=fit_verbose(args.verbosity, default=0), fresh=args.fresh or stale)
     unit.write({"model": preset, "table_name": PRESETS[preset]["table_name"], **ident, **metrics})
     log(f"  {preset} trial {trial}: mean AUROC {metrics['mean_roc_auc']:.4f}, "
         f"{result.epochs_run} epochs, {time.time() - t0:.0f} s")
@@ -189,6 +190,7 @@ def parse_args(argv=None):
     ap.add_argument("--variant", choices=["paper", "code"], default="paper",
                     help="optimiser: paper (Adam lr 3e-4) or code (effective lr 1e-3, beta1 0.95)")
     ap.add_argument("--initializer", choices=["glorot", "he"], default="glorot")
+    ap.add_argument("--fresh", action="store_true", help="start a model's training afresh when its training folder holds another run's outputs (other model, data or settings; they are deleted); without it such a folder is refused (a result file of other settings is retrained afresh anyway)")
     ap.add_argument("--stages", nargs="+", default=["train", "motifs", "report"], choices=["train", "motifs", "report"])
     ap.add_argument("--trial-major", action="store_true",
                     help="train trial 0 of every model before trial 1 (useful on a time budget)")

@@ -47,9 +47,12 @@ READER_MODULES = [
     "test_reliability_deepbind_params",
     "test_reliability_deepbind_index",
     "test_reliability_vcf",
+    "test_reliability_fasta_index",
     "test_reliability_user_sequences",
     "test_reliability_keras",
     "test_reliability_train",
+    "test_reliability_train_folder",
+    "test_reliability_disk_full",
     "test_reliability_cli",
     "test_reliability_outputs",
 ]

@@ -44,6 +44,11 @@ _bad_value("params-huge-int", "9" * 5000, r"line 3: num_detectors = 9{20}\.\.\. 
            field="num_detectors = 1", tried="`num_detectors` with 5000 digits")
 _bad_value("params-oversized-dims", "100000000000", r"line 4: detector_len = 100000000000 is larger than any DeepBind model",
            field="detector_len = 2")
+_bad_value("params-over-scorer-cap", "65", r"line 3: num_detectors = 65 is larger than any DeepBind model \(64 at most\)",
+           field="num_detectors = 1", tried="`num_detectors = 65` (before: up to 4096 accepted, beyond what the scorer holds)")
+_bad_value("params-too-many-values", ",".join(["0.5"] * 300_000),
+           r"line 7: 'detectors' has 300000 values, expected 8", field="detectors = 0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8",
+           tried="300,000 values for 8 detector coefficients (counted before they are parsed)")
 _bad_value("params-int-code", "__import__('os')", r"line 3: num_detectors must be an integer", field="num_detectors = 1")
 _bad_value("params-long-digit-run", "1" * 200_000 + "x", r"line 8: value 0 of 'thresholds' is not a number: '1{40}\.\.\.'",
            tried="200,000 digits then a letter (a regular expression that back-tracks would take minutes)")

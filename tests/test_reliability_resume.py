@@ -122,7 +122,7 @@ def test_sigkill_mid_epoch_leaves_a_complete_backup_and_no_done_marker(runs):
     assert "DONE" not in after["files"] and "backup" in after["files"]
     # the last backup: epoch 1 (0-based) after 2 of its 4 batches; batch 2 was trained after it
     assert after["pointer"]["epoch"] == 1 and after["pointer"]["batches_done"] == 2
-    assert after["backup_files"] == ["model.weights.h5", "state.npz"]
+    assert after["backup_files"] == ["state.npz", "variables.npz"]
 
 
 def test_sigkill_mid_epoch_resume_matches_uninterrupted_run_exactly(runs):

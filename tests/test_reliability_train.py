@@ -96,6 +96,41 @@ def _(tmp):
     return _train(tmp, data=tf.data.Dataset.from_tensor_slices((x[:, :40], y)))
 
 
+@case("train-zero-rows", R_TRAIN, "0 training rows (before: trained nothing and wrote `DONE`)", ModelInputError,
+      r"training data: no rows \(x has shape \(0, 50, 4\)\); there is nothing to train on")
+def _(tmp):
+    x, y = _xy()
+    return _train(tmp, x[:0], y[:0])
+
+
+@case("train-zero-rows-dataset", "`tf.data.Dataset` given to `training.train`", "an empty dataset", ModelInputError,
+      r"training data: the dataset has no elements \(cardinality 0\); there is nothing to train on")
+def _(tmp):
+    import tensorflow as tf
+
+    x, y = _xy()
+    return _train(tmp, data=tf.data.Dataset.from_tensor_slices((x[:0], y[:0])))
+
+
+@case("train-zero-rows-unknown-size", "`tf.data.Dataset` given to `training.train`",
+      "a dataset of unknown size that yields nothing", ModelInputError,
+      r"training data: the dataset gave no batches; there is nothing to train on")
+def _(tmp):
+    import tensorflow as tf
+
+    x, y = _xy()
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).filter(lambda a, b: False)  # cardinality unknown
+    from keras_motifs.models import DanQ
+    from keras_motifs.training import train
+
+    out = tmp / "run"
+    try:
+        return train(lambda: DanQ(**TINY), ds, None, output_dir=out, verbose=0, tensorboard=False,
+                     training={"optimizer": "rmsprop", "learning_rate": 1e-2, "batch_size": 16, "epochs": 1})
+    finally:
+        assert not (out / "DONE").exists()
+
+
 CASES = cases_in(__file__)
 
 

@@ -132,6 +132,18 @@ def _(tmp):
         return read_sequences(fh, str(tmp / "s.fa"))
 
 
+@case("deepbind-window-too-long", "sequences for DeepBind (`deepbind.Scorer`, `keras-motifs deepbind`)",
+      "`--window-size 70000` on a 70 kb sequence (one window larger than a call holds)", ModelInputError,
+      r"sequence 0 \(length 70000\): a window of 70000 bases is more than the scorer holds at once for model "
+      r"D00001\.001 \(detector length 24, 16 detectors\): at most \d+ bases; give a smaller window size \(--window-size\)")
+def _(tmp):
+    from keras_motifs.deepbind import Scorer, parse_params
+    from test_deepbind_pretrained import make_params_text
+
+    p = parse_params(make_params_text(np.random.default_rng(0), 1, 16, 24, 0, 32), model_id="D00001.001")
+    return Scorer([p], window_size=70_000).score(["ACGT" * 17_500])
+
+
 CASES = cases_in(__file__)
 
 

@@ -249,12 +249,20 @@ def test_crash_while_writing_a_training_backup_keeps_the_previous_backup(tmp_pat
     saved = [w.copy() for w in model.get_weights()]
     model.fit(x, y, epochs=1, batch_size=16, verbose=0)  # the weights move on
 
-    def crash(*args, **kwargs):
-        raise KeyboardInterrupt()
+    from keras_motifs.training import callbacks
 
-    monkeypatch.setattr(np, "savez", crash)
+    real, calls = callbacks._write_npz, []
+
+    def crash_on_the_second_file(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 2:
+            raise KeyboardInterrupt()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(callbacks, "_write_npz", crash_on_the_second_file)
     with pytest.raises(KeyboardInterrupt):
-        backup._save(2, 1)  # dies after the weights, before the rest of the state and the pointer
+        backup._save(2, 1)  # dies after the weights (variables.npz), before the rest of the state and the pointer
+    assert [p.name for p in calls] == ["variables.npz", "state.npz"]
     monkeypatch.undo()
     pointer = json.loads((tmp_path / "backup" / "latest.json").read_text())
     assert pointer["checkpoint"] == "ckpt-e00001-b0000000"

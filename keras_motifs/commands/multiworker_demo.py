@@ -74,6 +74,7 @@ def run_worker(args) -> dict:
         tensorboard=False,
         callbacks=cbs,
         verbose=0,
+        fresh=args.fresh,
     )
     import numpy as np
 
@@ -104,6 +105,8 @@ def main(argv=None):
     w.add_argument("--targets", type=int, default=4)
     w.add_argument("--seed", type=int, default=1337)
     w.add_argument("--full_size", action="store_true", help="the real DanQ layer sizes (slow on CPU)")
+    w.add_argument("--fresh", action="store_true",
+                   help="start afresh when the worker's folder holds another run's training outputs (deleted)")
     w.add_argument("--pause_after_epoch", type=int, default=0, help=argparse.SUPPRESS)
     w.add_argument("--pause_seconds", type=float, default=0.0, help=argparse.SUPPRESS)
     la = sub.add_parser("launch", help="start N local workers over loopback and wait for them")

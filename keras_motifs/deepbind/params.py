@@ -36,7 +36,7 @@ from ..errors import DataFormatError
 
 MODEL_ID_RE = re.compile(r"^D(\d{5})\.(\d{3})$")
 
-MAX_FILE_BYTES = 16 * 1024 * 1024  # released files are < 100 kB
+MAX_FILE_BYTES = 4 * 1024 * 1024  # released files are < 100 kB; the largest accepted model needs < 2 MB
 _INT_FIELDS = ("reverse_complement", "num_detectors", "detector_len", "has_avg_pooling", "num_hidden")
 _ARRAY_FIELDS = ("detectors", "thresholds", "weights1", "biases1", "weights2", "biases2")
 
@@ -99,9 +99,12 @@ _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?"
 _NUMBER_LIST = re.compile(rf"\s*{_NUMBER}\s*(?:,\s*{_NUMBER}\s*)*", re.ASCII)
 _NUMBER_ONE = re.compile(rf"\s*{_NUMBER}\s*", re.ASCII)
 _INT = re.compile(r"\s*[+-]?\d+\s*", re.ASCII)
-# Sizes beyond every released model (max num_detectors 16, detector_len 36, num_hidden 32) by far;
-# anything larger is a damaged or hostile file, refused before arrays are allocated.
-MAX_SIZES = {"num_detectors": 4096, "detector_len": 1024, "num_hidden": 4096}
+# Sizes well beyond every released model (max num_detectors 16, detector_len 36, num_hidden 32) and
+# within what the scorer holds and computes in reasonable time: its default window (1.5 x 64 bases)
+# with both strands needs about 0.1 M floats per call (``Scorer`` calls hold up to 16 M), and a
+# 1 Mb sequence is scored in bounded memory (tests/test_deepbind_memory.py). Anything larger is a
+# damaged or hostile file, refused before arrays are allocated.
+MAX_SIZES = {"num_detectors": 64, "detector_len": 64, "num_hidden": 256}
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -109,17 +112,34 @@ def _short(text: str, n: int = 40) -> str:
     return repr(text if len(text) <= n else text[:n] + "...")
 
 
-def _parse_floats(text: str, path: str, lineno: int, name: str) -> np.ndarray:
+def _first_bad_value(text: str) -> "tuple[int, str] | None":
+    """Index and text of the first comma-separated value that is not a number (no list of them all)."""
+    i, start = 0, 0
+    while True:
+        end = text.find(",", start)
+        part = text[start:] if end < 0 else text[start:end]
+        if not _NUMBER_ONE.fullmatch(part):
+            return i, part
+        if end < 0:
+            return None
+        start, i = end + 1, i + 1
+
+
+def _parse_floats(text: str, path: str, lineno: int, name: str, expected: int, dims: str) -> np.ndarray:
     text = text.strip()
     if not text:
-        return np.zeros(0, dtype=np.float32)
-    if not _NUMBER_LIST.fullmatch(text):
-        for i, p in enumerate(text.split(",")):
-            if not _NUMBER_ONE.fullmatch(p):
-                raise DataFormatError(
-                    f"file '{path}', line {lineno}: value {i} of '{name}' is not a number: {_short(p)}"
-                )
+        given = 0
+    elif not _NUMBER_LIST.fullmatch(text):
+        bad = _first_bad_value(text)
+        if bad is not None:
+            raise DataFormatError(f"file '{path}', line {lineno}: value {bad[0]} of '{name}' is not a number: {_short(bad[1])}")
         raise DataFormatError(f"file '{path}', line {lineno}: '{name}' is not a comma-separated list of numbers")
+    else:
+        given = text.count(",") + 1
+    if given != expected:  # counted before the values are split into strings
+        raise DataFormatError(f"file '{path}', line {lineno}: '{name}' has {given} values, expected {expected} ({dims})")
+    if not given:
+        return np.zeros(0, dtype=np.float32)
     # float64 first, then one rounding to float32 (the C reader uses scanf("%f") into float).
     with np.errstate(over="ignore"):
         return np.asarray(text.split(","), dtype=np.float64).astype(np.float32)
@@ -181,12 +201,8 @@ def parse_params(text: str, model_id: str | None = None, path: str = "<string>")
                 continue
             raise DataFormatError(f"file '{path}': missing field {name!r} ({n} values expected)")
         lineno, value = values[name]
-        arr = _parse_floats(value, path, lineno, name)
-        if arr.size != n:
-            raise DataFormatError(
-                f"file '{path}', line {lineno}: '{name}' has {arr.size} values, expected {n} "
-                f"(num_detectors={d}, detector_len={m}, has_avg_pooling={ints['has_avg_pooling']}, num_hidden={h})"
-            )
+        dims = f"num_detectors={d}, detector_len={m}, has_avg_pooling={ints['has_avg_pooling']}, num_hidden={h}"
+        arr = _parse_floats(value, path, lineno, name, n, dims)
         if not np.isfinite(arr).all():
             raise DataFormatError(f"file '{path}', line {lineno}: '{name}' holds a non-finite value")
         arrays[name] = arr

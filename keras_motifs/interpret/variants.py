@@ -108,15 +108,20 @@ def _read_vcf_line(path: str, lineno: int, line: str, out: list, header_seen: bo
 
 
 def open_fasta(fasta: "str | os.PathLike"):
-    """Open a reference FASTA with pyfaidx (building its ``.fai`` index on first use); pyfaidx's
-    errors (no '>' header, uneven line lengths, plain gzip instead of bgzip) become DataFormatError."""
+    """Open a reference FASTA with pyfaidx (building its ``.fai`` index on first use). An existing
+    index is checked against the file first and, when it does not describe it (a FASTA replaced
+    by an older-timestamped file keeps its old index), replaced by a private one with a warning,
+    the user's ``.fai`` untouched (:mod:`keras_motifs.interpret.fasta_index`). pyfaidx's errors
+    (no '>' header, uneven line lengths, plain gzip instead of bgzip) become DataFormatError."""
     import pyfaidx
+
+    from .fasta_index import open_indexed_fasta
 
     path = str(fasta)
     if not os.path.exists(path):
         raise FileNotFoundError(f"reference FASTA '{path}' not found")
     try:
-        return pyfaidx.Fasta(path, as_raw=True, sequence_always_upper=True)
+        return open_indexed_fasta(path, as_raw=True, sequence_always_upper=True)
     except (pyfaidx.FastaIndexingError, pyfaidx.UnsupportedCompressionFormat, ValueError, OSError, EOFError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataFormatError(f"file '{path}': not a usable reference FASTA ({first})") from None

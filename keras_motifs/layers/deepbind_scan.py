@@ -105,25 +105,29 @@ class DeepBindScan(keras.layers.Layer):
             self.weights2.assign(np.stack([p.weights2 for p in params_list]))
             self.biases2.assign(np.concatenate([p.biases2 for p in params_list]))
 
-    def _score_windows(self, x):
-        """(B, n, 4) -> (B, nwin, K) window scores and the divisor of the --average mode."""
+    def window_scores(self, x, window, flank_padded: bool = False):
+        """Scores of every window of ``window`` bases of ``x``: (B, L, 4) -> (B, nwin, K).
+
+        ``window`` (an int or a scalar tensor, at most L) is the window actually used, i.e.
+        ``min(L, effective_window_size)`` for the whole sequence. With ``window_padding="N"`` each
+        window is padded with ``detector_len - 1`` N's on both sides (nwin = L - window + 1); with
+        ``flank_padded=True`` ``x`` already holds the ``detector_len - 1`` flanking positions on
+        both sides of its windows (N past the sequence ends) and each frame is ``window +
+        2 * (detector_len - 1)`` consecutive positions of ``x``. A window's score depends only on
+        its own frame, so any stretch of a sequence, overlapping the next one by the frame length
+        minus one, gives the same scores for its windows as the whole sequence does.
+        """
         m = self.detector_len
         n = ops.shape(x)[1]
-        w = self.effective_window_size
-        we = ops.minimum(n, w)  # a sequence not longer than the window is a single window
-        nwin = n - we + 1
-        if self.window_padding == "N":
-            idx = ops.expand_dims(ops.arange(nwin), 1) + ops.expand_dims(ops.arange(we), 0)
-            frames = ops.take(x, idx, axis=1)  # (B, nwin, we, 4)
+        frame = window + 2 * (m - 1) if flank_padded else window
+        nwin = n - frame + 1
+        idx = ops.expand_dims(ops.arange(nwin), 1) + ops.expand_dims(ops.arange(frame), 0)
+        frames = ops.take(x, idx, axis=1)  # (B, nwin, frame, 4)
+        if not flank_padded:
             frames = ops.pad(frames, [[0, 0], [0, 0], [m - 1, m - 1], [0, 0]], constant_values=0.25)
-        else:
-            padded = ops.pad(x, [[0, 0], [m - 1, m - 1], [0, 0]], constant_values=0.25)
-            length = we + 2 * (m - 1)
-            idx = ops.expand_dims(ops.arange(nwin), 1) + ops.expand_dims(ops.arange(length), 0)
-            frames = ops.take(padded, idx, axis=1)
         batch = ops.shape(x)[0]
-        frames = ops.reshape(frames, (batch * nwin, we + 2 * (m - 1), 4))
-        z = ops.conv(frames, self.detectors, strides=1, padding="valid")  # (B*nwin, we+m-1, K*D)
+        frames = ops.reshape(frames, (batch * nwin, window + 2 * (m - 1), 4))
+        z = ops.conv(frames, self.detectors, strides=1, padding="valid")  # (B*nwin, window+m-1, K*D)
         z = ops.relu(z + self.thresholds)
         k, d = self.num_models, self.num_detectors
         zmax = ops.reshape(ops.max(z, axis=1), (-1, k, d))
@@ -137,7 +141,19 @@ class DeepBindScan(keras.layers.Layer):
             score = ops.sum(ops.relu(h) * self.weights2, axis=-1) + self.biases2
         else:
             score = h[..., 0]
-        score = ops.reshape(score, (batch, nwin, k))
+        return ops.reshape(score, (batch, nwin, k))
+
+    def _score_windows(self, x):
+        """(B, n, 4) -> (B, nwin, K) window scores and the divisor of the --average mode."""
+        m = self.detector_len
+        n = ops.shape(x)[1]
+        w = self.effective_window_size
+        we = ops.minimum(n, w)  # a sequence not longer than the window is a single window
+        if self.window_padding == "N":
+            score = self.window_scores(x, we)
+        else:
+            padded = ops.pad(x, [[0, 0], [m - 1, m - 1], [0, 0]], constant_values=0.25)
+            score = self.window_scores(padded, we, flank_padded=True)
         divisor = ops.cast(ops.where(n > w, n, 1), score.dtype)
         return score, divisor
 

@@ -130,9 +130,9 @@ def full_shuffle(rows, *, seed: int, transform=None):
 
 def train_model(key: str, train_data, validation_data, training: dict, *, output_dir, modern: bool = False,
                 seed: int = 1337, num_devices: int = 1, shuffle_buffer: int | None = None, adapt_data=None,
-                verbose=2):
+                verbose=2, fresh: bool = False):
     """Train model ``key`` with :func:`keras_motifs.training.train` and the merged ``training``
-    settings (no further overrides); ``num_devices > 1``: MirroredStrategy.
+    settings (no further overrides); ``num_devices > 1``: MirroredStrategy; ``fresh``: see ``train``.
 
     ``train_data``: a :func:`full_shuffle` (the original's order, the default) or, with
     ``shuffle_buffer`` rows, a ``tf.data.Dataset`` in file order streamed through a shuffle buffer
@@ -155,6 +155,7 @@ def train_model(key: str, train_data, validation_data, training: dict, *, output
         strategy="mirrored" if num_devices > 1 else "default",
         shuffle_buffer=shuffle_buffer or None,
         verbose=verbose,
+        fresh=fresh,
     )
 
 

@@ -107,6 +107,7 @@ def fit(
     restore_best: bool | None = None,
     model_kwargs: dict | None = None,
     verbose=0,
+    fresh: bool = False,
 ):
     """Train ``preset`` on ``(inputs, labels 0/1)`` pairs; returns ``(model, TrainResult)``.
 
@@ -140,6 +141,7 @@ def fit(
         tensorboard=False,
         callbacks=[keep],
         verbose=verbose,
+        fresh=fresh,
     )
     model = result.model
     if not restore and keep.weights is not None:
@@ -245,7 +247,7 @@ def subsample(rng, n_keep, *arrays):
 
 
 def train_and_test(preset: str, seed: int, data, work_dir, *, epochs=None, patience=None, max_train=None,
-                   max_test=None, layout="centered", restore_best=False, verbose=0):
+                   max_test=None, layout="centered", restore_best=False, verbose=0, fresh=False):
     """Train ``preset`` on one experiment's original split and test it, as ``run_network``.
 
     ``data``: ``((seqs, contexts, labels) of train, validation, test)`` in file order. Reduced
@@ -267,7 +269,7 @@ def train_and_test(preset: str, seed: int, data, work_dir, *, epochs=None, patie
     start = time.perf_counter()
     model, res = fit(
         preset, (x_tr, tr_y), (x_va, va_y), work_dir, seed=seed, epochs=epochs,
-        early_stopping_patience=patience, restore_best=restore_best, verbose=verbose,
+        early_stopping_patience=patience, restore_best=restore_best, verbose=verbose, fresh=fresh,
     )
     p = predict_bound(model, x_te)
     auc = float(per_target_auc(te_y, p)["roc_auc"][0])

@@ -188,7 +188,7 @@ def training_settings(preset: str, *, variant: str = "paper", dataset: str = "sy
 
 
 def train_and_test(preset: str, data: dict, training: dict, *, seed: int, initializer: str = "glorot",
-                   output_dir, verbose: int = 0) -> tuple:
+                   output_dir, verbose: int = 0, fresh: bool = False) -> tuple:
     """Train one trial of ``preset`` on one-hot ``data`` {"train", "validation", "test": (x, y)} with
     ``training`` settings; returns ``(TrainResult, metrics)``: per-class ROC AUC, PR AUC (average
     precision and trapezoid, the paper's), their means, epochs, best epoch and seconds.
@@ -205,7 +205,7 @@ def train_and_test(preset: str, data: dict, training: dict, *, seed: int, initia
     result = train(
         preset, data["train"], data["validation"], output_dir=output_dir, training=training,
         model_kwargs={"sequence_length": data["train"][0].shape[1], "initializer": initializer},
-        seed=seed, tensorboard=False, verbose=verbose, shuffle_buffer=training.get("shuffle", "full"),
+        seed=seed, tensorboard=False, verbose=verbose, shuffle_buffer=training.get("shuffle", "full"), fresh=fresh,
     )
     x_test, y_test = data["test"]
     pred = result.model.predict(x_test, batch_size=500, verbose=0)

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
+import shutil
 import time
+import zipfile
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from ..io.atomic import save_model, write_json
+from ..errors import OutputError
+from ..io.atomic import atomic_path, write_json
+
+# errors of a write that found no room: disk full, quota, file-size limit
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def output_error(exc: OSError, path, what: str, after: str = "", kind: str = "file") -> OutputError:
+    """An :class:`OutputError` naming ``path`` for an operating-system error while writing ``what``."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    hint = "; free some space (or write to another disk) and run again" if exc.errno in NO_ROOM else ""
+    return OutputError(f"{kind} '{path}': cannot write {what} ({reason}){after}{hint}", exc.errno)
 
 
 class AtomicBestCheckpoint(keras.callbacks.Callback):
@@ -17,8 +33,11 @@ class AtomicBestCheckpoint(keras.callbacks.Callback):
 
     Like ``ModelCheckpoint(save_best_only=True)``, but the file is written to a temporary name
     and renamed, so a crash never leaves a truncated checkpoint. The best value so far is kept
-    in ``<path>.json`` (written after the model), so a resumed run does not overwrite a better
-    checkpoint with a worse one.
+    in ``<path>.json``, so a resumed run does not overwrite a better checkpoint with a worse one:
+    the model is written to its temporary name, then the JSON (atomically), then the model is
+    renamed into place, so a failed write (e.g. a full disk: :class:`OutputError` naming the file)
+    leaves the previous pair, and only a crash between the two renames can pair a new JSON with
+    the previous model.
     """
 
     def __init__(self, path, monitor: str = "val_loss", mode: str = "min"):
@@ -41,9 +60,30 @@ class AtomicBestCheckpoint(keras.callbacks.Callback):
             return
         better = value < self.best if self.mode == "min" else value > self.best
         if better:
+            try:
+                with atomic_path(self.path, suffix=".keras") as tmp:
+                    self.model.save(tmp)
+                    write_json(self.state_path, {"monitor": self.monitor, "best": float(value), "epoch": epoch + 1})
+            except OSError as exc:
+                raise output_error(exc, self.path, "the best-model checkpoint",
+                                   f"; the previous checkpoint '{self.path}' is kept" if self.path.exists() else "") from exc
             self.best = float(value)
-            save_model(self.model, self.path)
-            write_json(self.state_path, {"monitor": self.monitor, "best": self.best, "epoch": epoch + 1})
+
+
+class CSVLog(keras.callbacks.CSVLogger):
+    """Keras's ``CSVLogger`` (appending), but a row that cannot be written (disk full) is cut off
+    again (nothing half-written) and reported as an :class:`OutputError` naming the file."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        size = os.path.getsize(self.filename) if os.path.exists(self.filename) else 0
+        try:
+            super().on_epoch_end(epoch, logs)
+        except OSError as exc:
+            with contextlib.suppress(Exception):
+                self.csv_file.close()
+            with contextlib.suppress(OSError):
+                os.truncate(self.filename, size)
+            raise output_error(exc, self.filename, f"the row of epoch {epoch} of the training log") from exc
 
 
 class LegacyEarlyStopping(keras.callbacks.EarlyStopping):
@@ -130,6 +170,10 @@ class ThroughputLogger(keras.callbacks.Callback):
         self._timed_seconds = 0.0
         self._short = [0, 0.0, 0, 0.0]  # batches / seconds after the first batch; all batches / seconds
         self._epoch_start = None
+        self.epochs_begun = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epochs_begun += 1
 
     def on_train_batch_begin(self, batch, logs=None):
         self._t0 = time.perf_counter()
@@ -148,11 +192,25 @@ class ThroughputLogger(keras.callbacks.Callback):
         self._short[2] += 1
         self._short[3] += seconds
 
+    @property
+    def batches(self) -> int:
+        """Training batches run (replayed ones of a resume included)."""
+        return self._seen
+
     def samples_per_second(self) -> float:
         for batches, seconds in ((self._timed_batches, self._timed_seconds), self._short[:2], self._short[2:]):
             if batches and seconds > 0:
                 return batches * self.batch_size / seconds
         return float("nan")
+
+
+def _write_npz(path: Path, arrays, names=None) -> None:
+    """An ``.npz`` file (read by ``np.load``) written one array at a time (no copy of them all)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for i, a in enumerate(arrays):
+            with zf.open(f"{names[i] if names else f'v{i}'}.npy", "w", force_zip64=True) as fh:
+                a = np.asarray(a)  # (not np.ascontiguousarray: it makes a 0-d array 1-d)
+                np.lib.format.write_array(fh, a if a.flags.c_contiguous else a.copy(order="C"), allow_pickle=False)
 
 
 class ResumableBackup(keras.callbacks.Callback):
@@ -165,7 +223,8 @@ class ResumableBackup(keras.callbacks.Callback):
     part of ``save_weights``), the metric accumulators of the epoch, nor the state of
     ``EarlyStopping``. Here a backup holds:
 
-    * the model weights and the optimizer state (``model.save_weights``);
+    * the model weights and the optimizer state (``variables.npz``: every variable of the model and
+      its optimizer, in order);
     * every ``SeedGenerator`` state and every metric accumulator (``state.npz``);
     * the epoch, the number of batches of that epoch already trained, and the counters of tracked
       callbacks (``EarlyStopping``, ``ReduceLROnPlateau``; see :meth:`track`).
@@ -181,9 +240,10 @@ class ResumableBackup(keras.callbacks.Callback):
 
     Each backup is written to a new folder that a small ``latest.json`` then points to (written
     atomically), so a crash at any moment leaves a complete backup (the previous one or the new
-    one). Backups are taken at the end of every epoch and, with ``save_freq=N``, every N batches;
-    put this callback after the callbacks whose epoch-end work (logs, checkpoints) must be part of
-    an epoch's backup. The folder is deleted when training ends normally (``delete_checkpoint``).
+    one); a backup that cannot be written (disk full) is removed again and reported as an
+    :class:`~keras_motifs.errors.OutputError` naming it, the previous one kept. Backups are taken
+    at the end of every epoch and, with ``save_freq=N``, every N batches; put this callback
+    after the callbacks whose epoch-end work (logs, checkpoints) must be part of an epoch's backup. The folder is deleted when training ends normally (``delete_checkpoint``).
     """
 
     POINTER = "latest.json"
@@ -240,33 +300,58 @@ class ResumableBackup(keras.callbacks.Callback):
                     setattr(cb, name, value)
 
     def _save(self, epoch: int, batches_done: int) -> None:
-        import os
-        import shutil
-
-        self.dir.mkdir(parents=True, exist_ok=True)
         name = f"ckpt-e{epoch:05d}-b{batches_done:07d}"
         tmp = self.dir / f".tmp-{name}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        self.model.save_weights(str(tmp / "model.weights.h5"))
-        seeds, metric_vars = self._rng_and_metric_vars()
-        arrays = {f"seed_{i}": np.asarray(v.numpy()) for i, v in enumerate(seeds)}
-        arrays.update({f"metric_{i}": np.asarray(v.numpy()) for i, v in enumerate(metric_vars)})
-        np.savez(tmp / "state.npz", **arrays)
-        for f in tmp.iterdir():
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
         final = self.dir / name
-        shutil.rmtree(final, ignore_errors=True)
-        os.replace(tmp, final)
-        write_json(self.dir / self.POINTER, {
-            "format": 1, "checkpoint": name, "epoch": int(epoch), "batches_done": int(batches_done),
-            "n_seed_states": len(seeds), "n_metric_states": len(metric_vars),
-            "callbacks": self._callback_state(),
-        })
+        pointed = False
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir()
+            variables = self._all_vars()
+            # weights and optimizer state through Python's zipfile, not h5py: a write that fails
+            # (disk full) raises a plain OSError; h5py left its file half-closed and the process
+            # ended in a segmentation fault
+            _write_npz(tmp / "variables.npz", (np.asarray(v.numpy()) for v in variables))
+            seeds, metric_vars = self._rng_and_metric_vars()
+            _write_npz(tmp / "state.npz", [np.asarray(v.numpy()) for v in seeds]
+                       + [np.asarray(v.numpy()) for v in metric_vars],
+                       names=[f"seed_{i}" for i in range(len(seeds))] + [f"metric_{i}" for i in range(len(metric_vars))])
+            for f in tmp.iterdir():
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
+            shutil.rmtree(final, ignore_errors=True)
+            os.replace(tmp, final)
+            write_json(self.dir / self.POINTER, {
+                "format": 2, "checkpoint": name, "epoch": int(epoch), "batches_done": int(batches_done),
+                "n_variables": len(variables), "n_seed_states": len(seeds), "n_metric_states": len(metric_vars),
+                "callbacks": self._callback_state(),
+            })
+            pointed = True
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not pointed:
+                shutil.rmtree(final, ignore_errors=True)
+            previous = self.resume_point(self.dir)
+            kept = (f"; the previous backup (epoch {previous[0]}, {previous[1]} batches into it) is kept and a run "
+                    "started again with the same output folder resumes from it") if previous else "; no backup is kept"
+            raise output_error(exc, tmp, "the training backup", kept, kind="folder") from exc
         for old in self.dir.iterdir():  # older backups and leftovers of interrupted writes
             if old.name != name and old.is_dir() and (old.name.startswith("ckpt-") or old.name.startswith(".tmp-")):
                 shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def resume_point(cls, backup_dir) -> "tuple[int, int] | None":
+        """``(epoch, batches_done)`` of the backup in ``backup_dir`` (epochs ``0 .. epoch - 1`` are
+        complete), or None when there is none."""
+        pointer = Path(backup_dir) / cls.POINTER
+        try:
+            meta = json.loads(pointer.read_text())
+            if (Path(backup_dir) / meta["checkpoint"]).is_dir():
+                return int(meta["epoch"]), int(meta["batches_done"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
 
     def _load(self) -> dict | None:
         pointer = self.dir / self.POINTER
@@ -277,7 +362,21 @@ class ResumableBackup(keras.callbacks.Callback):
         opt = self.model.optimizer
         if opt is not None and not opt.built:
             opt.build(self.model.trainable_variables)
-        self.model.load_weights(str(ckpt / "model.weights.h5"))
+        if meta.get("format", 1) >= 2:
+            variables = self._all_vars()
+            with np.load(ckpt / "variables.npz", allow_pickle=False) as z:
+                if len(z.files) != len(variables) or meta.get("n_variables") != len(variables):
+                    raise ValueError(
+                        f"backup '{ckpt}' was written by a different model ({len(z.files)} variables, this model and "
+                        f"its optimizer have {len(variables)}); delete the folder to start again")
+                for i, v in enumerate(variables):
+                    value = z[f"v{i}"]
+                    if tuple(value.shape) != tuple(v.shape):
+                        raise ValueError(f"backup '{ckpt}' was written by a different model (variable {i} has shape "
+                                         f"{tuple(value.shape)}, this model's {tuple(v.shape)}); delete the folder to start again")
+                    v.assign(value)
+        else:  # format 1 (before the change to variables.npz)
+            self.model.load_weights(str(ckpt / "model.weights.h5"))
         seeds, _ = self._rng_and_metric_vars()
         if len(seeds) != meta["n_seed_states"]:
             raise ValueError(
@@ -340,7 +439,5 @@ class ResumableBackup(keras.callbacks.Callback):
                 self._save(self._epoch, done)
 
     def on_train_end(self, logs=None):
-        import shutil
-
         if self.delete_checkpoint and self.dir.exists():
             shutil.rmtree(self.dir, ignore_errors=True)

@@ -86,6 +86,10 @@ def check_arrays(model, x, y, what: str = "training data", binary_labels: bool =
             raise ModelInputError(f"{what}: {name}, record {bad[0]}{at}: value {np.asarray(arr[bad]).item()!r} "
                                   "is not a finite number (NaN or infinity)")
     y_arr = y if hasattr(y, "shape") and hasattr(y, "dtype") else np.asarray(y)
+    if n == 0:
+        shown = f"{inputs[0][0]} has shape {_shape_str(tuple(inputs[0][1].shape))}"
+        hint = "there is nothing to train on" if what == "training data" else "pass None for no validation"
+        raise ModelInputError(f"{what}: no rows ({shown}); {hint}")
     if y_arr.shape[0] != n:
         raise ModelInputError(f"{what}: {n} input rows but {y_arr.shape[0]} label rows")
     out_shape = tuple(model.outputs[0].shape) if len(model.outputs) == 1 else None
@@ -106,7 +110,12 @@ def check_arrays(model, x, y, what: str = "training data", binary_labels: bool =
 
 
 def check_dataset_spec(model, ds, what: str = "training data") -> None:
-    """Check the element shapes of an unbatched ``(x, y)`` dataset against ``model``."""
+    """Check the element shapes of an unbatched ``(x, y)`` dataset against ``model``, and that it
+    is not known to be empty."""
+    cardinality = getattr(ds, "cardinality", None)
+    if cardinality is not None and int(cardinality()) == 0:
+        raise ModelInputError(f"{what}: the dataset has no elements (cardinality 0)"
+                              + ("; there is nothing to train on" if what == "training data" else "; pass None for no validation"))
     spec = ds.element_spec
     if not isinstance(spec, tuple) or len(spec) < 2:
         return  # other layouts (dicts for multi-input models) are left to Keras

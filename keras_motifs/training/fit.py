@@ -1,18 +1,29 @@
 """One entry point to build and fit any model of the package under a ``tf.distribute`` strategy.
 
 ``train()`` does, in order: seed everything; choose the strategy; build the model and its
-optimizer inside the strategy scope; fit with early stopping, a best-weights ``.keras``
-checkpoint, ``ResumableBackup`` (an interrupted run started again with the same output folder
-resumes from its last backup, exactly, also mid-epoch), ``TerminateOnNaN``, a CSV log (appended
-across resumes), TensorBoard logs and Keras's progress bar; then reload the best checkpoint.
+optimizer inside the strategy scope; check the data; take the output folder (below); fit with
+early stopping, a best-weights ``.keras`` checkpoint, ``ResumableBackup`` (an interrupted run
+started again with the same output folder resumes from its last backup, exactly, also
+mid-epoch), ``TerminateOnNaN``, a CSV log (appended across resumes, cut back to the backup's
+epochs on resume), TensorBoard logs and Keras's progress bar; then reload the best checkpoint.
 
 Output folder layout::
 
+    <output_dir>/OWNER.json      the run the folder belongs to: model config, data fingerprint, settings
+    <output_dir>/LOCK            held while a run trains here (process id and host)
     <output_dir>/best.keras      best model by the monitored metric (written atomically)
     <output_dir>/backup/         resume state (deleted when training finishes)
     <output_dir>/training_log.csv
     <output_dir>/tensorboard/
     <output_dir>/DONE            written last: training finished (absent = incomplete run)
+
+The folder is owned (:mod:`keras_motifs.training.ownership`): the same run started again resumes
+(or, when it had finished, trains again from the start); another run (other model, data or
+settings) is refused with an :class:`~keras_motifs.errors.OutputError` naming the folder and what
+differs, unless ``fresh=True`` (it then deletes the old run's outputs, and only those); a second
+run in the folder at the same time is refused. A write that finds the disk full stops training
+with an ``OutputError`` naming the file; nothing half-written is left and the same run started
+again (after freeing space) resumes from the last backup.
 
 Backends: the package's default is TensorFlow (``tf.distribute``, ``tf.data``). Under another
 Keras backend (``KERAS_BACKEND=jax`` or ``torch``, e.g. on a GPU machine without a TensorFlow GPU
@@ -34,9 +45,11 @@ import contextlib
 import keras
 import numpy as np
 
+from ..errors import ModelInputError, OutputError
 from ..io.atomic import atomic_open
 from ..losses import ClippedBinaryCrossentropy
-from .callbacks import AtomicBestCheckpoint, ResumableBackup, ThroughputLogger, make_early_stopping
+from . import ownership
+from .callbacks import AtomicBestCheckpoint, CSVLog, ResumableBackup, ThroughputLogger, make_early_stopping, output_error
 from .checks import check_training_data
 from .determinism import set_seed
 from .devices import make_strategy
@@ -156,6 +169,7 @@ def train(
     tensorboard: bool = True,
     callbacks: list | None = None,
     verbose="auto",
+    fresh: bool = False,
 ) -> TrainResult:
     """Build and train a model.
 
@@ -185,11 +199,13 @@ def train(
       strategy: a strategy object, or ``"auto"``/``"mirrored"``/``"multiworker"``/``"default"``
         (see :func:`keras_motifs.training.devices.make_strategy`).
       backup_every_steps: back up every N steps instead of every epoch (for long epochs).
+      fresh: start afresh in an ``output_dir`` that holds another run's outputs (they are deleted;
+        other files stay); without it such a folder is refused (see the module docstring).
     """
     from .. import registry
 
     output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
+    ownership.check_folder(output_dir)
     cfg = dict(training or (registry.training_config(model) if isinstance(model, str) else {}))
     for key, value in (
         ("epochs", epochs), ("batch_size", batch_size), ("learning_rate", learning_rate),
@@ -240,15 +256,80 @@ def train(
     else:
         val_ds, fit_kwargs = _arrays_for_fit(train_data, validation_data, cfg["batch_size"], shuffle_buffer, seed)
 
+    record = ownership.run_record(net, train_data, validation_data, {
+        **cfg, "seed": seed, "deterministic": deterministic, "shuffle_buffer": shuffle_buffer,
+        "loss": _describe(loss) if loss is not None else "ClippedBinaryCrossentropy (default)",
+        "metrics": [_describe(m) for m in metrics] if metrics is not None else ["binary_accuracy (default)"],
+        "strategy": type(strategy).__name__, "replicas": int(strategy.num_replicas_in_sync),
+        "backend": keras.backend.backend(),
+    })
+    ownership.make_folder(output_dir)
+    lock = ownership.FolderLock(output_dir)
+    lock.acquire()
+    try:
+        _take_folder(output_dir, record, fresh)
+        return _fit(net, strategy, output_dir, cfg, fit_kwargs, val_ds, backup_every_steps, tensorboard, callbacks,
+                    verbose, seed)
+    finally:
+        lock.release()
+
+
+def _describe(obj):
+    """A loss or metric as JSON: its name, or class and config."""
+    if isinstance(obj, str):
+        return obj
+    config = getattr(obj, "get_config", None)
+    if callable(config):
+        try:
+            return {"class": type(obj).__name__, "config": config()}
+        except Exception:  # noqa: BLE001
+            pass
+    return getattr(obj, "__qualname__", None) or type(obj).__name__
+
+
+def _take_folder(output_dir: Path, record: dict, fresh: bool) -> None:
+    """Decide what the run does with the folder (see the module docstring); write ``OWNER.json``."""
+    from ..io.atomic import write_json
+
+    owner = ownership.read_owner(output_dir)
+    present = [n for n in ownership.OUTPUTS if n != ownership.OWNER and (output_dir / n).exists()]
+    if fresh:
+        removed = ownership.clear_outputs(output_dir)
+        if removed:
+            ownership.LOG.warning("training folder '%s': fresh start, deleted the earlier run's %s", output_dir,
+                                  ", ".join(removed))
+    elif isinstance(owner, str) or (owner is None and present):
+        why = owner if isinstance(owner, str) else (
+            f"it holds training outputs ({', '.join(present)}) but no {ownership.OWNER}: they were written by "
+            "another program or an older version of keras_motifs")
+        raise OutputError(f"output folder '{output_dir}' belongs to another run: {why}; train into another "
+                          "folder, or pass fresh=True (command line: --fresh) to delete those outputs and start again")
+    elif owner is not None:
+        diff = ownership.describe_difference(owner, record)
+        if diff:
+            raise OutputError(f"output folder '{output_dir}' belongs to another run: {diff}; train into another "
+                              "folder, or pass fresh=True (command line: --fresh) to delete its outputs and start again")
+        resume = ResumableBackup.resume_point(output_dir / "backup")
+        if (output_dir / ownership.DONE).exists() or resume is None:
+            # finished, or stopped before its first backup: train again from the start
+            ownership.clear_outputs(output_dir)
+        else:
+            ownership.truncate_log(output_dir / ownership.LOG_FILE, resume[0])
+    try:
+        write_json(output_dir / ownership.OWNER, record)
+    except OSError as exc:
+        raise output_error(exc, output_dir / ownership.OWNER, "the run record") from exc
+
+
+def _fit(net, strategy, output_dir, cfg, fit_kwargs, val_ds, backup_every_steps, tensorboard, callbacks, verbose,
+         seed) -> TrainResult:
     best_path = output_dir / "best.keras"
     done_marker = output_dir / "DONE"
-    if done_marker.exists():
-        done_marker.unlink()
     cbs = [
         keras.callbacks.TerminateOnNaN(),
         *([full_shuffle.callback()] if full_shuffle is not None else []),  # tells it the epoch
         AtomicBestCheckpoint(best_path, monitor=cfg["monitor"]),
-        keras.callbacks.CSVLogger(str(output_dir / "training_log.csv"), append=True),
+        CSVLog(str(output_dir / "training_log.csv"), append=True),
     ]
     throughput = ThroughputLogger(cfg["batch_size"])
     cbs.append(throughput)
@@ -269,6 +350,8 @@ def train(
     start = time.perf_counter()
     history = net.fit(**fit_kwargs, validation_data=val_ds, epochs=int(cfg["epochs"]), callbacks=cbs, verbose=verbose)
     seconds = time.perf_counter() - start
+    if throughput.epochs_begun and throughput.batches == 0:
+        raise ModelInputError("training data: the dataset gave no batches; there is nothing to train on")
     if np.isnan(history.history.get("loss", [0.0])[-1:] or [0.0]).any():
         raise FloatingPointError(
             f"training stopped: the loss became NaN; the last good model is {best_path}"
@@ -277,8 +360,11 @@ def train(
     if best_path.exists():
         with strategy.scope():
             net = keras.models.load_model(best_path, safe_mode=True)
-    with atomic_open(done_marker, "w") as fh:
-        fh.write("finished\n")
+    try:
+        with atomic_open(done_marker, "w") as fh:
+            fh.write("finished\n")
+    except OSError as exc:
+        raise output_error(exc, done_marker, "the DONE marker") from exc
     return TrainResult(
         model=net,
         history=history.history,
