@@ -198,3 +198,20 @@ def test_to_one_hot_maps_a_row_or_a_block():
         xi, yi = to_one_hot({k: v[i] for k, v in block.items()}, n_value=0.25)
         np.testing.assert_array_equal(xi, x[i])
         np.testing.assert_array_equal(yi, y[i])
+
+
+def test_a_full_shuffle_is_the_same_data_in_a_new_process_and_other_data_when_it_differs():
+    """train()'s folder ownership (OWNER.json) recognises a FullShuffle by its rows and seed, not by
+    the object's address: the same run resumes, another seed or other rows is another run."""
+    from keras_motifs.training import ownership
+    from keras_motifs.training.shuffle import ArrayRows, FullShuffle
+
+    x = np.arange(40, dtype=np.float32).reshape(10, 4)
+    y = (x[:, :1] > 10).astype(np.float32)
+    fp = ownership.data_record(FullShuffle(ArrayRows(x, y), seed=3), None)
+    assert fp == ownership.data_record(FullShuffle(ArrayRows(x.copy(), y.copy()), seed=3), None)
+    assert fp != ownership.data_record(FullShuffle(ArrayRows(x, y), seed=4), None)
+    x2 = x.copy()
+    x2[5, 1] = -1
+    assert fp != ownership.data_record(FullShuffle(ArrayRows(x2, y), seed=3), None)
+    assert " at 0x" not in repr(fp)

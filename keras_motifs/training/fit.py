@@ -269,7 +269,7 @@ def train(
     try:
         _take_folder(output_dir, record, fresh)
         return _fit(net, strategy, output_dir, cfg, fit_kwargs, val_ds, backup_every_steps, tensorboard, callbacks,
-                    verbose, seed)
+                    verbose, seed, full_shuffle)
     finally:
         lock.release()
 
@@ -322,7 +322,7 @@ def _take_folder(output_dir: Path, record: dict, fresh: bool) -> None:
 
 
 def _fit(net, strategy, output_dir, cfg, fit_kwargs, val_ds, backup_every_steps, tensorboard, callbacks, verbose,
-         seed) -> TrainResult:
+         seed, full_shuffle=None) -> TrainResult:
     best_path = output_dir / "best.keras"
     done_marker = output_dir / "DONE"
     cbs = [

@@ -122,6 +122,11 @@ def _fingerprint(data, what: str):
         return {str(k): _fingerprint(data[k], f"{what}[{k!r}]") for k in sorted(data, key=str)}
     if isinstance(data, (tuple, list)):
         return [_fingerprint(d, f"{what}[{i}]") for i, d in enumerate(data)]
+    if hasattr(data, "fingerprint_parts"):  # FullShuffle, ArrayRows, the DeepSEA random-access export
+        parts = data.fingerprint_parts()
+        return {"type": type(data).__name__, **{str(k): _fingerprint(v, f"{what}.{k}") for k, v in parts.items()}}
+    if isinstance(data, (bool, int, float, str)):
+        return data
     if type(data).__module__.startswith("tensorflow") and hasattr(data, "element_spec"):
         return _dataset_fingerprint(data)
     if hasattr(data, "shape") and hasattr(data, "dtype"):
@@ -129,7 +134,10 @@ def _fingerprint(data, what: str):
         how = _hash_array(data, h)
         return {"shape": [int(d) for d in data.shape], "dtype": str(np.dtype(data.dtype)),
                 "elements": int(np.prod(data.shape)), "hash": h.hexdigest(), "hashed": how}
-    return {"type": type(data).__name__, "repr": repr(data)[:200]}
+    text = repr(data)
+    # an object's default repr holds its address, which differs in every process: a resumed run
+    # would never be recognised as the same; keep the type only
+    return {"type": type(data).__name__} if " at 0x" in text else {"type": type(data).__name__, "repr": text[:200]}
 
 
 def _dataset_fingerprint(ds) -> dict:

@@ -51,6 +51,10 @@ class ArrayRows:
     def __len__(self) -> int:
         return len(self.arrays[0])
 
+    def fingerprint_parts(self) -> dict:
+        """What identifies the data (keras_motifs.training.ownership: the run's data record)."""
+        return {"arrays": list(self.arrays)}
+
     def read(self, indices: np.ndarray):
         rows = tuple(np.asarray(a[indices]) for a in self.arrays)
         return rows[0] if len(rows) == 1 else rows
@@ -121,6 +125,12 @@ class FullShuffle:
     def order(self, epoch: int | None = None) -> np.ndarray:
         """The row order of ``epoch`` (default: the current one)."""
         return epoch_permutation(self.n, self.seed, self.epoch if epoch is None else epoch)
+
+    def fingerprint_parts(self) -> dict:
+        """What identifies the data (keras_motifs.training.ownership: the run's data record): the
+        rows and the order's seed (the transform is code, identified by its name)."""
+        name = getattr(self.transform, "__qualname__", type(self.transform).__name__) if self.transform else None
+        return {"rows": self.rows, "n": self.n, "seed": self.seed, "transform": name, "vectorized": self.vectorized}
 
     def set_epoch(self, epoch: int) -> None:
         """The epoch whose order the next iteration of :meth:`dataset` serves."""

@@ -72,6 +72,10 @@ class DeepSEARows:
     def __len__(self) -> int:
         return len(self.sequence)
 
+    def fingerprint_parts(self) -> dict:
+        """What identifies the data (keras_motifs.training.ownership): the exported arrays (sampled rows)."""
+        return {"sequence": self.sequence, "label_bits": self.label_bits}
+
     def read(self, indices: np.ndarray) -> dict:
         """``{"sequence": uint8 (k, L), "label": uint8 (k, 919)}`` of rows ``indices``."""
         return {
