@@ -8,7 +8,9 @@ reader's old size caps ~90 GB for 10 kb).
 * The stretches give exactly (bit for bit) the scores of the whole sequence in one call, for max
   and average, N and flank padding, strands, pooling and hidden layers (random long sequences).
 * The command's peak memory does not grow with the sequence: measured in a child process (its
-  peak ``ru_maxrss`` against its resident size after TensorFlow's import) — 100 kb in the default
+  peak ``VmHWM`` against its resident size after TensorFlow's import; not ``ru_maxrss``, which on
+  Linux carries the forking parent's peak across exec: under pytest after the DanQ tests it read
+  ~2.9 GB for a child whose own peak was ~0.8 GB) — 100 kb in the default
   run, 1 Mb with the largest parameter file the reader accepts under ``-m slow``.
 """
 
@@ -110,7 +112,10 @@ MEASURE = textwrap.dedent(
     sys.stdout = out
     rc = main(["deepbind", "--db", sys.argv[1], "D00001.001", sys.argv[2]])
     out.close()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:  # this process image's peak (ru_maxrss keeps the parent's peak across fork + exec on Linux)
+        peak = int([l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:")][0])
+    except (OSError, IndexError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"rc": rc, "base_kb": base, "peak_kb": peak}), file=sys.__stdout__)
     """
 )
