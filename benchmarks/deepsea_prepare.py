@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import load, machine  # noqa: E402
+from _common import load, machine, peak_rss_mb  # noqa: E402
 
 from keras_motifs import logs
 from keras_motifs.cli_args import ArgumentParser, common_options
@@ -76,7 +76,7 @@ def child(mode: str, manual_dir: str, data_dir: str, beam_workers: int) -> dict:
     import tfds_builders  # noqa: F401  (imports TensorFlow: ~0.8 GB RSS before any data is read)
     from tfds_builders.deepsea import mat_reader
 
-    rss_imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_imports = peak_rss_mb()
     t0 = time.perf_counter()  # timing starts after the imports
     if mode == "reader":
         reader = mat_reader.open_split(Path(manual_dir) / "train.mat", "train")
@@ -97,7 +97,7 @@ def child(mode: str, manual_dir: str, data_dir: str, beam_workers: int) -> dict:
         builder.download_and_prepare(download_config=tfds.download.DownloadConfig(**kwargs))
         n = builder.info.splits["train"].num_examples
     seconds = time.perf_counter() - t0
-    rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_self = peak_rss_mb()  # this child's own peak (not its TensorFlow-importing parent's)
     rss_kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"mode": mode, "samples": n, "rss_after_imports_mb": rss_imports, "seconds": seconds, "peak_rss_mb": rss_self, "peak_rss_children_mb": rss_kids}
 
