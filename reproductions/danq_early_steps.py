@@ -54,29 +54,27 @@ def parse_args(argv=None):
 def run(eps: float, args, data) -> dict:
     import keras
     import numpy as np
-    from sklearn.metrics import roc_auc_score
 
+    from keras_motifs.data import indices_to_one_hot
     from keras_motifs.losses import ClippedBinaryCrossentropy
+    from keras_motifs.metrics import deepsea_groups, per_target_auc, summarize
     from keras_motifs.papers.danq import build_model
 
     x, y, xv, yv = data
-    eye = np.eye(5, 4, dtype=np.float32)  # base indices (A,G,C,T,N) -> one-hot A,G,C,T
     keras.utils.set_random_seed(args.seed)
     model = build_model(args.preset, seed=args.seed)
     model.compile(optimizer=keras.optimizers.RMSprop(1e-3, rho=0.9, epsilon=eps), loss=ClippedBinaryCrossentropy())
     dense = next(layer for layer in model.layers if isinstance(layer, keras.layers.Dense))
     hidden = keras.Model(model.inputs, dense.output)
-    groups = np.array(["DNase"] * 125 + ["TF"] * 690 + ["Histone"] * 104)
-    xv1 = eye[xv]
+    groups = deepsea_groups()
+    xv1 = indices_to_one_hot(xv)  # base indices A,G,C,T,N -> one-hot A,G,C,T (N all zero)
 
     def evaluate():
         p = model.predict(xv1, batch_size=250, verbose=0)
         h = hidden.predict(xv1[:100], batch_size=100, verbose=0)
-        ok = [t for t in range(yv.shape[1]) if 0 < yv[:, t].sum() < len(yv)]
-        auc = {t: roc_auc_score(yv[:, t], p[:, t]) for t in ok}
+        roc = summarize(per_target_auc(yv, p)["roc_auc"], groups)  # targets with one class only left out
         return {"dead_dense_fraction": float((h.max(0) <= 0).mean()),
-                "roc_auc_mean": float(np.mean(list(auc.values()))),
-                "roc_auc_median_tf": float(np.median([a for t, a in auc.items() if groups[t] == "TF"])),
+                "roc_auc_mean": roc["mean"], "roc_auc_median_tf": roc["groups"]["TF"]["median"],
                 "prediction_sd": float(p.std(0).mean())}
 
     rng = np.random.default_rng(args.seed)
@@ -87,7 +85,7 @@ def run(eps: float, args, data) -> dict:
             order, pos = rng.permutation(len(x)), 0
         idx = np.sort(order[pos:pos + 100])
         pos += 100
-        losses.append(float(model.train_on_batch(eye[x[idx]], y[idx])))
+        losses.append(float(model.train_on_batch(indices_to_one_hot(x[idx]), y[idx])))
         if step % args.every == 0:
             rows.append({"step": step, "loss": float(np.mean(losses[-args.every:])), **evaluate(),
                          "seconds": round(time.perf_counter() - t0, 1)})
