@@ -19,3 +19,18 @@ def shared_data():
     if not path.is_dir():
         pytest.skip(f"shared data not found at {path} (set {ENV_VAR} to the folder holding data/)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _package_logger_restored():
+    """Tests that run the CLI in this process call ``logs.configure()``, which gives the package logger
+    a handler on the stderr of that moment (pytest's capture, closed after the test) and stops it from
+    propagating, so a later test's ``caplog`` saw nothing. Put the logger back as it was after each test."""
+    import logging
+
+    logger = logging.getLogger("keras_motifs")
+    saved = (list(logger.handlers), logger.level, logger.propagate)
+    yield
+    logger.handlers[:] = saved[0]
+    logger.setLevel(saved[1])
+    logger.propagate = saved[2]
