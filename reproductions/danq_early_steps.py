@@ -44,6 +44,11 @@ def parse_args(argv=None):
                         help="TF targets' detection probability, U(LOW, HIGH)")
     recipe.add_argument("--tf-false-positive", type=float, nargs=2, default=None, metavar=("LOW", "HIGH"),
                         help="TF targets' false-positive rate, U(LOW, HIGH)")
+    recipe.add_argument("--layout", choices=["uniform", "central"], default=None,
+                        help="uniform: instances anywhere all count; central: only those in the central --center bp count")
+    recipe.add_argument("--center", type=int, default=None, help="layout central: width of the labelled centre (bp)")
+    recipe.add_argument("--p-flank", type=float, default=None, help="probability of a decoy instance of each motif in the flanks")
+    recipe.add_argument("--cobinding", type=float, default=None, help="fraction of TF targets that need a partner motif too")
     p.add_argument("--preset", default="danq", choices=["danq", "danq_jaspar"], help="model (default danq)")
     args = p.parse_args(argv)
     if args.steps < 1 or args.every < 1 or args.n_train < 100:
@@ -104,7 +109,8 @@ def main(argv=None) -> int:
     from keras_motifs.reporting.run_record import Unit
     from tfds_builders.deepsea import synthetic
 
-    knobs = {k: getattr(args, k) for k in ("copies", "p_present", "slot", "tf_sensitivity", "tf_false_positive")
+    knobs = {k: getattr(args, k) for k in ("copies", "p_present", "slot", "tf_sensitivity", "tf_false_positive", "layout", "center",
+                                         "p_flank", "cobinding")
              if getattr(args, k) is not None}
     recipe = synthetic.Recipe(**{k: tuple(v) if isinstance(v, list) else v for k, v in knobs.items()})
     x, y, _ = synthetic.generate(args.n_train, 2016, 1, recipe=recipe)  # the synthetic config's seed and train split

@@ -59,6 +59,14 @@ class Recipe:
     slot: int = SLOT
     tf_sensitivity: tuple = TF_SENSITIVITY
     tf_false_positive: tuple = TF_FALSE_POSITIVE
+    # "uniform": instances anywhere, every one counts (recipe 1.0.0). "central": as DeepSEA's labels,
+    # only instances in the central ``center`` bp count; the flanks hold decoy instances of the same
+    # motifs (each motif with probability ``p_flank``) that no label sees, and a fraction
+    # ``cobinding`` of the TF targets need a partner motif in the centre as well.
+    layout: str = "uniform"
+    center: int = 200
+    p_flank: float = 0.0
+    cobinding: float = 0.0
 
     def is_default(self) -> bool:
         return self == Recipe()
@@ -111,7 +119,11 @@ def target_spec(seed: int, n_motifs: int = len(MOTIF_IDS), recipe: "Recipe | Non
                 m = j % n_motifs
                 sets[t, 0] = m
                 sens[t], fp[t] = rng.uniform(*recipe.tf_sensitivity), rng.uniform(*recipe.tf_false_positive)
-                names.append(f"synthetic_TF_{motifs[m][1]}_{j // n_motifs:02d}")
+                name = f"synthetic_TF_{motifs[m][1]}_{j // n_motifs:02d}"
+                if recipe.cobinding and rng.random() < recipe.cobinding:  # needs a partner too (co-binding)
+                    sets[t, 1] = (m + 1 + rng.integers(n_motifs - 1)) % n_motifs
+                    name += f"_with_{motifs[sets[t, 1]][1]}"
+                names.append(name)
                 kinds.append(0)
             elif group == "DNase":
                 sets[t, :2] = rng.choice(n_motifs, 2, replace=False)
@@ -134,12 +146,53 @@ def reverse_complement_agct(indices: np.ndarray) -> np.ndarray:
     return comp[indices][..., ::-1]
 
 
+def _plant(row, motifs, chosen, slot_starts, slot, rng) -> list:
+    """Plant one instance of each motif in ``chosen`` into ``row`` (ACGT indices), each in its own
+    slot (of those starting at ``slot_starts``), at a random offset and strand."""
+    slots = rng.choice(len(slot_starts), len(chosen), replace=False)
+    inst = []
+    for m, k in zip(chosen, slots):
+        ppm = motifs[m][2] ** SHARPEN
+        ppm = ppm / ppm.sum(1, keepdims=True)
+        w = ppm.shape[0]
+        u = rng.random(w)[:, None]
+        letters = (u > np.cumsum(ppm, axis=1)).sum(1).astype(np.uint8)
+        letters = np.minimum(letters, 3)
+        strand = "+" if rng.random() < 0.5 else "-"
+        if strand == "-":
+            letters = (3 - letters)[::-1]
+        begin = int(slot_starts[k]) + int(rng.integers(0, slot - w + 1))
+        row[begin : begin + w] = letters
+        inst.append((int(m), begin, strand))
+    return inst
+
+
+def slot_layout(recipe: "Recipe", length: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """Start positions of the slots whose instances count (the labelled ones) and of the decoy slots.
+    ``uniform``: every slot counts, none is a decoy; ``central``: the slots inside the central
+    ``center`` bp count, the slots wholly outside it are decoys."""
+    slot = recipe.slot
+    if recipe.layout == "uniform":
+        return np.arange(length // slot) * slot, np.zeros(0, dtype=np.int64)
+    if recipe.layout != "central":
+        raise ValueError(f"layout must be 'uniform' or 'central', not {recipe.layout!r}")
+    if not slot <= recipe.center <= length:
+        raise ValueError(f"center ({recipe.center} bp) must lie between the slot width ({slot}) and the length ({length})")
+    lo = (length - recipe.center) // 2
+    inner = lo + np.arange(recipe.center // slot) * slot
+    n_side = lo // slot
+    left = np.arange(n_side) * slot
+    right = lo + recipe.center + np.arange((length - lo - recipe.center) // slot) * slot
+    return inner, np.concatenate([left, right])
+
+
 def generate(n_forward: int, seed: int, split_seed: int, length: int = 1000, recipe: "Recipe | None" = None):
     """Generate one split.
 
     Returns ``(sequences, labels, planted)``: ``sequences`` uint8 (2n, length) base indices in
     A,G,C,T order (forward half, then reverse complements), ``labels`` uint8 (2n, 919), and
-    ``planted`` a list (per forward sequence) of (motif index, start, strand) tuples.
+    ``planted`` a list (per forward sequence) of (motif index, start, strand) tuples of the
+    instances the labels see (layout ``central``: in the centre; the decoys are not listed).
     ``recipe``: other knobs than the defaults (:class:`Recipe`).
     """
     recipe = recipe or Recipe()
@@ -151,37 +204,27 @@ def generate(n_forward: int, seed: int, split_seed: int, length: int = 1000, rec
         raise ValueError(f"slots of {SLOT} bp are narrower than the widest motif ({max(m[2].shape[0] for m in motifs)} bp)")
     spec = target_spec(seed, recipe=recipe)
     rng = np.random.default_rng([seed, split_seed])
-    n_slots = length // SLOT
-    if len(motifs) * COPIES > n_slots:
-        raise ValueError(f"{len(motifs)} motifs x {COPIES} copies do not fit {n_slots} slots of {SLOT} bp")
+    inner, decoys = slot_layout(recipe, length)
+    if len(motifs) * COPIES > len(inner):
+        raise ValueError(f"{len(motifs)} motifs x {COPIES} copies do not fit {len(inner)} slots of {SLOT} bp")
+    if recipe.p_flank and len(motifs) * COPIES > len(decoys):
+        raise ValueError(f"{len(motifs)} motifs x {COPIES} decoy copies do not fit {len(decoys)} flank slots of {SLOT} bp")
     seqs = rng.integers(0, 4, size=(n_forward, length), dtype=np.uint8)  # ACGT indices
     present = rng.random((n_forward, len(motifs))) < P_PRESENT
+    decoy = rng.random((n_forward, len(motifs))) < recipe.p_flank if recipe.p_flank else None
     planted = []
     for i in range(n_forward):
-        chosen = np.repeat(np.flatnonzero(present[i]), COPIES)
-        slots = rng.choice(n_slots, len(chosen), replace=False)
-        inst = []
-        for m, slot in zip(chosen, slots):
-            ppm = motifs[m][2] ** SHARPEN
-            ppm = ppm / ppm.sum(1, keepdims=True)
-            w = ppm.shape[0]
-            u = rng.random(w)[:, None]
-            letters = (u > np.cumsum(ppm, axis=1)).sum(1).astype(np.uint8)
-            letters = np.minimum(letters, 3)
-            strand = "+" if rng.random() < 0.5 else "-"
-            if strand == "-":
-                letters = (3 - letters)[::-1]
-            start = slot * SLOT + int(rng.integers(0, SLOT - w + 1))
-            seqs[i, start : start + w] = letters
-            inst.append((int(m), start, strand))
-        planted.append(inst)
+        planted.append(_plant(seqs[i], motifs, np.repeat(np.flatnonzero(present[i]), COPIES), inner, SLOT, rng))
+        if decoy is not None:
+            _plant(seqs[i], motifs, np.repeat(np.flatnonzero(decoy[i]), COPIES), decoys, SLOT, rng)
     # Labels.
     sets = spec.motif_sets
     kind = spec.kind
     signal = np.zeros((n_forward, N_TARGETS), dtype=bool)
     a = present[:, np.maximum(sets[:, 0], 0)]
     b = present[:, np.maximum(sets[:, 1], 0)]
-    signal[:, kind == 0] = a[:, kind == 0]  # TF: its motif
+    pair = sets[:, 1] >= 0
+    signal[:, kind == 0] = (a & (b | ~pair))[:, kind == 0]  # TF: its motif (and its partner, if it has one)
     signal[:, kind == 1] = (a | b)[:, kind == 1]  # DNase: either of two motifs
     signal[:, kind == 2] = (a & ~b)[:, kind == 2]  # Histone: one motif without the other
     detect = rng.random((n_forward, N_TARGETS)) < spec.sensitivity
