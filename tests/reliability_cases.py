@@ -47,6 +47,7 @@ READER_MODULES = [
     "test_reliability_deepbind_params",
     "test_reliability_deepbind_index",
     "test_reliability_vcf",
+    "test_reliability_torch_state",
     "test_reliability_fasta_index",
     "test_reliability_user_sequences",
     "test_reliability_keras",

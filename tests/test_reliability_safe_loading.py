@@ -23,7 +23,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE_DIRS = ("keras_motifs", "tfds_builders", "reproductions", "benchmarks")
-SAFE_UNPICKLER = Path("keras_motifs/io/safe_npy.py")
+# the restricted unpicklers: NumPy object arrays, PyTorch state dicts (each resolves a fixed list of names)
+SAFE_UNPICKLERS = (Path("keras_motifs/io/safe_npy.py"), Path("keras_motifs/io/torch_state.py"))
 
 
 def _sources():
@@ -70,7 +71,7 @@ def test_no_pickle_eval_or_unsafe_loaders_in_the_package():
     for rel, text in _sources():
         for lineno, line in _code_lines(text):
             for name, pattern in FORBIDDEN.items():
-                if pattern.search(line) and not (name == "pickle" and rel == SAFE_UNPICKLER):
+                if pattern.search(line) and not (name == "pickle" and rel in SAFE_UNPICKLERS):
                     found.append(f"{rel}:{lineno}: {name}: {line.strip()}")
     assert found == [], "\n".join(found)
 
@@ -88,6 +89,31 @@ def test_every_keras_load_model_call_uses_safe_mode():
     assert calls, "the grep found no load_model call at all"
     unsafe = [f"{rel}: {call}" for rel, call in calls if "safe_mode=True" not in call]
     assert unsafe == [], "\n".join(unsafe)
+
+
+def test_torch_state_dict_reader_refuses_code(tmp_path):
+    """A PyTorch file whose pickle calls os.system (zip and legacy layouts) is refused unrun."""
+    import os
+    import pickle
+    import zipfile
+
+    from keras_motifs.errors import DataFormatError
+    from keras_motifs.io.torch_state import read_torch_state_dict
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {tmp_path / 'PWNED'}",))
+
+    payload = pickle.dumps({"w": Evil()}, protocol=2)
+    with zipfile.ZipFile(tmp_path / "evil.pth", "w") as zf:
+        zf.writestr("evil/data.pkl", payload)
+    with pytest.raises(DataFormatError, match=r"evil\.pth': refuses to load the pickled object (posix|nt)\.system"):
+        read_torch_state_dict(tmp_path / "evil.pth")
+    legacy = b"".join(pickle.dumps(x, protocol=2) for x in (0x1950A86A20F9469CFC6C, 1001, {"little_endian": True}))
+    (tmp_path / "legacy.pth").write_bytes(legacy + payload)
+    with pytest.raises(DataFormatError, match=r"legacy\.pth': refuses to load the pickled object (posix|nt)\.system"):
+        read_torch_state_dict(tmp_path / "legacy.pth")
+    assert not (tmp_path / "PWNED").exists()
 
 
 def test_safe_numpy_unpickler_is_the_only_pickle_user_and_refuses_code(tmp_path):

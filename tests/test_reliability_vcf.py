@@ -76,6 +76,24 @@ def _(tmp):
     return _vcf(tmp, VCF.replace("\tG\t", "\tX\t"))
 
 
+@case("vcf-malformed-allele", R_VCF, "ALT `A-C` (a dash inside an allele)", DataFormatError,
+      r"line 3 \(chr1:5 A>A-C\): unsupported allele REF=A ALT=A-C \(REF and ALT must be strings of A, C, G, T, N")
+def _(tmp):
+    return _vcf(tmp, VCF.replace("\tG\t", "\tA-C\t"))
+
+
+@case("vcf-empty-alt-in-list", R_VCF, "ALT list `G,,T` with an empty allele", DataFormatError,
+      r"line 3 \(chr1:5 A>\): unsupported allele REF=A ALT=\(empty\)")
+def _(tmp):
+    return _vcf(tmp, VCF.replace("\tG\t", "\tG,,T\t"))
+
+
+@case("vcf-allele-longer-than-model", R_VCF, "insertion longer than the model's input", DataFormatError,
+      r"line 3 \(chr1:5 A>A[ACGT]+\): ALT allele of 12 bp is longer than the model's input length 8")
+def _(tmp):
+    return _vcf(tmp, VCF.replace("\tG\t", "\tACGTACGTACGT\t"))
+
+
 @case("vcf-ref-mismatch", R_VCF, "REF differs from the FASTA", DataFormatError,
       r"line 3 \(chr1:5 C>G\): REF allele mismatch: VCF REF=C, FASTA has A at chr1:5")
 def _(tmp):
@@ -88,9 +106,10 @@ def _(tmp):
     return _vcf(tmp, VCF.replace("chr1", "chr9"))
 
 
-@case("vcf-indel", R_VCF, "indel", DataFormatError, r"line 3 \(chr1:5 AC>A\): indel REF=AC ALT=A not supported")
+@case("vcf-deletion-past-end", R_VCF, "deletion running off the chromosome end", DataFormatError,
+      r"line 3 \(chr1:15 GTA>G\): REF allele of 3 bp from position 15 runs past the end of chr1 \(length 16")
 def _(tmp):
-    return _vcf(tmp, VCF.replace("\tA\tG\t", "\tAC\tA\t"))
+    return _vcf(tmp, VCF.replace("\t5\trs1\tA\tG\t", "\t15\trs1\tGTA\tG\t"))
 
 
 @case("vcf-past-end", R_VCF, "position past the chromosome end", DataFormatError,

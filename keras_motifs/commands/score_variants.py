@@ -15,11 +15,16 @@ examples:
   keras-motifs score-variants model.keras --pairs pairs.tsv --alphabet ACGT --out scores.tsv
 
 --pairs: a tab-separated file with columns id, ref_sequence, alt_sequence (a header line
-starting with 'id' is skipped). VCF: the variant is placed at 0-based index L // 2 of a window of
-the model's length L cut from the FASTA (N beyond chromosome ends). The VCF REF allele must match
-the FASTA: a mismatch stops with an error naming the VCF line, or with --on-mismatch flag is kept
-as a row with empty scores and the reason in the status column. Output: one row per variant and
-model output.
+starting with 'id' is skipped). VCF: SNVs, MNVs, insertions and deletions; a record with several
+ALT alleles gives one variant per ALT. Each window has the model's length L, cut from the FASTA
+(N beyond chromosome ends), with its allele (REF, or ALT) centred: the allele's middle base at
+0-based index L // 2, the genome around the REF allele on both sides (a deletion's window reaches
+further into the flanks, an insertion's pushes them out; Selene's convention). The VCF REF allele
+must match the FASTA: a mismatch (or a malformed allele, a REF running past the chromosome end,
+an allele longer than L) stops with an error naming the VCF line, or with --on-mismatch flag is
+kept as a row with empty scores and the reason in the status column. Symbolic ALT alleles (<DEL>,
+<INS>, *, breakends, .) are skipped in either mode: a warning names their lines, and their rows
+have empty scores and status 'skipped: ...'. Output: one row per variant and model output.
 """
 
 
@@ -127,13 +132,15 @@ def run(args) -> int:
         ids, refs, alts = read_pairs(args.pairs)
         table = score_sequence_pairs(model, refs, alts, alphabet, rc_average=args.rc_average, targets=targets,
                                      target_names=names, n_value=args.n_value, batch_size=args.batch_size, ids=ids)
-    n_flag = int((table["status"] != "ok").sum()) if len(table) else 0
+    n_skip = int(table["status"].str.startswith("skipped").sum()) if len(table) else 0
+    n_flag = int((table["status"] != "ok").sum()) - n_skip if len(table) else 0
     if is_stdout(args.out):
         table.to_csv(sys.stdout, sep="\t", index=False, float_format="%.6g")
         where = "standard output"
     else:
         write_table(args.out, table)
         where = args.out
-    print(f"wrote {len(table)} rows to {where}" + (f" ({n_flag} flagged rows, see the status column)" if n_flag else ""),
+    notes = " and ".join(f"{n} {what}" for n, what in ((n_flag, "flagged"), (n_skip, "skipped")) if n)
+    print(f"wrote {len(table)} rows to {where}" + (f" ({notes} rows, see the status column)" if notes else ""),
           file=sys.stderr if is_stdout(args.out) else sys.stdout)
     return 0

@@ -8,18 +8,40 @@ Scores per variant and model output (DeepSEA/DanQ conventions):
 * ``rc_average=True`` averages each prediction with that of the reverse complement, as the
   DeepSEA/DanQ evaluation does.
 
-Input: pairs of sequences, or a VCF plus a reference FASTA (read with ``pyfaidx``). Each
-variant's window of the model's length is cut from the FASTA with the variant at 0-based index
-``length // 2`` (N beyond the chromosome ends). The VCF's REF allele is checked against the
-FASTA: a mismatch is an error naming the VCF line (``on_mismatch="error"``, default) or a
-flagged row with no scores (``on_mismatch="flag"``) — never silently scored. Only substitutions
-(REF and ALT of equal length) are scored; indels and symbolic alleles are refused or flagged the
-same way.
+Input: pairs of sequences, or a VCF plus a reference FASTA (read with ``pyfaidx``). A record
+with several ALT alleles gives one variant (one row per target) per ALT.
+
+**Windows** (forward strand, model length ``L``, centre ``c = L // 2``). Each of the two windows
+holds its allele — REF in the reference window, ALT in the alternative one — with the allele's
+middle base (index ``len(allele) // 2``) at window index ``c``, and the genome around the REF
+allele on either side: the reference window starts ``c - len(REF) // 2`` bases before POS, the
+alternative window ``c - len(ALT) // 2`` bases before POS, and the bases after the allele are those
+after the REF allele in the genome (N beyond the chromosome ends). So an SNV sits at index ``c``
+of two windows that differ there only; a deletion's alternative window reaches further into the
+flanks by the deleted length (split half left, half right); an insertion's pushes flanking bases
+out at both ends. Alleles are used as written in the VCF (the padding base VCF puts before an
+indel is kept; no left-alignment or trimming). This is Selene's rule (FunctionLab/selene
+``selene_sdk/predict/_variant_effect_prediction.py``, ``_process_alt``: the window centred on
+POS + len(REF) // 2, deletions filled from the genome's flanks); for an insertion Selene splices
+ALT into the reference window and trims ``d // 2`` bases (``d = len(ALT) - len(REF)``) from its
+left, which puts ALT one base further right than here when both ``len(REF)`` and ``d`` are odd.
+Kipoi's ``kipoiseq.extractors.VariantSeqExtractor`` likewise keeps the sequence fixed around an
+anchor (the window centre) and extends or trims the flanks.
+
+**Checks.** The VCF's REF allele is checked against the FASTA: a mismatch is an error naming the
+VCF line (``on_mismatch="error"``, default) or a flagged row with no scores
+(``on_mismatch="flag"``) — never silently scored; so are alleles that are not A/C/G/T/N strings,
+a REF allele running past the chromosome's end and an allele longer than the model's input.
+Symbolic alleles (``<DEL>``, ``<INS:ME>``, ``<*>``, the spanning deletion ``*``, breakends such
+as ``G]17:198982]``, and ``.`` for no ALT) describe no sequence: they are skipped — kept as rows
+with no scores and ``status`` ``skipped: ...``, counted, and logged as a warning naming their
+lines — in either mode.
 """
 
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -31,6 +53,8 @@ from ..errors import DataFormatError, InvalidSequenceError, ModelInputError
 from ..progress import Progress
 
 _EPS = 1e-7
+LOG = logging.getLogger("keras_motifs.interpret")
+_BASES = frozenset("ACGTN")
 
 
 @dataclass
@@ -41,6 +65,24 @@ class Variant:
     ref: str
     alt: str
     line: int  # line number in the VCF (1-based)
+
+    @property
+    def kind(self) -> str:
+        """``snv``, ``mnv`` (equal lengths > 1), ``insertion``, ``deletion`` or ``symbolic``."""
+        if is_symbolic(self.alt):
+            return "symbolic"
+        if len(self.ref) == len(self.alt):
+            return "snv" if len(self.ref) == 1 else "mnv"
+        return "insertion" if len(self.alt) > len(self.ref) else "deletion"
+
+
+_BREAKEND = re.compile(r"^(\.[A-Z]+|[A-Z]+\.|[A-Z]*[\[\]].*[\[\]][A-Z]*)$")
+
+
+def is_symbolic(alt: str) -> bool:
+    """True for an ALT that names no sequence: ``<ID>`` alleles, ``*`` (a spanning deletion),
+    ``.`` (no ALT) and breakends (``G]17:198982]``, ``]13:123456]T``, ``.A``, ``G.``)."""
+    return alt in ("*", ".") or (alt.startswith("<") and alt.endswith(">")) or bool(_BREAKEND.match(alt))
 
 
 VCF_COLUMNS = ("#CHROM", "POS", "ID", "REF", "ALT")
@@ -127,6 +169,41 @@ def open_fasta(fasta: "str | os.PathLike"):
         raise DataFormatError(f"file '{path}': not a usable reference FASTA ({first})") from None
 
 
+def _symbolic_reason(v: Variant) -> str:
+    what = ("no ALT allele ('.')" if v.alt == "." else "the spanning deletion '*'" if v.alt == "*"
+            else f"symbolic allele {v.alt!r}" if v.alt.startswith("<") else f"breakend {v.alt!r}")
+    return f"skipped: {what} names no sequence to score"
+
+
+def warn_skipped(variants: list[Variant], status: list[str], vcf_name: str = "VCF", shown: int = 10) -> int:
+    """Log one warning naming the VCF lines of the skipped (symbolic) alleles; returns their number."""
+    skipped = [(v, s) for v, s in zip(variants, status) if s.startswith("skipped")]
+    if skipped:
+        lines = ", ".join(f"line {v.line} ({v.chrom}:{v.pos} {v.ref}>{v.alt})" for v, _ in skipped[:shown])
+        more = f" and {len(skipped) - shown} more" if len(skipped) > shown else ""
+        LOG.warning(f"file '{vcf_name}': {len(skipped)} symbolic or breakend ALT allele(s) not scored (no sequence): "
+                    f"{lines}{more}; they are kept as rows with status 'skipped: ...' and no scores")
+    return len(skipped)
+
+
+def _fetch(fa, chrom: str, chrom_len: int, start: int, end: int) -> str:
+    """Genome bases [start, end) (0-based), N outside the chromosome."""
+    lo, hi = max(0, start), min(chrom_len, end)
+    if hi <= lo:
+        return "N" * (end - start)
+    return "N" * (lo - start) + fa[chrom][lo:hi] + "N" * (end - hi)
+
+
+def allele_window(fa, chrom: str, chrom_len: int, pos: int, ref_len: int, allele: str, length: int) -> str:
+    """The window of ``length`` holding ``allele`` in place of the REF allele (``ref_len`` bases
+    from 1-based ``pos``), the allele's middle base at index ``length // 2``, genome flanks around."""
+    p0 = pos - 1
+    left = length // 2 - len(allele) // 2  # bases before the allele
+    right = length - left - len(allele)  # bases after it
+    return (_fetch(fa, chrom, chrom_len, p0 - left, p0) + allele
+            + _fetch(fa, chrom, chrom_len, p0 + ref_len, p0 + ref_len + right))
+
+
 def variant_windows(
     variants: list[Variant],
     fasta: "str | os.PathLike",
@@ -135,31 +212,39 @@ def variant_windows(
     vcf_name: str = "VCF",
 ) -> tuple[list[str | None], list[str | None], list[str]]:
     """Reference and alternative windows of ``length`` around each variant (strings; one-hot they
-    are (N, length, A)).
+    are (N, length, A)); substitutions, insertions and deletions (module docstring: the windows).
 
-    Returns ``(ref_seqs, alt_seqs, status)``: ``status`` is ``"ok"`` or the reason the variant
-    is not scored (its sequences are then None).
+    Returns ``(ref_seqs, alt_seqs, status)``: ``status`` is ``"ok"``, ``"skipped: ..."`` for a
+    symbolic allele, or the reason the variant is not scored (its sequences are then None).
     """
     if on_mismatch not in ("error", "flag"):
         raise ValueError("on_mismatch must be 'error' or 'flag'")
     fa = open_fasta(fasta)
     refs, alts, status = [], [], []
-    centre = length // 2
     for v in variants:
         problem = None
-        if v.chrom not in fa:
+        if is_symbolic(v.alt):
+            refs.append(None)
+            alts.append(None)
+            status.append(_symbolic_reason(v))
+            continue
+        if not v.ref or not v.alt or not set(v.ref) <= _BASES or not set(v.alt) <= _BASES:
+            problem = (f"unsupported allele REF={v.ref or '(empty)'} ALT={v.alt or '(empty)'} (REF and ALT must be "
+                       "strings of A, C, G, T, N; symbolic ALT alleles such as <DEL> are skipped)")
+        elif v.chrom not in fa:
             problem = f"chromosome {v.chrom!r} is not in the FASTA"
-        elif not set(v.ref) <= set("ACGTN") or not set(v.alt) <= set("ACGTN") or not v.alt:
-            problem = f"unsupported allele REF={v.ref} ALT={v.alt} (only A,C,G,T,N substitutions)"
-        elif len(v.ref) != len(v.alt):
-            problem = f"indel REF={v.ref} ALT={v.alt} not supported (substitutions only)"
-        elif len(v.ref) > length:
-            problem = f"REF allele longer than the model's input length {length}"
+        elif max(len(v.ref), len(v.alt)) > length:
+            which = "REF" if len(v.ref) >= len(v.alt) else "ALT"
+            problem = (f"{which} allele of {max(len(v.ref), len(v.alt))} bp is longer than the model's input "
+                       f"length {length}")
         else:
             chrom_len = len(fa[v.chrom])
             p0 = v.pos - 1
-            if p0 + len(v.ref) > chrom_len:
+            if p0 >= chrom_len:
                 problem = f"position {v.pos} is past the end of {v.chrom} (length {chrom_len})"
+            elif p0 + len(v.ref) > chrom_len:
+                problem = (f"REF allele of {len(v.ref)} bp from position {v.pos} runs past the end of {v.chrom} "
+                           f"(length {chrom_len}; it would end at {p0 + len(v.ref)})")
             else:
                 genome_ref = fa[v.chrom][p0 : p0 + len(v.ref)]
                 if genome_ref != v.ref:
@@ -174,12 +259,8 @@ def variant_windows(
             alts.append(None)
             status.append(problem)
             continue
-        start = v.pos - 1 - centre
-        lo, hi = max(0, start), min(chrom_len, start + length)
-        window = "N" * (lo - start) + fa[v.chrom][lo:hi] + "N" * (start + length - hi)
-        alt_window = window[:centre] + v.alt + window[centre + len(v.alt):]
-        refs.append(window)
-        alts.append(alt_window)
+        refs.append(allele_window(fa, v.chrom, chrom_len, v.pos, len(v.ref), v.ref, length))
+        alts.append(allele_window(fa, v.chrom, chrom_len, v.pos, len(v.ref), v.alt, length))
         status.append("ok")
     return refs, alts, status
 
@@ -316,14 +397,15 @@ def score_vcf(model, vcf: "str | os.PathLike", fasta: "str | os.PathLike", alpha
               length: int | None = None, on_mismatch: str = "error", rc_average: bool = False, targets=None,
               target_names=None, n_value: float = 0.0, batch_size: int = 128):
     """Score every variant of a VCF against a reference FASTA (windows one-hot (N, length, A));
-    returns a long ``DataFrame`` (one row per variant and target)
+    returns a long ``DataFrame`` (one row per variant — one per ALT allele — and target)
     (``chrom, pos, id, ref_allele, alt_allele, status, target, ref, alt, diff, abs_diff,
-    log_odds_diff``). Flagged variants (``on_mismatch="flag"``) keep their row with NaN scores
-    and the reason in ``status``."""
+    log_odds_diff``). Flagged variants (``on_mismatch="flag"``) and skipped symbolic alleles keep
+    their rows with NaN scores and the reason in ``status``."""
     check_targets(model, targets, target_names)
     length = length or _model_length(model)
     variants = read_vcf(vcf)
     refs, alts, status = variant_windows(variants, fasta, length, on_mismatch, vcf_name=str(vcf))
+    warn_skipped(variants, status, str(vcf))
     ok = np.array([s == "ok" for s in status], dtype=bool)
     scores = None
     if ok.any():

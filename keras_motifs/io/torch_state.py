@@ -157,7 +157,7 @@ def _collect(path, obj) -> collections.OrderedDict[str, np.ndarray]:
         if isinstance(value, _TensorRef):
             out[str(name)] = _as_array(path, str(name), value)
         elif not isinstance(value, dict):  # nested dicts (optimizer state) and numbers are not weights
-            raise _bad(path, f"entry '{name}' is a {type(value).__name__}, not a tensor")
+            raise _bad(path, f"entry '{name}' ({type(value).__name__}) is not a tensor")
     if not out:
         raise _bad(path, "holds no tensors")
     return out
