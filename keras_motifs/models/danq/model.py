@@ -69,6 +69,17 @@ Differences from the original:
     default, 200,000) instead streams the file, all forward strands before their reverse
     complements, through an N-row buffer: the first part of every epoch is then forward strands
     from the start of the file only.
+
+Published trained weights: uci-cbcl/DanQ's README links ``DanQ_bestmodel.hdf5`` and
+``DanQ-JASPAR_bestmodel.hdf5`` (cbcl.ics.uci.edu/public_data/DanQ/), written by Keras 0.2's
+``save_weights``: groups ``layer_0`` ... with ``param_0`` ...; the convolution kernel as
+(filters, 4, width, 1) for Theano's ``conv2d``, which flips kernels (ours would take it reversed
+along the width), and the Bidirectional layer's parameters as the forward then the backward
+LSTM's 12 arrays each (W, U, b per gate in the order i, c, f, o). The package has no loader for
+them: the direction in which the original's "backward" LSTM ran depends on the modified seya copy
+(see above) that we cannot read, and the two readings give different predictions from the same
+weights, so a conversion could not be checked against the published model's outputs (those
+outputs are not published either).
 """
 
 from __future__ import annotations

@@ -53,6 +53,11 @@ Differences from the original:
     once per epoch. The synthetic set (17,500 = 175 x 100 rows) has no remainder; in vivo (batch 32)
     it concerns fewer than 32 rows an epoch. (Before this change the rows went through a
     10,000-row shuffle buffer; an integer ``shuffle`` still selects such a buffer.)
+
+Published trained weights: p-koo/learning_sequence_motifs commits the synthetic-data models'
+TensorFlow 1 checkpoints (``results/synthetic/model_params/<model>_best.ckpt.{index,data-*,meta}``,
+Deepomics variable names), readable with ``tf.train.load_checkpoint``. The package has no loader
+for them yet (not written or checked against their graph); train with the reproduction instead.
 """
 
 from __future__ import annotations
