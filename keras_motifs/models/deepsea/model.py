@@ -26,7 +26,8 @@ the default reset applies). Validation: the loss over the first 4,000 rows of ``
 reproduction (the forward half of a smaller synthetic split).
 
 Differences from the original:
-  * Hidden layer: 925 units as the paper states (the released Torch code builds 919).
+  * Hidden layer: 925 units as the paper states (the released Torch training code builds 919; the
+    released trained model, as Kipoi converted it, has 925: :func:`load_original_weights`).
   * Threshold: Torch's ``Threshold(0, 1e-6)`` maps x <= 0 to 1e-6; we use the same function
     (registered ``keras_motifs>threshold_relu``), so no difference; noted because it is not ReLU.
   * Max-norm: Torch renormed the weights before each gradient step (inside the loss
