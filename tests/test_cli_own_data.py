@@ -61,7 +61,8 @@ def test_train_and_predict_your_own_peaks_end_to_end_and_bad_input(tmp_path):
         "chromosome-name mismatch": (["train", "deepbind_encode", "--bed", renamed, "--genome", genome, "--out",
                                       str(d / "o1")], r"renamed.bed', line 2: chromosome '1' is not in the genome"),
         "interval past a chromosome end": (["train", "deepbind_encode", "--bed", past_end, "--genome", genome,
-                                            "--out", str(d / "o2")], r"past_end.bed', line 2: interval chr2:39990-40000"),
+                                            "--out", str(d / "o2")],
+                                           r"past_end.bed', line 2: interval chr2:39990-40000"),
         "FASTA of another length": (["train", "deepbind_encode", "--positives", short, "--negatives", ok_fa, "--out",
                                      str(d / "o3")], r"short.fa', record 1 (s2): length 4, the model takes 101"),
         "IUPAC letter": (["train", "deepbind_encode", "--positives", iupac, "--negatives", ok_fa, "--out",
@@ -108,6 +109,7 @@ def test_train_and_predict_your_own_peaks_end_to_end_and_bad_input(tmp_path):
     for name, (argv, expected) in bad.items():
         rc, out, err = results[name]
         lines = [line for line in err.splitlines() if line.strip()]
-        if rc != 1 or not lines or not lines[-1].startswith("error:") or expected not in lines[-1] or "Traceback" in err:
+        last = lines[-1] if lines else ""
+        if rc != 1 or not last.startswith("error:") or expected not in last or "Traceback" in err:
             problems.append(f"{name}: rc={rc!r} {lines[-1:]!r} (expected {expected!r})")
     assert not problems, "\n".join(problems)

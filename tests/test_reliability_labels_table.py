@@ -37,17 +37,20 @@ def _(tmp):
     return table(w(tmp, "one.tsv", "id\ns1\n"))
 
 
-@case("labels-repeated-target", R, "a target named twice", DataFormatError, r"rt\.tsv', line 1: target 'a' is named twice")
+@case("labels-repeated-target", R, "a target named twice", DataFormatError,
+      r"rt\.tsv', line 1: target 'a' is named twice")
 def _(tmp):
     return table(w(tmp, "rt.tsv", "id\ta\ta\ns1\t1\t0\n"))
 
 
-@case("labels-short-row", R, "a row with a column missing", DataFormatError, r"sr\.tsv', line 3: 2 tab-separated columns")
+@case("labels-short-row", R, "a row with a column missing", DataFormatError,
+      r"sr\.tsv', line 3: 2 tab-separated columns")
 def _(tmp):
     return table(w(tmp, "sr.tsv", "id\ta\tb\ns1\t1\t0\ns2\t1\n"))
 
 
-@case("labels-repeated-id", R, "an ID listed twice", DataFormatError, r"ri\.tsv', line 3: sequence ID 's1' is listed twice")
+@case("labels-repeated-id", R, "an ID listed twice", DataFormatError,
+      r"ri\.tsv', line 3: sequence ID 's1' is listed twice")
 def _(tmp):
     return table(w(tmp, "ri.tsv", "id\ta\ns1\t1\ns1\t0\n"))
 

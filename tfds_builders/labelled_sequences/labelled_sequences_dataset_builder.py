@@ -128,5 +128,5 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
 def builder_for(name: str, *, spec: LabelledSpec, length: int, alphabet: str = "ACGT", **kwargs) -> Builder:
     """The builder of a dataset of your own (``kwargs``: e.g. ``data_dir``)."""
-    return tfds.builder("labelled_sequences",
-                        config=LabelledSequencesConfig(name=name, spec=spec, length=length, alphabet=alphabet), **kwargs)
+    config = LabelledSequencesConfig(name=name, spec=spec, length=length, alphabet=alphabet)
+    return tfds.builder("labelled_sequences", config=config, **kwargs)
