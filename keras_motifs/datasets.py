@@ -14,8 +14,10 @@ from tfds_builders import (  # noqa: F401  (importing registers the builders)
     deepprune_simulated,
     deepsea,
     koo_eddy_synthetic,
+    labelled_sequences,
     rbp_clip,
     zeng_chipseq,
 )
 
-__all__ = ["deepsea", "koo_eddy_synthetic", "zeng_chipseq", "deepprune_simulated", "rbp_clip", "deepbind_encode_chipseq"]
+__all__ = ["deepsea", "koo_eddy_synthetic", "zeng_chipseq", "deepprune_simulated", "rbp_clip", "deepbind_encode_chipseq",
+           "labelled_sequences"]

@@ -95,6 +95,11 @@ def _fixtures(d: Path) -> dict:
     (db / "db.tsv").write_text("\t".join(DB_COLUMNS) + "\n" + "\t".join(["D00001.001", "P1", "TF", "Homo sapiens", "",
                                "", "ChIP-seq", "", "", "", "", "", ""]) + "\n")
     (d / "dna.seq").write_text("ACGTACGTAC\n")
+    # your own data (train, predict): a genome of two 600-bp chromosomes and 8 peaks
+    rng = np.random.default_rng(0)
+    (d / "own.fa").write_text("".join(f">chr{c}\n" + "".join(rng.choice(list("ACGT"), 600)) + "\n" for c in (1, 2)))
+    (d / "own.bed").write_text("".join(f"chr{c}\t{s}\t{s + 20}\tp{c}_{s}\t0\t+\n" for c in (1, 2)
+                                       for s in (100, 250, 400, 500)))
     # bad paths
     (d / "folder.fa").mkdir()
     os.mkfifo(d / "fifo")
@@ -159,6 +164,11 @@ def _base(f: dict) -> dict[str, list[str]]:
                          str(d / "map.png")],
         "score-variants": ["score-variants", str(d / "m.keras"), "--pairs", str(d / "pairs crlf.tsv"), "--alphabet",
                            "ACGT", "--out", str(d / "scores.tsv")],
+        "train": ["train", "deepbind_encode", "--bed", str(d / "own.bed"), "--genome", str(d / "own.fa"),
+                  "--test-chroms", "chr2", "--shuffled-negatives", "1", "--valid-fraction", "0.25", "--epochs", "1",
+                  "--out", str(d / "own_run")],
+        "predict": ["predict", str(d / "m.keras"), str(d / "seqs é.fa"), "--alphabet", "ACGT", "--out",
+                    str(d / "predictions.tsv")],
     }
 
 
@@ -362,7 +372,8 @@ def test_every_command_gives_one_error_line_and_status_1_on_bad_input(tmp_path):
     # nothing written by the bad calls: the fixture folder holds what it held before, the call list
     # and the outputs of the valid invocations (run last)
     after = sorted(p.name for p in tmp_path.iterdir())
-    assert sorted(set(after) - set(before)) == ["calls.json", "map.png", "map.tsv", "motifs_out", "scores.tsv"], \
+    assert sorted(set(after) - set(before)) == ["calls.json", "map.png", "map.tsv", "motifs_out", "own.fa.fai",
+                                                "own_run", "predictions.tsv", "scores.tsv"], \
         sorted(set(after) - set(before))
     assert sorted(p.name for p in (tmp_path / "o2").iterdir()) == ["filters.meme"]
     assert (tmp_path / "pairs.tsv").read_text().startswith("id\tref\talt\n")

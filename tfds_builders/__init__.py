@@ -13,5 +13,7 @@ from . import zeng_chipseq  # noqa: F401
 from . import deepprune_simulated  # noqa: F401
 from . import rbp_clip  # noqa: F401
 from . import deepbind_encode_chipseq  # noqa: F401
+from . import labelled_sequences  # noqa: F401
 
-__all__ = ["deepsea", "koo_eddy_synthetic", "zeng_chipseq", "deepprune_simulated", "rbp_clip", "deepbind_encode_chipseq"]
+__all__ = ["deepsea", "koo_eddy_synthetic", "zeng_chipseq", "deepprune_simulated", "rbp_clip", "deepbind_encode_chipseq",
+           "labelled_sequences"]

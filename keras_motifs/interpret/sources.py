@@ -11,6 +11,7 @@ import numpy as np
 
 from ..data import get_alphabet, one_hot
 from ..errors import DataFormatError, InvalidSequenceError, ModelInputError
+from ..io.fasta import read_fasta  # noqa: F401  (re-exported: interpret.read_fasta; moved to the ground floor)
 from ..serialization import load_model  # noqa: F401  (re-exported: interpret.load_model)
 
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".fa.gz", ".fasta.gz", ".fna.gz")
@@ -56,43 +57,6 @@ def _input_channels(model) -> int | None:
         return int(channels) if channels is not None else None
     except (AttributeError, TypeError, IndexError, ValueError):
         return None
-
-
-def read_fasta(path: "str | os.PathLike") -> tuple[list[str], list[str]]:
-    """Names and sequences of a FASTA file (plain or gzip), in order; empty records are errors."""
-    import gzip
-
-    from Bio import SeqIO
-
-    from ..io.files import check_input_file
-
-    path = check_input_file(path, "sequence file")  # a folder, FIFO or device is refused unopened
-    opener = gzip.open if path.endswith(".gz") else open
-    with open(path, "rb") as raw:
-        head = raw.read(2)
-    if head in (b"\xff\xfe", b"\xfe\xff") and not path.endswith(".gz"):
-        raise DataFormatError(f"file '{path}': UTF-16 text (it starts with a UTF-16 byte-order mark); save it as "
-                              "ASCII or UTF-8 text; a FASTA file starts with '>'")
-    names, seqs = [], []
-    with opener(path, "rt", encoding="utf-8-sig") as fh:  # -sig: a leading byte-order mark is skipped
-        try:
-            for i, rec in enumerate(SeqIO.parse(fh, "fasta")):
-                if len(rec.seq) == 0:
-                    raise DataFormatError(f"file '{path}', record {i} ({rec.id}): empty sequence")
-                names.append(rec.id)
-                seqs.append(str(rec.seq))
-        except (OSError, EOFError) as exc:  # gzip: not gzip data, or cut short
-            raise DataFormatError(f"file '{path}': not a readable gzip file ({exc}): it is cut short (an "
-                                  f"interrupted download?) or not gzip-compressed; {len(seqs)} records were read "
-                                  "before the error") from None
-        except ValueError as exc:
-            if isinstance(exc, DataFormatError):
-                raise
-            first = str(exc).splitlines()[0]
-            raise DataFormatError(f"file '{path}': not a FASTA file ({first}); a FASTA file starts with '>'") from None
-    if not seqs:
-        raise DataFormatError(f"file '{path}': no FASTA records (a FASTA file starts with '>')")
-    return names, seqs
 
 
 def load_sequences(

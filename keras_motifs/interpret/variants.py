@@ -150,23 +150,11 @@ def _read_vcf_line(path: str, lineno: int, line: str, out: list, header_seen: bo
 
 
 def open_fasta(fasta: "str | os.PathLike"):
-    """Open a reference FASTA with pyfaidx (building its ``.fai`` index on first use). An existing
-    index is checked against the file first and, when it does not describe it (a FASTA replaced
-    by an older-timestamped file keeps its old index), replaced by a private one with a warning,
-    the user's ``.fai`` untouched (:mod:`keras_motifs.interpret.fasta_index`). pyfaidx's errors
-    (no '>' header, uneven line lengths, plain gzip instead of bgzip) become DataFormatError."""
-    import pyfaidx
+    """Open a reference FASTA with pyfaidx, its index checked first
+    (:func:`keras_motifs.io.fasta.open_reference`; pyfaidx's errors become DataFormatError)."""
+    from ..io.fasta import open_reference
 
-    from .fasta_index import open_indexed_fasta
-
-    path = str(fasta)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"reference FASTA '{path}' not found")
-    try:
-        return open_indexed_fasta(path, as_raw=True, sequence_always_upper=True)
-    except (pyfaidx.FastaIndexingError, pyfaidx.UnsupportedCompressionFormat, ValueError, OSError, EOFError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataFormatError(f"file '{path}': not a usable reference FASTA ({first})") from None
+    return open_reference(fasta)
 
 
 def _symbolic_reason(v: Variant) -> str:
