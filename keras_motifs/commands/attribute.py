@@ -98,6 +98,8 @@ def run(args) -> int:
 
     import numpy as np
 
+    import tfds_builders  # noqa: F401  (registers the datasets a TFDS name may refer to)
+
     from .. import models  # noqa: F401  (fills the preset registry: the models' alphabets)
     from ..errors import ModelInputError, UsageError
     from ..interpret.attribution import (
@@ -115,7 +117,6 @@ def run(args) -> int:
     from ..interpret.mutagenesis import in_silico_mutagenesis
     from ..interpret.sources import load_model, load_sequences, resolve_alphabet
     from ..io import atomic_path
-    import tfds_builders  # noqa: F401  (registers the datasets a TFDS name may refer to)
 
     wanted = check_outputs(args)
     model = load_model(args.model)

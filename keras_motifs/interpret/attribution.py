@@ -44,7 +44,7 @@ integrated gradients the ``steps`` × baselines interpolated inputs of the seque
 from __future__ import annotations
 
 import contextlib
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -170,8 +170,10 @@ def _target_fn(model, target: int, forward: Callable | None = None):
             out = forward(xb)
             out = tf.reshape(tf.cast(out, tf.float32), (tf.shape(xb)[0], -1))[:, target]
         g = tape.gradient(out, xb)  # the sum over the batch: each row its own gradient
-        if g is None:  # the output does not depend on the input
-            g = tf.zeros_like(xb)
+        if g is None:  # found while tracing: no differentiable path from the input to the output
+            raise ModelInputError(f"model {model.name!r}: output {target} has no gradient with respect to the "
+                                  "input (a layer such as k-mer counting uses argmax/integer codes); gradient "
+                                  "methods cannot explain it, use ism")
         return g, out
 
     return grad
@@ -478,7 +480,7 @@ def _run_graph(model, inputs):
     if not hasattr(model, "_run_through_graph"):
         raise ModelInputError(f"DeepLIFT: model {model.name!r} ({type(model).__name__}) is not a functional or "
                               "sequential Keras model; subclassed models cannot be walked layer by layer")
-    return model._run_through_graph(inputs if isinstance(inputs, (list, tuple)) else [inputs],  # noqa: SLF001
+    return model._run_through_graph(inputs if isinstance(inputs, (list, tuple)) else [inputs],
                                     operation_fn=_wrap)
 
 
@@ -497,7 +499,7 @@ def _deeplift_fn(model, target: int):
             out = tf.reshape(tf.cast(out, tf.float32), (tf.shape(x2)[0], -1))[:, target]
         g = tape.gradient(out, x2)
         if g is None:
-            g = tf.zeros_like(x2)
+            raise ModelInputError(f"DeepLIFT: output {target} of model {model.name!r} does not depend on its input")
         m = _split(g)[0]
         fx, fr = _split(out)
         return (xb - rb) * m, fx, fr
@@ -589,6 +591,17 @@ def per_base(scores: np.ndarray, x: np.ndarray, method: str) -> np.ndarray:
 
 
 __all__ = [
-    "METHODS", "BASELINES", "attribute", "saliency", "input_x_gradient", "integrated_gradients", "deeplift",
-    "check_deeplift_model", "make_baselines", "contributions", "per_base", "resolve_target", "output_count",
+    "BASELINES",
+    "METHODS",
+    "attribute",
+    "check_deeplift_model",
+    "contributions",
+    "deeplift",
+    "input_x_gradient",
+    "integrated_gradients",
+    "make_baselines",
+    "output_count",
+    "per_base",
+    "resolve_target",
+    "saliency",
 ]
