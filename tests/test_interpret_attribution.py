@@ -161,6 +161,36 @@ def test_deeplift_equals_exact_values_on_a_linear_model():
     np.testing.assert_allclose(ig, ixg, rtol=1e-4, atol=1e-6)
 
 
+def test_deeplift_rescale_and_max_rules_by_hand():
+    # f(x) = v · max_p relu(w · x_p + b) + c, one filter of width 1: the multipliers worked out in numpy
+    rng = np.random.default_rng(4)
+    w, b, v, c = rng.normal(size=4).astype(np.float32), np.float32(-0.3), np.float32(1.7), np.float32(0.2)
+    inp = keras.Input((9, 4))
+    h = keras.layers.Conv1D(1, 1, activation="relu", name="conv")(inp)
+    out = keras.layers.Dense(1, name="out")(keras.layers.GlobalMaxPooling1D()(h))
+    model = keras.Model(inp, out)
+    model.get_layer("conv").set_weights([w.reshape(1, 4, 1), np.array([b])])
+    model.get_layer("out").set_weights([np.array([[v]]), np.array([c])])
+    x = one_hot(["ACGTTGCAG", "TTTTATTTT", "GGGGCGGGG"], "ACGT")
+    ref = one_hot(["CATGACGTA", "AAAAAAAAA", "GGGGGGGGG"], "ACGT")
+    got = deeplift(model, x, baseline=ref)
+    for xi, ri, gi in zip(x, ref, got):
+        zx, zr = xi @ w + b, ri @ w + b
+        ax, ar = np.maximum(zx, 0), np.maximum(zr, 0)
+        # rescale: Δrelu / Δz (0 where Δz = 0); max rule: the output's difference goes to the arg max
+        # of x when max(x) >= max(x'), else to the arg max of x' (shared equally by tied maxima, as
+        # the gradient of a global max does; sequence 1 has eight)
+        m_relu = np.divide(ax - ar, zx - zr, out=np.zeros_like(zx), where=zx != zr)
+        dy = ax.max() - ar.max()
+        at = ax == ax.max() if ax.max() >= ar.max() else ar == ar.max()
+        share = np.where(at, dy / at.sum(), 0.0)
+        m_pool = np.divide(share, ax - ar, out=np.zeros_like(zx), where=ax != ar)
+        assert np.isclose((m_pool * (ax - ar)).sum(), dy)
+        want = (xi - ri) * (v * m_pool * m_relu)[:, None] * w[None, :]
+        np.testing.assert_allclose(gi, want, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(gi.sum(), v * dy, rtol=1e-5, atol=1e-6)
+
+
 def _random_weights(model, rng):
     for w in model.weights:
         if w.trainable:

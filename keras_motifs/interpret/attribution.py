@@ -390,7 +390,8 @@ def _rescale(f):
 def _max_rule(f):
     """A max over windows/axes ``f`` on the paired batch [x; x′], with the rule: each output's
     contribution g · (y − y′) goes wholly to the arg-max input of x where y ≥ y′, else to the
-    arg-max input of x′ (routed by the gradient of ``f`` at x or x′). An input gets a
+    arg-max input of x′ (routed by the gradient of ``f`` at x or x′: a max pooling window sends it
+    to one arg max, a global max shares it equally among tied maxima). An input gets a
     contribution only where x ≠ x′ (if y ≥ y′ the arg max a of x has x_a − x′_a ≥ y − y′ ≥ 0,
     and x_a = x′_a forces y = y′: nothing to route; likewise for y < y′), so dividing by
     x − x′ gives multipliers whose sum of contributions is exactly Σ g · (y − y′)."""
