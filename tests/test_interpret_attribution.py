@@ -332,3 +332,17 @@ def test_attribute_command_in_a_fresh_process(trained, tmp_path):
             top = np.argmax(z["per_base"], axis=1)
             assert np.mean((top >= starts[:5]) & (top < starts[:5] + len(MOTIF))) >= 0.8, method
     assert json.dumps(sorted(os.listdir(runs["ism"]))) == json.dumps(["attributions.npz", "logos"])
+
+
+def test_batches_do_not_change_the_scores(trained):
+    # baselines are made group by group, each shuffle seeded by its sequence's index in x
+    model, x, _ = trained
+    x = x[:5]
+    for method in ("integrated_gradients", "deeplift"):
+        big = attribute(model, x, method, n_shuffles=3, steps=10, batch_size=512)
+        small = attribute(model, x, method, n_shuffles=3, steps=10, batch_size=7)
+        np.testing.assert_allclose(small, big, rtol=1e-4, atol=1e-6, err_msg=method)
+    s, fx, fr = integrated_gradients(model, x, n_shuffles=3, steps=10, return_predictions=True)
+    np.testing.assert_allclose(fx, _predict(model, x), rtol=1e-5, atol=1e-6)
+    refs = make_baselines(x, "shuffle", 3, 0)
+    np.testing.assert_allclose(fr, _predict(model, refs.reshape(-1, LENGTH, 4)).reshape(5, 3), rtol=1e-5, atol=1e-6)

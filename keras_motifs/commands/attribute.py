@@ -108,7 +108,6 @@ def run(args) -> int:
         contributions,
         deeplift,
         integrated_gradients,
-        make_baselines,
         output_count,
         saliency,
     )
@@ -156,10 +155,8 @@ def run(args) -> int:
     elif args.method == "input_x_gradient":
         scores = saliency(model, x, alphabet, target, bs) * x
     elif args.method == "integrated_gradients":
-        scores = integrated_gradients(model, x, alphabet, target, args.baseline, args.shuffles, args.steps, bs,
-                                      args.seed)
-        refs = make_baselines(x, args.baseline, args.shuffles, args.seed)
-        fr = _predict(model, refs.reshape((-1,) + x.shape[1:]), target, bs).reshape(refs.shape[:2])
+        scores, _, fr = integrated_gradients(model, x, alphabet, target, args.baseline, args.shuffles, args.steps,
+                                             bs, args.seed, return_predictions=True)
         extra["baseline_prediction"] = fr.mean(axis=1).astype(np.float32)
     elif args.method == "deeplift":
         scores, _, fr = deeplift(model, x, alphabet, target, args.baseline, args.shuffles, bs, args.seed,

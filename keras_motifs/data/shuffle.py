@@ -119,11 +119,12 @@ def dinucleotide_shuffle_one_hot(x: np.ndarray, rng: np.random.Generator | int |
     return rows[np.asarray(shuffled)]
 
 
-def dinucleotide_shuffles_one_hot(x: np.ndarray, n_shuffles: int, seed: int = 0) -> np.ndarray:
+def dinucleotide_shuffles_one_hot(x: np.ndarray, n_shuffles: int, seed: int = 0, first_index: int = 0) -> np.ndarray:
     """``n_shuffles`` shuffles of each one-hot sequence of ``x`` (N, L, A) → (N, n_shuffles, L, A).
 
-    Shuffle ``k`` of sequence ``i`` comes from a generator seeded by ``(seed, i, k)``: the same
-    whatever the other sequences, their order of processing or the batch size.
+    Shuffle ``k`` of sequence ``i`` comes from a generator seeded by ``(seed, first_index + i, k)``:
+    the same whatever the other sequences or the batch size (``first_index``: the index of
+    ``x[0]`` in the whole data, when ``x`` is one batch of it).
     """
     x = np.asarray(x)
     if x.ndim != 3:
@@ -133,7 +134,7 @@ def dinucleotide_shuffles_one_hot(x: np.ndarray, n_shuffles: int, seed: int = 0)
     out = np.empty((len(x), int(n_shuffles)) + x.shape[1:], dtype=x.dtype)
     for i in range(len(x)):
         for k in range(int(n_shuffles)):
-            out[i, k] = dinucleotide_shuffle_one_hot(x[i], np.random.default_rng([seed, i, k]))
+            out[i, k] = dinucleotide_shuffle_one_hot(x[i], np.random.default_rng([seed, first_index + i, k]))
     return out
 
 

@@ -125,16 +125,20 @@ def check_sequences(model, x, alphabet: str = "ACGT") -> tuple[np.ndarray, bool]
     return x, single
 
 
-def make_baselines(x: np.ndarray, baseline="shuffle", n_shuffles: int = 10, seed: int = 0) -> np.ndarray:
+def make_baselines(x: np.ndarray, baseline="shuffle", n_shuffles: int = 10, seed: int = 0,
+                   first_index: int = 0) -> np.ndarray:
     """Reference inputs for ``x`` (N, L, A) as (N, K, L, A): K dinucleotide shuffles of each
-    sequence (``"shuffle"``, K = ``n_shuffles``, shuffle k of sequence i seeded by (seed, i, k)),
-    1/A everywhere (``"uniform"``), zeros (``"zeros"``), or a given array (L, A), (N, L, A) or
-    (N, K, L, A)."""
+    sequence (``"shuffle"``, K = ``n_shuffles``, shuffle k of sequence i seeded by
+    (seed, first_index + i, k)), 1/A everywhere (``"uniform"``), zeros (``"zeros"``), or a given
+    array (L, A), (N, L, A) or (N, K, L, A)."""
     x = np.asarray(x, dtype=np.float32)
     n, length, a = x.shape
     if isinstance(baseline, str):
         if baseline == "shuffle":
-            return dinucleotide_shuffles_one_hot(x, int(n_shuffles), seed=seed).astype(np.float32)
+            if isinstance(n_shuffles, bool) or not isinstance(n_shuffles, (int, np.integer)) or n_shuffles < 1:
+                raise ModelInputError(f"n_shuffles must be a positive integer, got {n_shuffles!r}")
+            return dinucleotide_shuffles_one_hot(x, int(n_shuffles), seed=seed,
+                                                 first_index=first_index).astype(np.float32)
         if baseline == "uniform":
             return np.full((n, 1, length, a), 1.0 / a, np.float32)
         if baseline == "zeros":
@@ -227,32 +231,50 @@ def input_x_gradient(model, x, alphabet: str = "ACGT", target=None, batch_size: 
     return _unbatch(g * x, single)
 
 
+def _groups(x: np.ndarray, baseline, n_shuffles: int, seed: int, rows_per_sequence: int, batch_size: int):
+    """(start, sequences, their baselines (g, K, L, A)) in groups of sequences whose
+    ``rows_per_sequence`` × K model inputs fill about one batch: the baselines are made group by
+    group (memory bounded), each shuffle seeded by its sequence's index in ``x``."""
+    fixed = None if isinstance(baseline, str) else make_baselines(x, baseline)
+    k = int(n_shuffles) if isinstance(baseline, str) and baseline == "shuffle" else (
+        1 if fixed is None else fixed.shape[1])
+    group = max(1, batch_size // max(1, rows_per_sequence * k))
+    for start in range(0, len(x), group):
+        xs = x[start : start + group]
+        refs = fixed[start : start + group] if fixed is not None else make_baselines(xs, baseline, n_shuffles, seed,
+                                                                                      first_index=start)
+        yield start, xs, refs
+
+
 def integrated_gradients(model, x, alphabet: str = "ACGT", target=None, baseline="shuffle", n_shuffles: int = 10,
-                         steps: int = 50, batch_size: int = 128, seed: int = 0) -> np.ndarray:
+                         steps: int = 50, batch_size: int = 128, seed: int = 0, return_predictions: bool = False):
     """Integrated gradients from ``baseline`` (averaged over its K references), ``steps`` midpoint
-    Riemann points per reference: (L, A) or (N, L, A)."""
+    Riemann points per reference: (L, A) or (N, L, A). With ``return_predictions``, also
+    returns f(x) (N,) and f(x′) (N, K): the scores sum to about f(x) − mean f(x′)."""
     check_model(model, "integrated gradients")
     x, single = check_sequences(model, x, alphabet)
     t = resolve_target(model, target)
     batch_size = _check_batch_size(batch_size)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ModelInputError(f"steps must be a positive integer, got {steps!r}")
-    refs = make_baselines(x, baseline, n_shuffles, seed)  # (N, K, L, A)
-    n, k = refs.shape[:2]
     alphas = ((np.arange(steps, dtype=np.float32) + 0.5) / steps)[:, None, None]  # midpoints
     fn = _target_fn(model, t)
-    # sequences in groups whose K × steps interpolated inputs fill about one batch each
-    per_seq = k * steps
-    group = max(1, batch_size // per_seq)
     out = np.empty_like(x)
-    for start in range(0, n, group):
-        xs, rs = x[start : start + group], refs[start : start + group]  # (g, L, A), (g, K, L, A)
+    fx, fr = [], []
+    for start, xs, rs in _groups(x, baseline, n_shuffles, seed, steps, batch_size):
         diff = xs[:, None] - rs  # (g, K, L, A)
         path = rs[:, :, None] + alphas[None, None] * diff[:, :, None]  # (g, K, steps, L, A)
         g, _ = _batched(fn, path.reshape((-1,) + x.shape[1:]), batch_size)
         mean_grad = g.reshape(path.shape).mean(axis=2)  # (g, K, L, A)
-        out[start : start + group] = (diff * mean_grad).mean(axis=1)
-    return _unbatch(out, single)
+        out[start : start + len(xs)] = (diff * mean_grad).mean(axis=1)
+        if return_predictions:
+            fx.append(_batched(fn, xs, batch_size)[1])
+            fr.append(_batched(fn, rs.reshape((-1,) + x.shape[1:]), batch_size)[1].reshape(rs.shape[:2]))
+    scores = _unbatch(out, single)
+    if return_predictions:
+        fx, fr = np.concatenate(fx), np.concatenate(fr)
+        return (scores, fx[0], fr[0]) if single else (scores, fx, fr)
+    return scores
 
 
 # --------------------------------------------------------------------------------------------
@@ -527,14 +549,19 @@ def deeplift(model, x, alphabet: str = "ACGT", target=None, baseline="shuffle", 
     x, single = check_sequences(model, x, alphabet)
     t = resolve_target(model, target)
     batch_size = _check_batch_size(batch_size)
-    refs = make_baselines(x, baseline, n_shuffles, seed)  # (N, K, L, A)
-    n, k = refs.shape[:2]
-    xs = np.repeat(x, k, axis=0)  # (N·K, L, A), sequence-major like refs
-    contrib, fx, fr = _batched(_deeplift_fn(model, t), xs, batch_size, refs.reshape(xs.shape))
-    scores = contrib.reshape(refs.shape).mean(axis=1)
-    scores = _unbatch(scores, single)
+    fn = _deeplift_fn(model, t)
+    out = np.empty_like(x)
+    fx, fr = [], []
+    for start, xs, rs in _groups(x, baseline, n_shuffles, seed, 2, batch_size):  # x and x′ in one batch
+        k = rs.shape[1]
+        rep = np.repeat(xs, k, axis=0)  # (g·K, L, A), sequence-major like rs
+        contrib, fxs, frs = _batched(fn, rep, max(1, batch_size // 2), rs.reshape(rep.shape))
+        out[start : start + len(xs)] = contrib.reshape(rs.shape).mean(axis=1)
+        fx.append(fxs.reshape(len(xs), k)[:, 0])
+        fr.append(frs.reshape(len(xs), k))
+    scores = _unbatch(out, single)
     if return_predictions:
-        fx, fr = fx.reshape(n, k)[:, 0], fr.reshape(n, k)
+        fx, fr = np.concatenate(fx), np.concatenate(fr)
         return (scores, fx[0], fr[0]) if single else (scores, fx, fr)
     return scores
 
