@@ -28,7 +28,7 @@ from .cli_args import ArgumentParser, common_options
 
 # Modules of keras_motifs.commands that provide sub-commands; add yours here.
 COMMAND_MODULES: list[str] = ["deepbind"]
-COMMAND_MODULES += ["motifs", "mutation_map", "score_variants"]  # interpretation
+COMMAND_MODULES += ["motifs", "mutation_map", "score_variants", "attribute"]  # interpretation
 COMMAND_MODULES += ["train", "predict"]  # your own data
 
 _MAX_MESSAGE = 2000  # characters of one error line

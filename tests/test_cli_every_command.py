@@ -169,6 +169,8 @@ def _base(f: dict) -> dict[str, list[str]]:
                   "--out", str(d / "own_run")],
         "predict": ["predict", str(d / "m.keras"), str(d / "seqs é.fa"), "--alphabet", "ACGT", "--out",
                     str(d / "predictions.tsv")],
+        "attribute": ["attribute", str(d / "m.keras"), str(d / "seqs é.fa"), "--alphabet", "ACGT", "--method",
+                      "deeplift", "--target", "1", "--shuffles", "2", "--index", "1", "--out", str(d / "attr_out")],
     }
 
 
@@ -236,6 +238,9 @@ def _specific(f: dict, base: dict) -> list[tuple[str, list[str]]]:
     mm = ["mutation-map", m, str(d / "x.npy"), "--alphabet", "ACGT"]
     sv = ["score-variants", m, "--alphabet", "ACGT"]
     mo = ["motifs", m, s, "--alphabet", "ACGT", "--no-logos"]
+    at = ["attribute", m, str(d / "x.npy"), "--alphabet", "ACGT"]
+    rin = keras.Input((8, 4))
+    keras.Model(rin, keras.layers.Dense(1)(keras.layers.LSTM(2)(rin)), name="recurrent").save(d / "lstm.keras")
     names3 = w("names3.txt", "a\nb\nc\n")
     names1 = w("names1.txt", "a\n")
     return [
@@ -286,6 +291,17 @@ def _specific(f: dict, base: dict) -> list[tuple[str, list[str]]]:
         ("mutation-map --region past the sequence", [*mm, "--region", "0:99", "--out", str(d / "r.png")]),
         ("mutation-map --out with an unknown image type", [*mm, "--out", str(d / "map.xyz")]),
         ("mutation-map --out is the model", [*mm, "--out", m]),
+        ("attribute --index past the data", [*at, "--target", "0", "--index", "5", "--out", str(d / "a1")]),
+        ("attribute --target past the outputs", [*at, "--target", "2", "--out", str(d / "a2")]),
+        ("attribute without --target on a model with 2 outputs", [*at, "--out", str(d / "a3")]),
+        ("attribute --region past the sequence", [*at, "--target", "0", "--region", "0:99", "--out", str(d / "a4")]),
+        ("attribute --method deeplift on a recurrent model", ["attribute", str(d / "lstm.keras"), str(d / "x.npy"),
+                                                             "--alphabet", "ACGT", "--method", "deeplift", "--out",
+                                                             str(d / "a5")]),
+        ("attribute --method nope", [*at, "--method", "nope", "--out", str(d / "a6")]),
+        ("attribute --out holding the model as attributions.npz",
+         ["attribute", _copy(d / "m.keras", d / "a7" / "attributions.npz"), str(d / "x.npy"), "--alphabet", "ACGT",
+          "--target", "0", "--out", str(d / "a7")]),
         ("score-variants --targets past the outputs", [*sv, "--pairs", str(d / "pairs.tsv"), "--targets", "5",
                                                        "--out", str(d / "a.tsv")]),
         ("score-variants too few --target-names", [*sv, "--pairs", str(d / "pairs.tsv"), "--target-names", names1,
@@ -372,10 +388,13 @@ def test_every_command_gives_one_error_line_and_status_1_on_bad_input(tmp_path):
     # nothing written by the bad calls: the fixture folder holds what it held before, the call list
     # and the outputs of the valid invocations (run last)
     after = sorted(p.name for p in tmp_path.iterdir())
-    assert sorted(set(after) - set(before)) == ["calls.json", "map.png", "map.tsv", "motifs_out", "own.fa.fai",
+    assert sorted(set(after) - set(before)) == ["attr_out", "calls.json", "map.png", "map.tsv", "motifs_out", "own.fa.fai",
                                                 "own_run", "predictions.tsv", "scores.tsv"], \
         sorted(set(after) - set(before))
     assert sorted(p.name for p in (tmp_path / "o2").iterdir()) == ["filters.meme"]
+    assert sorted(p.name for p in (tmp_path / "a7").iterdir()) == ["attributions.npz"]
+    assert sorted(p.relative_to(tmp_path / "attr_out").as_posix() for p in (tmp_path / "attr_out").rglob("*")) == \
+        ["attributions.npz", "logos", "logos/logo_1.png"]
     assert (tmp_path / "pairs.tsv").read_text().startswith("id\tref\talt\n")
     assert (tmp_path / "lp.png").read_bytes() == b""
     assert Path(tmp_path / "fifo").is_fifo()

@@ -32,8 +32,10 @@ FAMILIES = {
 # (family preset, command) pairs that are expected to refuse the model with a clear error:
 # iDeepS has two inputs (sequence + structure), the k-mer LR has no convolution, and the trainable
 # DeepBind's motif scan reads the padded reverse-complement pair, not the input itself.
+# attribute (integrated gradients here) refuses iDeepS (two inputs) and the k-mer LR (its counts have
+# no gradient; ism explains it).
 REFUSED = {("ideeps", "motifs"), ("ideeps", "mutation-map"), ("ideeps", "score-variants"), ("kmer_lr", "motifs"),
-           ("deepbind_encode", "motifs")}
+           ("deepbind_encode", "motifs"), ("ideeps", "attribute"), ("kmer_lr", "attribute")}
 
 RUNNER = r"""
 import contextlib, io, json, sys
@@ -93,6 +95,8 @@ def test_every_command_on_every_family_in_a_fresh_process(saved_models):
         calls.append([preset, ["mutation-map", str(model), str(npy), "--out", str(root / f"{preset}_map.png"), *extra]])
         calls.append([preset, ["score-variants", str(model), "--pairs", str(pairs), "--out",
                                str(root / f"{preset}_scores.tsv"), *extra]])
+        calls.append([preset, ["attribute", str(model), str(npy), "--target", "0", "--steps", "4", "--shuffles", "2",
+                               "--logos", "1", "--out", str(root / f"{preset}_attr"), *extra]])
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_MOTIFS_PROGRESS": "0"}
     r = subprocess.run([sys.executable, "-c", RUNNER, json.dumps(calls)], capture_output=True, text=True,
                        timeout=900, env=env)
@@ -111,3 +115,5 @@ def test_every_command_on_every_family_in_a_fresh_process(saved_models):
             assert (root / f"{preset}_motifs" / "filters.meme").exists(), preset
         if (preset, "score-variants") not in REFUSED:
             assert (root / f"{preset}_scores.tsv").read_text().startswith("id\t"), preset
+        if (preset, "attribute") not in REFUSED:
+            assert (root / f"{preset}_attr" / "attributions.npz").exists(), preset

@@ -400,6 +400,39 @@ def _parse_and_run(argv):
     return args.func(args)
 
 
+
+@case("cli-attribute-index", R_CLI, "`attribute --index` past the data", UsageError,
+      r"--index 5: the data has 2 sequences \(indices 0 to 1\)")
+def _(tmp):
+    model, fa = _tiny_inputs(tmp)
+    out = tmp / "out"
+    return _cli_error(tmp, ["attribute", model, fa, "--alphabet", "ACGT", "--target", "0", "--index", "5",
+                            "--out", str(out)], out)
+
+
+@case("cli-attribute-no-target", R_CLI, "`attribute` without `--target` for a model with 2 outputs", UsageError,
+      r"the model has 2 outputs: choose the one to explain with --target \(0 to 1\)")
+def _(tmp):
+    model, fa = _tiny_inputs(tmp)
+    out = tmp / "out"
+    return _cli_error(tmp, ["attribute", model, fa, "--alphabet", "ACGT", "--out", str(out)], out)
+
+
+@case("cli-attribute-deeplift-recurrent", R_CLI, "`attribute --method deeplift` on a recurrent model",
+      ModelInputError, r"layer 'lstm' \(LSTM\) .* cannot be explained: it is recurrent\. Use integrated_gradients")
+def _(tmp):
+    import keras
+
+    from keras_motifs.io import save_model
+
+    inp = keras.Input((8, 4))
+    save_model(keras.Model(inp, keras.layers.Dense(1)(keras.layers.LSTM(2, name="lstm")(inp))), tmp / "r.keras")
+    _, fa = _tiny_inputs(tmp)
+    out = tmp / "out"
+    return _cli_error(tmp, ["attribute", str(tmp / "r.keras"), fa, "--alphabet", "ACGT", "--method", "deeplift",
+                            "--out", str(out)], out)
+
+
 CASES = cases_in(__file__)
 
 

@@ -1,7 +1,13 @@
-"""DeepBind's dinucleotide-preserving shuffles: the implementation moved to the ground floor
-(:mod:`keras_motifs.data.shuffle`, shared with the labelled-sequences reader); this module keeps
-the old import path."""
+"""Dinucleotide-preserving shuffles (Altschul & Erickson 1985) for DeepBind's negatives.
 
-from ..data.shuffle import dinucleotide_counts, dinucleotide_shuffle, dinucleotide_shuffles  # noqa: F401
+The algorithm lives on the ground floor, :mod:`keras_motifs.data.shuffle` (also used for
+attribution baselines); this module keeps the names DeepBind's code and datasets import.
+"""
 
-__all__ = ["dinucleotide_shuffle", "dinucleotide_shuffles", "dinucleotide_counts"]
+from ..data.shuffle import (
+    dinucleotide_counts,
+    dinucleotide_shuffle,
+    dinucleotide_shuffles,
+)
+
+__all__ = ["dinucleotide_counts", "dinucleotide_shuffle", "dinucleotide_shuffles"]

@@ -19,6 +19,8 @@ Modules (one job each):
   Tomtom → match counts → (logos), run with a protocol;
 * :mod:`.logos` — sequence logos (``logomaker``);
 * :mod:`.mutagenesis` — batched in-silico saturation mutagenesis and the mutation-map plot;
+* :mod:`.attribution` — saliency, input × gradient, integrated gradients, DeepLIFT/DeepSHAP
+  (rescale) and ISM scores of one-hot sequences, their letter heights (attribution logos);
 * :mod:`.variants` — variant effect scores from sequence pairs or a VCF + reference FASTA;
 * :mod:`.sources` — load a ``.keras`` model, its alphabet, sequences (FASTA, .npy, TFDS);
 * :mod:`.report` — :func:`interpret_model`, everything ``keras-motifs motifs`` writes;
@@ -41,8 +43,18 @@ from .pwm import (
     to_canonical,
     trim,
 )
-from .logos import logo_dataframe, plot_logo, save_logo, save_logo_grid, save_logo_with_match
+from .logos import logo_dataframe, plot_logo, save_attribution_logo, save_logo, save_logo_grid, save_logo_with_match
 from .mutagenesis import deepbind_scaled, importance, in_silico_mutagenesis, ism_predictions, plot_mutation_map
+from .attribution import (
+    attribute,
+    contributions,
+    deeplift,
+    input_x_gradient,
+    integrated_gradients,
+    make_baselines,
+    per_base,
+    saliency,
+)
 from .variants import Variant, read_vcf, score_sequence_pairs, score_variants, score_vcf, variant_windows
 from .protocol import MotifProtocol, get_protocol
 from .pipeline import MotifAnalysis, analyse_filters, match_hits
@@ -56,7 +68,9 @@ __all__ = [
     "MemeFile", "Motif", "format_meme", "parse_meme", "read_meme", "write_meme",
     "canonical_alphabet", "consensus", "counts_to_ppm", "ic_heights", "information_content",
     "letter_frequencies", "reorder", "reverse_complement", "to_canonical", "trim",
-    "logo_dataframe", "plot_logo", "save_logo", "save_logo_grid", "save_logo_with_match",
+    "logo_dataframe", "plot_logo", "save_attribution_logo", "save_logo", "save_logo_grid", "save_logo_with_match",
+    "attribute", "contributions", "deeplift", "input_x_gradient", "integrated_gradients", "make_baselines",
+    "per_base", "saliency",
     "deepbind_scaled", "importance", "in_silico_mutagenesis", "ism_predictions", "plot_mutation_map",
     "Variant", "read_vcf", "score_sequence_pairs", "score_variants", "score_vcf", "variant_windows",
     "interpret_model", "load_model", "load_sequences",

@@ -166,3 +166,44 @@ def save_logo_with_match(path: "str | os.PathLike", query, target, offset: int =
         fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     _save(fig, path)
+
+
+def save_attribution_logo(path: "str | os.PathLike", heights: np.ndarray, alphabet: str = "ACGT",
+                          region: "tuple[int, int] | None" = None, title: str | None = None, dpi: int = 100,
+                          ylabel: str = "attribution") -> None:
+    """The attribution logo of one sequence as a PNG (atomically): letter heights (L, A) in the
+    model's channel order ``alphabet`` — "attribution × one-hot", one signed value per position at
+    its letter (:func:`keras_motifs.interpret.attribution.contributions`); letters below zero are
+    drawn upside down under the axis. Columns are shown in canonical order (A,C,G,T for DNA).
+    ``region=(start, end)`` draws only those positions (0-based, end excluded; the axis keeps
+    the sequence's positions)."""
+    import logomaker
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from .pwm import canonical_alphabet, reorder
+
+    alpha = get_alphabet(alphabet)
+    heights = np.asarray(heights, dtype=np.float64)
+    if heights.ndim != 2 or heights.shape[1] != len(alpha):
+        raise ValueError(f"heights must be (L, {len(alpha)}) for alphabet {alpha.letters}, got shape {heights.shape}")
+    if not np.isfinite(heights).all():
+        raise ValueError("heights hold NaN or infinity")
+    canon = canonical_alphabet(alpha)
+    heights = reorder(heights, alpha, canon)
+    start, end = region if region is not None else (0, len(heights))
+    if not 0 <= start < end <= len(heights):
+        raise ValueError(f"region {region} is outside the sequence (length {len(heights)})")
+    heights = heights[start:end]
+    length = end - start
+    fig = Figure(figsize=(min(40.0, max(4.0, 0.16 * length + 1.5)), 1.9), dpi=dpi)
+    ax = fig.add_subplot(1, 1, 1)
+    df = pd.DataFrame(heights, columns=list(canon.letters), index=np.arange(start, end))
+    logomaker.Logo(df, ax=ax, color_scheme=_colors(canon.letters), show_spines=False)
+    ax.axhline(0, color="#999999", linewidth=0.5)
+    ax.set_ylabel(ylabel, fontsize=7)
+    ax.set_xlabel("position", fontsize=7)
+    ax.tick_params(labelsize=6)
+    if title:
+        ax.set_title(title, fontsize=9)
+    _save(fig, path)
