@@ -42,7 +42,8 @@ def main():
     groups = [{"params": params, "lr": 1.0}]
     opt = torch.optim.SGD(groups, lr=1.0, momentum=0.97, nesterov=True)
     for p in params:  # per-model learning rates: scale the gradients (same update as per-model lr)
-        scale = lr.repeat_interleave(f) if p.shape[0] == n * f else lr.view(n, *([1] * (p.dim() - 1)))
+        per = lr.repeat_interleave(f) if p.shape[0] == n * f else lr
+        scale = per.view(-1, *([1] * (p.dim() - 1)))
         p.register_hook(lambda g, s=scale: g * s)
     rng = np.random.default_rng(0)
     x = torch.tensor(np.eye(4, dtype=np.float32)[rng.integers(0, 4, (b, length))]).permute(0, 2, 1).contiguous()
