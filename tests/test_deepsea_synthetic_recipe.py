@@ -32,3 +32,74 @@ def test_slots_narrower_than_a_motif_are_refused():
         synthetic.generate(2, 2016, 1, recipe=synthetic.Recipe(slot=15))
     with pytest.raises(ValueError, match="do not fit"):
         synthetic.generate(2, 2016, 1, recipe=synthetic.Recipe(copies=6, slot=30))
+
+
+CENTRAL = synthetic.Recipe(layout="central", center=500, slot=22, copies=2, p_present=0.3, p_flank=0.3, cobinding=0.25)
+
+
+def test_central_layout_plants_labelled_instances_in_the_centre_and_decoys_in_the_flanks():
+    seqs, labels, planted = synthetic.generate(300, 2016, 1, recipe=CENTRAL)
+    inner, decoys = synthetic.slot_layout(CENTRAL)
+    lo, hi = 250, 750
+    assert inner.min() >= lo and inner.max() + 22 <= hi
+    assert all((d + 22 <= lo) or (d >= hi) for d in decoys)
+    for inst in planted:  # listed instances: the labelled ones, all inside the centre
+        assert all(lo <= s and s + 22 <= hi for _, s, _ in inst)
+    # the decoys change the flanks but no label: same draws without decoys give other flanks
+    spec = synthetic.target_spec(2016, recipe=CENTRAL)
+    tf = np.flatnonzero(spec.kind == 0)
+    solo = tf[spec.motif_sets[tf, 1] < 0]
+    paired = tf[spec.motif_sets[tf, 1] >= 0]
+    assert 0.15 < len(paired) / len(tf) < 0.35  # co-binding fraction
+    assert all("_with_" in spec.names[t] for t in paired)
+    present = np.zeros((300, 8), bool)
+    for i, inst in enumerate(planted):
+        for m, _, _ in inst:
+            present[i, m] = True
+    # a co-binding target is positive (beyond its false positives) only when both motifs are in the centre
+    for t in paired[:20]:
+        a, b = spec.motif_sets[t, :2]
+        both = present[:, a] & present[:, b]
+        assert labels[:300, t][~both].mean() < 0.06 and labels[:300, t][both].mean() > 0.6
+    t = solo[0]
+    has = present[:, spec.motif_sets[t, 0]]
+    assert labels[:300, t][has].mean() > 0.6 > 0.06 > labels[:300, t][~has].mean()
+
+
+def _best_flank_score(seqs_agct, ppm):
+    """Best log-odds score of ``ppm`` (A,C,G,T) on either strand in each sequence's flanks (outside 250-750)."""
+    acgt = synthetic.ACGT_TO_AGCT.argsort()[seqs_agct]  # AGCT indices -> ACGT indices
+    lo = np.log2(ppm + 0.01) + 2  # log-odds against a uniform background
+    w = len(ppm)
+    best = np.full(len(acgt), -np.inf)
+    for flank in (acgt[:, :250], acgt[:, 750:]):
+        for rc in (False, True):
+            f = (3 - flank[:, ::-1]) if rc else flank
+            win = np.lib.stride_tricks.sliding_window_view(f, w, axis=1)  # (n, positions, w)
+            score = lo[np.arange(w), win].sum(-1)
+            best = np.maximum(best, score.max(1))
+    return best
+
+
+def test_central_layout_decoys_are_real_instances_the_labels_ignore():
+    ctcf = synthetic.load_motifs()[0][2]  # MA0139.1, 19 bp
+    with_decoys, y, planted = synthetic.generate(400, 2016, 1, recipe=CENTRAL)
+    no_decoys, _, _ = synthetic.generate(400, 2016, 1, recipe=synthetic.Recipe(
+        layout="central", center=500, slot=22, copies=2, p_present=0.3, cobinding=0.25))
+    cut = 0.6 * (np.log2(ctcf.max(1) + 0.01) + 2).sum()  # 60 % of the consensus score: no random 19-mer gets there
+    hit_with = (_best_flank_score(with_decoys[:400], ctcf) > cut).mean()
+    hit_without = (_best_flank_score(no_decoys[:400], ctcf) > cut).mean()
+    assert hit_without < 0.02 and 0.2 < hit_with < 0.4  # p_flank 0.3
+    # a TF target of CTCF does not follow its flank decoys: only the centre counts
+    spec = synthetic.target_spec(2016, recipe=CENTRAL)
+    t = next(t for t in np.flatnonzero(spec.kind == 0) if spec.motif_sets[t, 0] == 0 and spec.motif_sets[t, 1] < 0)
+    centre = np.array([any(m == 0 for m, _, _ in inst) for inst in planted])
+    flank = _best_flank_score(with_decoys[:400], ctcf) > cut
+    assert y[:400, t][flank & ~centre].mean() < 0.1 < 0.6 < y[:400, t][centre].mean()
+
+
+def test_unknown_layout_and_a_centre_too_small_are_refused():
+    with pytest.raises(ValueError, match="layout must be"):
+        synthetic.generate(2, 2016, 1, recipe=synthetic.Recipe(layout="ring"))
+    with pytest.raises(ValueError, match="do not fit"):
+        synthetic.generate(2, 2016, 1, recipe=synthetic.Recipe(layout="central", center=200, slot=22, copies=2))
