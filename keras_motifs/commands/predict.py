@@ -77,15 +77,9 @@ def _sequences_from_bed(args, length: int):
 
 
 def _sequences_from_fasta(path: str, length: int):
-    from ..errors import InvalidSequenceError
-    from ..io.fasta import read_fasta
+    from ..io.labelled import read_fasta_of_length
 
-    names, seqs = read_fasta(path)
-    for i, (name, s) in enumerate(zip(names, seqs)):
-        if len(s) != length:
-            raise InvalidSequenceError(f"file '{path}', record {i} ({name}): length {len(s)}, the model takes "
-                                       f"{length}; give sequences of {length} bp, or a BED with --genome (resized "
-                                       "around the centre)")
+    names, seqs = read_fasta_of_length(path, length)
     return seqs, [f"file '{path}', record {i} ({n})" for i, n in enumerate(names)], {"id": names}, []
 
 

@@ -48,9 +48,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..data import get_alphabet
 from ..data.shuffle import dinucleotide_shuffles_one_hot
 from ..errors import ModelInputError
+from .mutagenesis import one_hot_batch
 
 METHODS = ("saliency", "input_x_gradient", "integrated_gradients", "deeplift", "ism")
 BASELINES = ("shuffle", "uniform", "zeros")
@@ -93,27 +93,9 @@ def resolve_target(model, target) -> int:
 def check_sequences(model, x, alphabet: str = "ACGT") -> tuple[np.ndarray, bool]:
     """``x`` as float32 (N, L, A) and whether one (L, A) sequence was given; ModelInputError for
     strings, wrong ranks, non-finite values, a channel count or length the model does not take."""
-    if isinstance(x, (str, bytes)) or (isinstance(x, (list, tuple)) and x and isinstance(x[0], (str, bytes))):
-        raise ModelInputError("attributions take one-hot arrays (L, A) or (N, L, A); encode strings first with "
-                              "keras_motifs.data.one_hot(sequences, alphabet)")
-    try:
-        x = np.asarray(x, dtype=np.float32)
-    except (TypeError, ValueError) as exc:
-        raise ModelInputError(f"attributions take one-hot arrays (L, A) or (N, L, A) of numbers: {exc}") from None
-    if x.ndim not in (2, 3):
-        raise ModelInputError(f"attributions take one-hot arrays (L, A) or (N, L, A); got shape {x.shape}")
-    single = x.ndim == 2
-    if single:
-        x = x[None]
+    x, single = one_hot_batch(x, alphabet, "attributions take")
     if len(x) == 0:
         raise ModelInputError("no sequences to explain (the array has 0 rows)")
-    if not np.isfinite(x).all():
-        rec, pos, ch = (int(v) for v in np.argwhere(~np.isfinite(x))[0])
-        raise ModelInputError(f"sequence {rec}: position {pos}, channel {ch} holds {x[rec, pos, ch].item()!r}, "
-                              "not a finite number (NaN or infinity)")
-    alpha = get_alphabet(alphabet)
-    if x.shape[-1] != len(alpha):
-        raise ModelInputError(f"sequences have {x.shape[-1]} channels, alphabet {alpha.letters} has {len(alpha)}")
     expected = tuple(model.inputs[0].shape)
     if len(expected) != 3:
         raise ModelInputError(f"model {model.name!r} takes inputs of shape {expected}, not one-hot sequences "

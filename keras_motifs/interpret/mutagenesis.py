@@ -55,6 +55,32 @@ def _predict_fn(model, alphabet, rc_average: bool, input_index: int, other_input
     return f
 
 
+def one_hot_batch(x, alphabet: str, takes: str) -> tuple[np.ndarray, bool]:
+    """``x`` as float32 (N, L, A) and whether one (L, A) sequence was given, checked: no strings,
+    rank 2 or 3, finite numbers, as many channels as ``alphabet`` has letters. ``takes`` begins the
+    messages (``"ISM takes"``, ``"attributions take"``)."""
+    if isinstance(x, (str, bytes)) or (isinstance(x, (list, tuple)) and x and isinstance(x[0], (str, bytes))):
+        raise ModelInputError(f"{takes} one-hot arrays (L, A) or (N, L, A); encode strings first with "
+                              "keras_motifs.data.one_hot(sequences, alphabet)")
+    try:
+        x = np.asarray(x, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise ModelInputError(f"{takes} one-hot arrays (L, A) or (N, L, A) of numbers: {exc}") from None
+    if x.ndim not in (2, 3):
+        raise ModelInputError(f"{takes} one-hot arrays (L, A) or (N, L, A); got shape {x.shape}")
+    single = x.ndim == 2
+    if single:
+        x = x[None]
+    if not np.isfinite(x).all():
+        rec, pos, ch = (int(v) for v in np.argwhere(~np.isfinite(x))[0])
+        raise ModelInputError(f"sequence {rec}: position {pos}, channel {ch} holds {x[rec, pos, ch].item()!r}, "
+                              "not a finite number (NaN or infinity)")
+    alpha = get_alphabet(alphabet)
+    if x.shape[-1] != len(alpha):
+        raise ModelInputError(f"sequences have {x.shape[-1]} channels, alphabet {alpha.letters} has {len(alpha)}")
+    return x, single
+
+
 def ism_predictions(
     model,
     x: np.ndarray,
@@ -75,32 +101,14 @@ def ism_predictions(
       ``(ref (N, T), variants (N, L, A, T))``; ``variants[n, p, a]`` is the prediction with
       position p set to letter a (= ``ref[n]`` where that is the reference letter).
     """
-    if isinstance(x, (str, bytes)) or (isinstance(x, (list, tuple)) and x and isinstance(x[0], (str, bytes))):
-        raise ModelInputError("ISM takes one-hot arrays (L, A) or (N, L, A); encode strings first with "
-                              "keras_motifs.data.one_hot(sequences, alphabet)")
-    try:
-        x = np.asarray(x, dtype=np.float32)
-    except (TypeError, ValueError) as exc:
-        raise ModelInputError(f"ISM takes one-hot arrays (L, A) or (N, L, A) of numbers: {exc}") from None
-    if x.ndim not in (2, 3):
-        raise ModelInputError(f"ISM takes one-hot arrays (L, A) or (N, L, A); got shape {x.shape}")
-    single = x.ndim == 2
-    if single:
-        x = x[None]
-    alpha = get_alphabet(alphabet)
+    x, single = one_hot_batch(x, alphabet, "ISM takes")
     n, length, a = x.shape
-    if not np.isfinite(x).all():
-        rec, pos, ch = (int(v) for v in np.argwhere(~np.isfinite(x))[0])
-        raise ModelInputError(f"sequence {rec}: position {pos}, channel {ch} holds {x[rec, pos, ch].item()!r}, "
-                              "not a finite number (NaN or infinity)")
-    if a != len(alpha):
-        raise ModelInputError(f"sequences have {a} channels, alphabet {alpha.letters} has {len(alpha)}")
     expected = model.inputs[input_index].shape
     if expected[1] is not None and expected[1] != length:
         raise ModelInputError(f"model input {input_index} takes length {expected[1]}, sequences have length {length}")
     if len(other_inputs) != len(model.inputs) - 1:
         raise ModelInputError(f"the model has {len(model.inputs)} inputs: pass the {len(model.inputs) - 1} other ones")
-    predict = _predict_fn(model, alpha, rc_average, input_index, other_inputs)
+    predict = _predict_fn(model, get_alphabet(alphabet), rc_average, input_index, other_inputs)
     ref = np.concatenate([predict(x[i : i + batch_size], np.arange(i, min(i + batch_size, n)))
                           for i in range(0, n, batch_size)])
     n_targets = ref.shape[1]

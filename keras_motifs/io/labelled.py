@@ -208,7 +208,9 @@ class _Rows:
         self.chroms.append(chrom)
 
 
-def _read_fasta_checked(path: str, length: int):
+def read_fasta_of_length(path: str, length: int):
+    """(names, sequences) of a FASTA file whose every record has ``length`` letters; InvalidSequenceError
+    naming the file and record otherwise."""
     from .fasta import read_fasta
 
     names, seqs = read_fasta(path)
@@ -223,7 +225,7 @@ def _read_fasta_checked(path: str, length: int):
 def _from_classes(spec: LabelledSpec, length: int, rows: _Rows) -> list:
     for label, paths in ((1.0, spec.positives), (0.0, spec.negatives)):
         for path in paths:
-            names, seqs = _read_fasta_checked(path, length)
+            names, seqs = read_fasta_of_length(path, length)
             for i, (name, s) in enumerate(zip(names, seqs)):
                 rows.add(name, s, (label,), f"file '{path}', record {i} ({name})")
     return ["positive"]
@@ -232,7 +234,7 @@ def _from_classes(spec: LabelledSpec, length: int, rows: _Rows) -> list:
 def _from_labels(spec: LabelledSpec, length: int, rows: _Rows) -> list:
     from .labels import read_label_table
 
-    names, seqs = _read_fasta_checked(spec.fasta, length)
+    names, seqs = read_fasta_of_length(spec.fasta, length)
     ids, targets, values, lines = read_label_table(spec.labels)
     by_id = {sid: i for i, sid in enumerate(ids)}
     seen = {}
