@@ -36,7 +36,8 @@ def parse_args(argv=None):
     p.add_argument("--steps", type=int, default=400, help="optimiser steps per run (default 400)")
     p.add_argument("--every", type=int, default=25, help="evaluate every N steps (default 25)")
     p.add_argument("--n-train", type=int, default=6000, help="forward training sequences (default 6000, the synthetic config's)")
-    recipe = p.add_argument_group("recipe knobs (tfds_builders/deepsea/synthetic.py Recipe; default: the deepsea/synthetic config's)")
+    recipe = p.add_argument_group(
+        "recipe knobs (tfds_builders/deepsea/synthetic.py Recipe; default: the deepsea/synthetic config's)")
     recipe.add_argument("--copies", type=int, default=None, help="instances planted per present motif")
     recipe.add_argument("--p-present", type=float, default=None, help="probability that a motif is present in a sequence")
     recipe.add_argument("--slot", type=int, default=None, help="slot width in bp (one instance per slot)")
@@ -49,7 +50,9 @@ def parse_args(argv=None):
     recipe.add_argument("--center", type=int, default=None, help="layout central: width of the labelled centre (bp)")
     recipe.add_argument("--p-flank", type=float, default=None, help="probability of a decoy instance of each motif in the flanks")
     recipe.add_argument("--cobinding", type=float, default=None, help="fraction of TF targets that need a partner motif too")
-    p.add_argument("--preset", default="danq", choices=["danq", "danq_jaspar"], help="model (default danq)")
+    p.add_argument("--preset", default="danq", choices=["danq", "danq_jaspar", "lr"],
+                   help="model (default danq; lr: the paper's k-mer logistic regression, its normalisation fitted "
+                        "on the training sequences, for how easy a recipe is without positions)")
     args = p.parse_args(argv)
     if args.steps < 1 or args.every < 1 or args.n_train < 100:
         p.error("--steps and --every must be >= 1 and --n-train >= 100")
@@ -67,18 +70,20 @@ def run(eps: float, args, data) -> dict:
 
     x, y, xv, yv = data
     keras.utils.set_random_seed(args.seed)
-    model = build_model(args.preset, seed=args.seed)
+    model = build_model(args.preset, seed=args.seed, adapt_data=lambda: indices_to_one_hot(x))
     model.compile(optimizer=keras.optimizers.RMSprop(1e-3, rho=0.9, epsilon=eps), loss=ClippedBinaryCrossentropy())
-    dense = next(layer for layer in model.layers if isinstance(layer, keras.layers.Dense))
-    hidden = keras.Model(model.inputs, dense.output)
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    hidden = keras.Model(model.inputs, dense[0].output) if len(dense) > 1 else None  # the LR has no hidden layer
     groups = deepsea_groups()
     xv1 = indices_to_one_hot(xv)  # base indices A,G,C,T,N -> one-hot A,G,C,T (N all zero)
 
     def evaluate():
         p = model.predict(xv1, batch_size=250, verbose=0)
-        h = hidden.predict(xv1[:100], batch_size=100, verbose=0)
+        dead = None
+        if hidden is not None:
+            dead = float((hidden.predict(xv1[:100], batch_size=100, verbose=0).max(0) <= 0).mean())
         roc = summarize(per_target_auc(yv, p)["roc_auc"], groups)  # targets with one class only left out
-        return {"dead_dense_fraction": float((h.max(0) <= 0).mean()),
+        return {"dead_dense_fraction": dead,
                 "roc_auc_mean": roc["mean"], "roc_auc_median_tf": roc["groups"]["TF"]["median"],
                 "prediction_sd": float(p.std(0).mean())}
 
@@ -95,7 +100,8 @@ def run(eps: float, args, data) -> dict:
             rows.append({"step": step, "loss": float(np.mean(losses[-args.every:])), **evaluate(),
                          "seconds": round(time.perf_counter() - t0, 1)})
             r = rows[-1]
-            print(f"eps {eps:g} step {step}: loss {r['loss']:.4f}, dead dense units {r['dead_dense_fraction']:.3f}, "
+            dead = "-" if r["dead_dense_fraction"] is None else f"{r['dead_dense_fraction']:.3f}"
+            print(f"{args.preset} eps {eps:g} step {step}: loss {r['loss']:.4f}, dead dense units {dead}, "
                   f"ROC AUC mean {r['roc_auc_mean']:.3f}, TF median {r['roc_auc_median_tf']:.3f}, "
                   f"prediction sd {r['prediction_sd']:.4f}, {r['seconds']:.0f} s", flush=True)
     return {"epsilon": eps, "rows": rows}
@@ -109,16 +115,17 @@ def main(argv=None) -> int:
     from keras_motifs.reporting.run_record import Unit
     from tfds_builders.deepsea import synthetic
 
-    knobs = {k: getattr(args, k) for k in ("copies", "p_present", "slot", "tf_sensitivity", "tf_false_positive", "layout", "center",
-                                         "p_flank", "cobinding")
-             if getattr(args, k) is not None}
+    names = ("copies", "p_present", "slot", "tf_sensitivity", "tf_false_positive", "layout", "center", "p_flank",
+             "cobinding")
+    knobs = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
     recipe = synthetic.Recipe(**{k: tuple(v) if isinstance(v, list) else v for k, v in knobs.items()})
     x, y, _ = synthetic.generate(args.n_train, 2016, 1, recipe=recipe)  # the synthetic config's seed and train split
     xv, yv, _ = synthetic.generate(500, 2016, 2, recipe=recipe)
     data = (x, y, xv[:500], yv[:500])  # validation: forward sequences only
     out = Path(args.out)
     for eps in args.epsilon:
-        name = f"epsilon_{eps:g}" + ("" if recipe.is_default() else "_" + "_".join(
+        prefix = "" if args.preset == "danq" else f"{args.preset}_"
+        name = prefix + f"epsilon_{eps:g}" + ("" if recipe.is_default() else "_" + "_".join(
             f"{k}{'-'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in knobs.items()))
         unit = Unit(out / f"{name}.json", {"epsilon": eps, "steps": args.steps, "every": args.every,
                                                     "n_train": args.n_train, "preset": args.preset,
