@@ -1,8 +1,10 @@
 """Your own data through the command line, in a fresh process as a user runs it: the worked example
 (a genome of 4 chromosomes with the CTCF consensus planted at peak centres, and its peaks BED;
 ``tfds_builders/labelled_sequences/example.py``) trained with ``keras-motifs train`` (DeepBind,
-chr4 held out) to a test ROC AUC above 0.9, then ``keras-motifs predict`` on the BED; and every
-bad input of the data options giving one ``error:`` line naming the file and line.
+chr4 held out) to a test ROC AUC above 0.9, then ``keras-motifs predict`` on the BED, then
+``keras-motifs attribute`` on one held-out peak (BED + genome): its logo is drawn and the planted
+motif's bases hold the peak's top attributions; and every bad input of the data options giving one
+``error:`` line naming the file and line.
 
 One subprocess runs all calls through ``keras_motifs.cli.main`` (one TensorFlow import)."""
 
@@ -13,6 +15,9 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import numpy as np
 
 RUNNER = r"""
 import contextlib, io, json, sys
@@ -48,6 +53,11 @@ def test_train_and_predict_your_own_peaks_end_to_end_and_bad_input(tmp_path):
     train = ["train", "deepbind_encode", *data, "--learning-rate", "0.05", "--epochs", "10", "--out", str(run)]
     predict = ["predict", str(run / "model.keras"), peaks, "--genome", genome, "--target-names",
                str(run / "target_names.txt"), "--out", str(tmp_path / "pred.tsv")]
+    # one held-out peak, as the README extracts it (grep -w peak_4_0)
+    peak_line = next(line for line in Path(peaks).read_text().splitlines(True) if line.split("\t")[3] == "peak_4_0")
+    one_peak = _write(tmp_path / "one_peak.bed", peak_line)
+    attr = tmp_path / "attr"
+    attribute = ["attribute", str(run / "model.keras"), one_peak, "--genome", genome, "--out", str(attr)]
     # bad input
     d = tmp_path
     renamed = _write(d / "renamed.bed", "chr1\t1000\t1200\tp\t0\t+\n1\t2000\t2200\tq\t0\t+\n")
@@ -79,14 +89,20 @@ def test_train_and_predict_your_own_peaks_end_to_end_and_bad_input(tmp_path):
                                                str(d / "p2.tsv")], "short.fa', record 1 (s2): length 4"),
         "predict a BED past a chromosome end": (["predict", str(run / "model.keras"), past_end, "--genome", genome,
                                                  "--out", str(d / "p3.tsv")], "past_end.bed', line 2"),
+        "attribute a BED without --genome": (["attribute", str(run / "model.keras"), one_peak, "--out",
+                                              str(d / "a1")], "a BED file needs --genome"),
+        "attribute a FASTA with --genome": (["attribute", str(run / "model.keras"), seqs, "--genome", genome,
+                                             "--out", str(d / "a2")], "--genome is for a BED file"),
+        "attribute a BED past a chromosome end": (["attribute", str(run / "model.keras"), past_end, "--genome",
+                                                   genome, "--out", str(d / "a3")], "past_end.bed', line 2"),
     }
     skip = ["predict", str(run / "model.keras"), past_end, "--genome", genome, "--skip-bad-intervals", "--out", "-"]
-    calls = [["train", train], ["predict", predict], ["skip", skip]] + [[k, argv] for k, (argv, _) in bad.items()]
+    calls = [["train", train], ["predict", predict], ["attribute", attribute], ["skip", skip]] + [[k, argv] for k, (argv, _) in bad.items()]
     (tmp_path / "calls.json").write_text(json.dumps(calls))
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_MOTIFS_PROGRESS": "0"}
     start = time.perf_counter()
     r = subprocess.run([sys.executable, "-c", RUNNER, str(tmp_path / "calls.json")], capture_output=True, text=True,
-                       timeout=600, env=env)
+                       timeout=600, env=env, check=False)
     seconds = time.perf_counter() - start
     assert r.returncode == 0, r.stderr[-3000:]
     results = {name: (rc, out, err) for name, rc, out, err in json.loads(r.stdout.strip().splitlines()[-1])}
@@ -103,6 +119,23 @@ def test_train_and_predict_your_own_peaks_end_to_end_and_bad_input(tmp_path):
     assert table[0] == "id\tchrom\tstart\tend\tstrand\tpeaks" and len(table) == 1 + 320
     scores = {row.split("\t")[0]: float(row.split("\t")[5]) for row in table[1:]}
     assert min(scores.values()) > 0.5 or sum(v > 0.5 for v in scores.values()) > 300  # peaks score as bound
+    rc, out, err = results["attribute"]
+    assert rc == 0, err
+    assert (attr / "logos" / "logo_0.png").stat().st_size > 1000
+    a = np.load(attr / "attributions.npz")
+    name = str(a["names"][0])
+    assert a["per_base"].shape == (1, 101) and name.startswith("peak_4_0 (chr4:"), name
+    window_start, window_end = map(int, name.rsplit(":", 1)[1].rstrip(")").split("-"))
+    site = next(line.split("\t") for line in Path(ex["sites"]).read_text().splitlines() if line.split("\t")[3] == "peak_4_0")
+    s0, s1, strand = int(site[1]), int(site[2]), site[5].strip()
+    # the window is read reverse-complemented on strand '-'
+    lo, hi = (s0 - window_start, s1 - window_start) if strand == "+" else (window_end - s1, window_end - s0)
+    assert 0 <= lo < hi <= 101, (lo, hi, name)
+    top = np.argsort(a["per_base"][0])[::-1][:10]
+    inside = int(((top >= lo) & (top < hi)).sum())
+    print(f"attribution of peak_4_0: {inside} of the 10 top positions in the planted site [{lo}, {hi}), "
+          f"prediction {float(a['prediction'][0]):.3f}")
+    assert inside >= 8, (sorted(top.tolist()), lo, hi)
     rc, out, err = results["skip"]
     assert rc == 0 and "skipped 1 interval(s)" in err and len(out.strip().splitlines()) == 2, (rc, out, err)
     problems = []

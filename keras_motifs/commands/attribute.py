@@ -8,6 +8,7 @@ import argparse
 EPILOG = """\
 examples:
   keras-motifs attribute model.keras seqs.fa --alphabet ACGT --method deeplift --out attr/
+  keras-motifs attribute runs/ctcf/model.keras one_peak.bed --genome genome.fa --out attr/
   keras-motifs attribute outputs/danq/danq/training/best.keras deepsea/synthetic_tiny --max-sequences 20 \\
       --method integrated_gradients --target 3 --steps 50 --shuffles 10 --index 0,4 --region 400:600 --out attr/
 
@@ -23,6 +24,10 @@ writes in --out:
                      names, alphabet, method, target, baseline, shuffles, steps, seed
   logos/logo_<i>.png the attribution logo (heights) of sequence i: the --index sequences, else the
                      first --logos (default 3)
+
+a BED file with --genome: each interval is resized to the model's length around its centre and read
+from the genome (reverse complement on strand '-'), as 'predict' reads it; names are the BED names
+with the window read, e.g. "peak_4_0 (chr4:10449-10550)"; --max-sequences takes the first N intervals.
 
 methods: saliency, input_x_gradient, integrated_gradients and ism work on any single-input model;
 deeplift (rescale rule) on feed-forward ones (Conv1D, Dense, elementwise activations, pooling,
@@ -46,7 +51,7 @@ def register(subparsers) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_model_and_sequence_args(p)
+    add_model_and_sequence_args(p, bed=True)
     p.add_argument("--out", required=True, type=output_dir("output folder"),
                    help=f"output folder ({NPZ}, logos/)")
     p.add_argument("--method", choices=METHODS, default="integrated_gradients",
@@ -87,6 +92,8 @@ def check_outputs(args) -> list[int]:
     inputs = {"model": args.model}
     if os.path.lexists(args.sequences):
         inputs["sequences"] = args.sequences
+    if args.genome:
+        inputs["--genome"] = args.genome
     outputs = {f"output '{NPZ}' in --out": os.path.join(args.out, NPZ)}
     outputs.update({f"logo of sequence {i} in --out": logo_path(args.out, i) for i in wanted})
     check_distinct(outputs, inputs)
@@ -116,7 +123,16 @@ def run(args) -> int:
     from ..interpret.mutagenesis import in_silico_mutagenesis
     from ..interpret.sources import load_model, load_sequences, resolve_alphabet
     from ..io import atomic_path
+    from .data_options import BED_SUFFIXES
 
+    is_bed = str(args.sequences).lower().endswith(BED_SUFFIXES)
+    if is_bed and not args.genome:
+        raise UsageError(f"sequences {args.sequences}: a BED file needs --genome (the reference FASTA)")
+    if args.genome and not is_bed:
+        raise UsageError(f"--genome is for a BED file of intervals (.bed, .narrowPeak, .broadPeak); "
+                         f"got sequences {args.sequences}")
+    if args.skip_bad_intervals and not args.genome:
+        raise UsageError("--skip-bad-intervals is for a BED input (with --genome)")
     wanted = check_outputs(args)
     model = load_model(args.model)
     check_model(model, f"attribute --method {args.method}")
@@ -132,9 +148,12 @@ def run(args) -> int:
     length = model.inputs[0].shape[1]
     if args.region and length is not None and args.region[1] > length:
         raise UsageError(f"--region {args.region[0]}:{args.region[1]}: the model's sequences have {length} positions")
-    data, names = load_sequences(args.sequences, alphabet, length=length, n_value=args.n_value,
-                                 max_sequences=args.max_sequences, split=args.split, data_dir=args.data_dir,
-                                 feature=args.feature)
+    if args.genome:
+        data, names = _bed_input(args, alphabet, length)
+    else:
+        data, names = load_sequences(args.sequences, alphabet, length=length, n_value=args.n_value,
+                                     max_sequences=args.max_sequences, split=args.split, data_dir=args.data_dir,
+                                     feature=args.feature)
     x = np.concatenate([b[0] for b in input_batches(data, model, batch_size=max(args.batch_size, 256))])
     n = len(x)
     if n == 0:
@@ -184,6 +203,34 @@ def run(args) -> int:
         written.append(path)
     print(f"wrote {', '.join(written)}")
     return 0
+
+
+def _bed_input(args, alphabet: str, length):
+    """One-hot windows of the BED's intervals (the first --max-sequences) and their names."""
+    import sys
+
+    from ..data.onehot import one_hot
+    from ..errors import InvalidSequenceError, ModelInputError
+    from .data_options import bed_sequences
+
+    if length is None:
+        raise ModelInputError("the model takes sequences of any length; a BED input needs a model of fixed length")
+    seqs, origins, columns, skipped = bed_sequences(args.sequences, args.genome, int(length),
+                                                    skip=args.skip_bad_intervals)
+    if skipped:
+        print(f"skipped {len(skipped)} interval(s) (--skip-bad-intervals); first: {skipped[0]}", file=sys.stderr)
+    n = len(seqs) if args.max_sequences is None else min(len(seqs), args.max_sequences)
+    try:
+        data = one_hot(seqs[:n], alphabet, n_value=args.n_value)
+    except InvalidSequenceError as exc:
+        import re
+
+        m = re.match(r"sequence (\d+): (.*)", str(exc))
+        if not m:
+            raise
+        raise InvalidSequenceError(f"{origins[int(m.group(1))]}: {m.group(2)}") from None
+    names = [f"{columns['id'][i]} ({columns['chrom'][i]}:{columns['start'][i]}-{columns['end'][i]})" for i in range(n)]
+    return data, names
 
 
 def _predict(model, x, target: int, batch_size: int):

@@ -43,6 +43,37 @@ def column_list(text) -> list[int]:
 column_list.kind = "index_list"
 
 
+BED_SUFFIXES = (".bed", ".bed.gz", ".narrowpeak", ".broadpeak")  # compared with the lower-cased name
+
+
+def bed_sequences(bed: str, genome_path: str, length: int, skip: bool = False):
+    """The sequences of a BED file's intervals read from a genome, for ``predict`` and ``attribute``:
+    each interval resized to ``length`` around its centre (reverse-complemented on strand ``-``).
+    Returns ``(sequences, origins, columns, skipped)``: ``origins`` name each one's file, line and
+    window (for errors), ``columns`` the table columns id, chrom, start, end (the window read) and
+    strand, ``skipped`` the intervals left out with ``skip`` (else such an interval is an error)."""
+    from ..data.intervals import check_in_genome, resize
+    from ..data.onehot import reverse_complement_strings
+    from ..errors import DataFormatError
+    from ..io.bed import read_bed
+    from ..io.fasta import chromosome_sizes, open_reference
+
+    intervals = read_bed(bed)
+    genome = open_reference(genome_path)
+    windows = resize(intervals, length)
+    kept, skipped = check_in_genome(windows, chromosome_sizes(genome), skip=skip, original=intervals)
+    if not kept:
+        raise DataFormatError(f"file '{bed}': all {len(skipped)} intervals were skipped; first: {skipped[0]}")
+    seqs, origins = [], []
+    for w in kept:
+        s = str(genome[w.chrom][w.start : w.end])
+        seqs.append(reverse_complement_strings(s) if w.strand == "-" else s)
+        origins.append(f"{w.where} ({w.chrom}:{w.start}-{w.end})")
+    columns = {"id": [w.name for w in kept], "chrom": [w.chrom for w in kept], "start": [w.start for w in kept],
+               "end": [w.end for w in kept], "strand": [w.strand for w in kept]}
+    return seqs, origins, columns, skipped
+
+
 def add_interval_options(p) -> None:
     """``--skip-bad-intervals`` (shared by train and predict)."""
     p.add_argument("--skip-bad-intervals", action="store_true",

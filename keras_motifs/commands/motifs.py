@@ -59,13 +59,37 @@ def sequence_source(text: str) -> str:
 sequence_source.kind = "input"  # what tests feed it (tests/test_cli_every_command.py)
 
 
-def add_model_and_sequence_args(p: argparse.ArgumentParser) -> None:
+def sequence_or_bed_source(text: str) -> str:
+    """:func:`sequence_source`, or a BED file of intervals (read from ``--genome``)."""
+    from ..cli_args import input_file
+    from .data_options import BED_SUFFIXES
+
+    if str(text).lower().endswith(BED_SUFFIXES):
+        return input_file("BED file")(str(text))
+    return sequence_source(text)
+
+
+sequence_or_bed_source.kind = "input"
+
+
+def add_model_and_sequence_args(p: argparse.ArgumentParser, bed: bool = False) -> None:
+    """The model and sequences arguments; ``bed``: the sequences may also be a BED file of
+    intervals with ``--genome`` (added here)."""
     from ..cli_args import alphabet_name, float_in_range, input_file, positive_int
 
     p.add_argument("model", type=input_file("model file"), help="trained model file (.keras)")
-    p.add_argument("sequences", type=sequence_source,
+    p.add_argument("sequences", type=sequence_or_bed_source if bed else sequence_source,
                    help="sequences: a FASTA file (.fa/.fasta/.fna[.gz]), a one-hot .npy array "
-                        "(N, L, A), or a TFDS name such as deepsea/synthetic_tiny")
+                        "(N, L, A), " + ("a BED file of intervals with --genome, " if bed else "")
+                        + "or a TFDS name such as deepsea/synthetic_tiny")
+    if bed:
+        from .data_options import add_interval_options
+
+        p.add_argument("--genome", type=input_file("reference FASTA"), default=None,
+                       help="reference genome FASTA: the sequences are then a BED of intervals, each resized to the "
+                            "model's length around its centre and read from the genome (reverse complement on "
+                            "strand '-'), as 'predict' reads them")
+        add_interval_options(p)
     p.add_argument("--alphabet", default=None, type=alphabet_name,
                    help="the model's channel order: ACGT, AGCT (DanQ/DeepSEA), ACGU, FTIHMS "
                         "(default: from the model's preset name, e.g. danq -> AGCT)")

@@ -51,31 +51,6 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _sequences_from_bed(args, length: int):
-    from ..data.intervals import check_in_genome, resize
-    from ..data.onehot import reverse_complement_strings
-    from ..io.bed import read_bed
-    from ..io.fasta import chromosome_sizes, open_reference
-
-    intervals = read_bed(args.input)
-    genome = open_reference(args.genome)
-    windows = resize(intervals, length)
-    kept, skipped = check_in_genome(windows, chromosome_sizes(genome), skip=args.skip_bad_intervals,
-                                    original=intervals)
-    if not kept:
-        from ..errors import DataFormatError
-
-        raise DataFormatError(f"file '{args.input}': all {len(skipped)} intervals were skipped; first: {skipped[0]}")
-    seqs, origins = [], []
-    for w in kept:
-        s = str(genome[w.chrom][w.start : w.end])
-        seqs.append(reverse_complement_strings(s) if w.strand == "-" else s)
-        origins.append(f"{w.where} ({w.chrom}:{w.start}-{w.end})")
-    columns = {"id": [w.name for w in kept], "chrom": [w.chrom for w in kept], "start": [w.start for w in kept],
-               "end": [w.end for w in kept], "strand": [w.strand for w in kept]}
-    return seqs, origins, columns, skipped
-
-
 def _sequences_from_fasta(path: str, length: int):
     from ..io.labelled import read_fasta_of_length
 
@@ -126,6 +101,7 @@ def run(args) -> int:
     from ..interpret.sources import load_model, resolve_alphabet
     from ..io.files import check_distinct
     from ..registry import find_by_model_name
+    from .data_options import BED_SUFFIXES, bed_sequences
     from .score_variants import read_lines
     from .train import N_VALUE
 
@@ -154,10 +130,11 @@ def run(args) -> int:
         info = find_by_model_name(model.name)
         n_value = N_VALUE.get(info.family, 0.0) if info is not None else 0.0
     if args.genome:
-        seqs, origins, columns, skipped = _sequences_from_bed(args, int(length))
+        seqs, origins, columns, skipped = bed_sequences(args.input, args.genome, int(length),
+                                                        skip=args.skip_bad_intervals)
     else:
         lowered = str(args.input).lower()
-        if lowered.endswith((".bed", ".bed.gz", ".narrowpeak", ".broadpeak")):
+        if lowered.endswith(BED_SUFFIXES):
             raise UsageError(f"input {args.input}: a BED file needs --genome (the reference FASTA)")
         seqs, origins, columns, skipped = _sequences_from_fasta(args.input, int(length))
     pred = predict_batches(model, seqs, origins, alphabet, n_value, args.batch_size, args.rc_average)

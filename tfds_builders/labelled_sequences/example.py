@@ -6,7 +6,8 @@ peak centres, and the BED of those peaks (the README's "Your own data" section a
 
 writes ``OUT_DIR/genome.fa`` (chromosomes ``chr1``... of random sequence, 42 % GC, 60 bp per
 line) and ``OUT_DIR/peaks.bed`` (BED6: each peak 150-250 bp, its centre within 10 bp of a planted
-instance of the motif, on a random strand; the strand column says which). The motif is the
+instance of the motif, on a random strand; the strand column says which) and ``OUT_DIR/sites.bed``
+(BED6: the planted instances, named after their peaks; the truth an attribution should find). The motif is the
 consensus of JASPAR MA0139.1 (CTCF), ``TGGCCACCAGGGGGCGCTA``, each base mutated with probability
 ``--mutation`` (default 0.1) at each instance.
 """
@@ -24,12 +25,13 @@ _COMPLEMENT = str.maketrans("ACGT", "TGCA")
 
 def make_example(out_dir, chromosomes: int = 4, length: int = 40_000, peaks: int = 80, seed: int = 0,
                  mutation: float = 0.1, motif: str = MOTIF) -> dict:
-    """Write ``genome.fa`` and ``peaks.bed`` in ``out_dir``; returns their paths."""
+    """Write ``genome.fa``, ``peaks.bed`` and ``sites.bed`` in ``out_dir``; returns their paths
+    (keys ``genome``, ``bed``, ``sites``)."""
     rng = np.random.default_rng(seed)
     os.makedirs(out_dir, exist_ok=True)
     letters = np.array(list("ACGT"))
     probs = [0.29, 0.21, 0.21, 0.29]
-    records, bed = [], []
+    records, bed, sites = [], [], []
     spacing = length // peaks
     if spacing < 400:
         raise ValueError(f"{peaks} peaks do not fit on {length} bp (at least 400 bp each)")
@@ -47,13 +49,17 @@ def make_example(out_dir, chromosomes: int = 4, length: int = 40_000, peaks: int
             peak_centre = centre + int(rng.integers(-10, 11))
             s = peak_centre - width // 2
             bed.append(f"chr{c}\t{s}\t{s + width}\tpeak_{c}_{p}\t{int(rng.integers(100, 1000))}\t{strand}\n")
+            sites.append(f"chr{c}\t{start}\t{start + len(site)}\tpeak_{c}_{p}\t0\t{strand}\n")
         text = "".join(seq)
         records.append(f">chr{c}\n" + "\n".join(text[i : i + 60] for i in range(0, length, 60)) + "\n")
-    paths = {"genome": os.path.join(out_dir, "genome.fa"), "bed": os.path.join(out_dir, "peaks.bed")}
+    paths = {"genome": os.path.join(out_dir, "genome.fa"), "bed": os.path.join(out_dir, "peaks.bed"),
+             "sites": os.path.join(out_dir, "sites.bed")}
     with open(paths["genome"], "w") as fh:
         fh.write("".join(records))
     with open(paths["bed"], "w") as fh:
         fh.write("".join(bed))
+    with open(paths["sites"], "w") as fh:
+        fh.write("".join(sites))
     return paths
 
 
@@ -67,7 +73,7 @@ def main(argv=None) -> int:
     parser.add_argument("--mutation", type=float, default=0.1)
     args = parser.parse_args(argv)
     paths = make_example(args.out_dir, args.chromosomes, args.length, args.peaks, args.seed, args.mutation)
-    print(f"wrote {paths['genome']} and {paths['bed']}")
+    print(f"wrote {paths['genome']}, {paths['bed']} and {paths['sites']}")
     return 0
 
 

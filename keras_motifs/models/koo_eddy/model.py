@@ -54,10 +54,11 @@ Differences from the original:
     it concerns fewer than 32 rows an epoch. (Before this change the rows went through a
     10,000-row shuffle buffer; an integer ``shuffle`` still selects such a buffer.)
 
-Published trained weights: p-koo/learning_sequence_motifs commits the synthetic-data models'
+Published trained weights: p-koo/learning_sequence_motifs committed the synthetic-data models'
 TensorFlow 1 checkpoints (``results/synthetic/model_params/<model>_best.ckpt.{index,data-*,meta}``,
-Deepomics variable names), readable with ``tf.train.load_checkpoint``. The package has no loader
-for them yet (not written or checked against their graph); train with the reproduction instead.
+deepomics variable names; removed from the branch in 2019, still in its history):
+:func:`keras_motifs.models.koo_eddy.load_original_weights` sets them into this model (where to get
+them and the mapping: ``keras_motifs/models/koo_eddy/weights.py``).
 """
 
 from __future__ import annotations
