@@ -49,9 +49,10 @@ REPRODUCTIONS = {
                ["--data-dir", "--tfds-dir", "--seed", "--seeds", "--models", "--model", "--presets",
                 "--structure-cache", "--restore-best", "--max-train", "--max-test", "--report-only", "--fresh"]),
     "koo_eddy": (["--data_dir", "d", "--models", "koo_eddy_cnn_25", "koo_eddy_cnn_1", "--trial_ids", "0",
-                  "--deepsea_manual_dir", "m", "--trial_major", "--export_arrays", "x.npz"],
+                  "--deepsea_manual_dir", "m", "--trial_major", "--export_arrays", "x.npz", "--steps_per_execution", "5"],
                  ["--tfds-dir", "--data-dir", "--seed", "--models", "--model", "--presets", "--trial-ids",
-                  "--deepsea-manual-dir", "--deepsea-config", "--trial-major", "--export-arrays", "--fresh"]),
+                  "--deepsea-manual-dir", "--deepsea-config", "--trial-major", "--export-arrays", "--fresh",
+                  "--steps-per-execution"]),
     "tomtom_parity": (["--data_dir", "d", "--model", "DanQ-JASPAR", "--seed", "0"],
                       ["--data-dir", "--seed", "--models", "--model", "--presets"]),
 }
