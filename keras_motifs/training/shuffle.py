@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 IN_MEMORY_BYTES = 1 << 30  # FullShuffle.batched_dataset: arrays up to 1 GiB are held as tensors
 
 
