@@ -9,7 +9,8 @@ On one real experiment (the shared ``deepbind_encode`` files, TFDS builder
 * per architecture group (M1, M2): building the stack of its calibration settings
   (``StackedDeepBind``, the settings of :func:`~keras_motifs.papers.deepbind.calibration_settings`,
   the seeds of the single runs), ``--steps`` training steps (after a traced warm-up), and one
-  validation pass over the whole augmented validation fold (done at each of 5 checkpoints);
+  validation pass over the whole augmented validation fold as ``StackedDeepBind.fit`` does it at
+  each of the 5 checkpoints (its distinct rows scored once);
 * a final trial: ``fit_deepbind`` of one setting (single model) for ``--steps`` steps and the
   training-loss pass over its rows;
 
@@ -61,7 +62,7 @@ def main(argv=None):
     import tfds_builders  # noqa: F401
     from keras_motifs.papers import deepbind as paper
     from keras_motifs.paths import shared_data_dir
-    from keras_motifs.training.stacked import StackedDeepBind
+    from keras_motifs.training.stacked import StackedDeepBind, unique_rows
     from tfds_builders.deepbind_encode_chipseq import builder_for
 
     print(machine())
@@ -96,13 +97,14 @@ def main(argv=None):
         t = time.perf_counter()
         stack.fit(xtr, ytr, steps=args.steps)
         t_train = time.perf_counter() - t
-        t = time.perf_counter()
-        paper.nll(stack.predict_logits(xva)[:, 0], yva)
+        t = time.perf_counter()  # as StackedDeepBind.fit scores a checkpoint: repeated rows once
+        rows_u, index = unique_rows(xva)
+        paper.nll(stack.predict_logits(rows_u)[index, 0], yva)
         t_val = time.perf_counter() - t
         m["groups"][group] = {"n": len(idx), "build_trace_s": t_build, "step_s": t_train / args.steps, "val_pass_s": t_val}
         print(f"{group.upper()} x{len(idx)} stacked: build + trace {t_build:.1f} s; {args.steps} steps {t_train:.1f} s "
               f"({t_train / args.steps * 1e3:.1f} ms/step, {len(idx) * args.steps / t_train:.0f} model-steps/s); "
-              f"validation pass ({len(xva)} rows) {t_val:.1f} s  [{load()}]", flush=True)
+              f"validation pass ({len(xva)} rows, {len(rows_u)} distinct) {t_val:.1f} s  [{load()}]", flush=True)
 
     setting = settings[0]
     t = time.perf_counter()
