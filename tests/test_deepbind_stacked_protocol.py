@@ -78,6 +78,8 @@ def test_stacked_calibration_chooses_as_the_single_path(monkeypatch):
     # one unit per architecture group and fold, holding the seeds of the single runs
     assert sorted(units) == ["calib.fold0.m1", "calib.fold0.m2", "calib.fold1.m1", "calib.fold1.m2"]
     assert units["calib.fold1.m2"]["seeds"] == [3000 + 20 + 1, 3000 + 30 + 1]
+    assert {k: units["calib.fold1.m2"][k] for k in ("n_folds", "min_rows", "val_rows", "seed")} == {
+        "n_folds": 2, "min_rows": 60, "val_rows": 0, "seed": 3}  # the fold's data decide the unit too
     assert [r["setting"] for r in rt] == [r["setting"] for r in rs]
     for a, b in zip(rs, rt):
         assert a["steps"] == b["steps"] == [30, 60, 90, 120, 150]

@@ -437,8 +437,10 @@ def _calibrate_stacked(settings, budget, n_run, data_of, results, store, log):
     for fold in range(n_run):
         for group, idx in calibration_groups(settings):
             seeds = [seed * 1000 + ci * 10 + fold for ci in idx]
+            # everything that decides the unit: the group's settings and seeds, and the fold's data
             ident = {"fold": fold, "group": group, "settings": [settings[ci] for ci in idx], "seeds": seeds,
-                     "calib_steps": budget["calib_steps"], "batch_size": budget["batch_size"], "checkpoints": 5}
+                     "calib_steps": budget["calib_steps"], "batch_size": budget["batch_size"], "checkpoints": 5,
+                     **{k: budget[k] for k in ("n_folds", "min_rows", "val_rows", "seed")}}
 
             def compute(idx=idx, seeds=seeds, fold=fold):
                 xtr, ytr, xva, yva = data_of(fold)
