@@ -42,7 +42,7 @@ from keras_motifs.cli_args import ArgumentParser, common_options
 
 def main(argv=None):
     ap = ArgumentParser(description=__doc__.split("\n")[0])
-    common_options(ap, models="preset (default koo_eddy_cnn_25)", models_default=["koo_eddy_cnn_25"], seed=0,
+    common_options(ap, models="preset (default koo_eddy_cnn_25)", models_default=["koo_eddy_cnn_25"], seed=0, tfds_dir=False,
                    out="write the results as JSON to this file too")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--epochs", type=int, default=3, help="epochs per variant and round (the first not timed)")

@@ -59,6 +59,13 @@ REPRODUCTIONS = {
 BENCHMARKS = {
     "danq_throughput": (["--infer_batch", "10", "--infer_warmup", "1", "--no_inference"],
                         ["--infer-batch", "--infer-warmup", "--no-inference"]),
+    "deepbind_budget": (["--n_calib", "30", "--n_folds", "3", "--min_rows", "10", "--final_trials", "6",
+                         "--session_hours", "3"],
+                        ["--data-dir", "--tfds-dir", "--seed", "--out", "--n-calib", "--n-folds", "--min-rows",
+                         "--final-trials", "--session-hours"]),
+    "koo_eddy_throughput": (["--models", "koo_eddy_cnn_2", "--seed", "1"],
+                            ["--models", "--model", "--presets", "--seed", "--out", "--rounds", "--epochs", "--spe",
+                             "--rows"]),
     "deepbind_pretrained": (["--n_seqs", "5", "--original_n_seqs", "2", "--models", "3"],
                             ["--n-seqs", "--original-n-seqs", "--n-models", "--seed", "--out"]),
     "deepsea_prepare": (["--beam_workers", "2"], ["--beam-workers"]),
