@@ -30,7 +30,12 @@ import time
 from pathlib import Path
 
 from keras_motifs import logs
-from keras_motifs.cli_args import ArgumentParser, common_options, fit_verbose
+from keras_motifs.cli_args import (
+    ArgumentParser,
+    common_options,
+    fit_verbose,
+    positive_int,
+)
 
 LOGO_MODELS = ["koo_eddy_cnn_2", "koo_eddy_cnn_4", "koo_eddy_cnn_25"]
 
@@ -193,7 +198,7 @@ def parse_args(argv=None):
     ap.add_argument("--initializer", choices=["glorot", "he"], default="glorot")
     ap.add_argument("--fresh", action="store_true", help="start a model's training afresh when its training folder holds another run's outputs (other model, data or settings; they are deleted); without it such a folder is refused (a result file of other settings is retrained afresh anyway)")
     ap.add_argument("--stages", nargs="+", default=["train", "motifs", "report"], choices=["train", "motifs", "report"])
-    ap.add_argument("--steps-per-execution", type=int, default=1,
+    ap.add_argument("--steps-per-execution", type=positive_int, default=1,
                     help="training steps per call of Keras's compiled step (the same updates, fewer returns to "
                          "Python; not part of a trial's settings). Default: 1")
     ap.add_argument("--trial-major", action="store_true",

@@ -211,6 +211,12 @@ def train(
     """
     from .. import registry
 
+    if int(steps_per_execution) < 1:
+        raise ValueError(f"steps_per_execution must be >= 1, got {steps_per_execution}")
+    if backup_every_steps and int(steps_per_execution) > 1 and backup_every_steps % int(steps_per_execution):
+        # per-batch callbacks (the mid-epoch backup and its replay on resume) see every N-th batch only
+        raise ValueError(f"backup_every_steps ({backup_every_steps}) must be a multiple of steps_per_execution "
+                         f"({steps_per_execution})")
     output_dir = Path(output_dir)
     ownership.check_folder(output_dir)
     cfg = dict(training or (registry.training_config(model) if isinstance(model, str) else {}))
