@@ -30,7 +30,12 @@ import time
 from pathlib import Path
 
 from keras_motifs import logs
-from keras_motifs.cli_args import ArgumentParser, common_options, fit_verbose
+from keras_motifs.cli_args import (
+    ArgumentParser,
+    common_options,
+    fit_verbose,
+    positive_int,
+)
 
 LOGO_MODELS = ["koo_eddy_cnn_2", "koo_eddy_cnn_4", "koo_eddy_cnn_25"]
 
@@ -115,7 +120,8 @@ def train_one(args, data, data_name: str, preset: str, trial: int) -> None:
     log(f"train {preset} trial {trial} ({cfg['epochs']} epochs max, lr {cfg['learning_rate']})")
     t0 = time.time()
     result, metrics = train_and_test(preset, data, cfg, seed=seed, initializer=args.initializer, output_dir=folder,
-                                     verbose=fit_verbose(args.verbosity, default=0), fresh=args.fresh or stale)
+                                     verbose=fit_verbose(args.verbosity, default=0), fresh=args.fresh or stale,
+                                     steps_per_execution=args.steps_per_execution)
     unit.write({"model": preset, "table_name": PRESETS[preset]["table_name"], **ident, **metrics})
     log(f"  {preset} trial {trial}: mean AUROC {metrics['mean_roc_auc']:.4f}, "
         f"{result.epochs_run} epochs, {time.time() - t0:.0f} s")
@@ -192,6 +198,9 @@ def parse_args(argv=None):
     ap.add_argument("--initializer", choices=["glorot", "he"], default="glorot")
     ap.add_argument("--fresh", action="store_true", help="start a model's training afresh when its training folder holds another run's outputs (other model, data or settings; they are deleted); without it such a folder is refused (a result file of other settings is retrained afresh anyway)")
     ap.add_argument("--stages", nargs="+", default=["train", "motifs", "report"], choices=["train", "motifs", "report"])
+    ap.add_argument("--steps-per-execution", type=positive_int, default=1,
+                    help="training steps per call of Keras's compiled step (the same updates, fewer returns to "
+                         "Python; not part of a trial's settings). Default: 1")
     ap.add_argument("--trial-major", action="store_true",
                     help="train trial 0 of every model before trial 1 (useful on a time budget)")
     ap.add_argument("--arrays", default=None,

@@ -125,3 +125,14 @@ def test_refuses_mixed_architectures_and_bad_input():
         stack.fit(np.zeros((10, 101, 4), np.float32), np.zeros(10), steps=1)
     with pytest.raises(ValueError, match="patience needs validation"):
         stack.fit(np.zeros((10, 101), np.uint8), np.zeros(10), steps=1, patience=2)
+
+
+def test_unique_rows_scores_repeated_validation_rows_once():
+    from keras_motifs.training.stacked import unique_rows
+
+    x, _ = _data(40)
+    rep = np.concatenate([x, x[:30], x[5:25]])
+    rows, index = unique_rows(rep)
+    assert len(rows) == 40 and np.array_equal(rows[index], rep)
+    rows, index = unique_rows(x)  # nothing repeats: the rows as they are
+    assert rows is x and index.tolist() == list(range(40))

@@ -332,7 +332,12 @@ def choose(results: list[dict]) -> dict:
     return best
 
 
-def calibrate(split: dict, budget: dict, rng, log=print):
+def _compute(name: str, ident: dict, compute: Callable[[], dict]) -> dict:
+    """The default ``store`` of :func:`calibrate` and :func:`train_and_test`: no cache."""
+    return compute()
+
+
+def calibrate(split: dict, budget: dict, rng, log=print, *, stacked: bool = False, store=None):
     """Cross-validated calibration of ``budget["n_calib"]`` random settings on the raw training
     ``split`` (positives and the builder's shuffles); returns ``(choice, results)`` with the
     choice of :func:`choose` (setting and step).
@@ -342,7 +347,19 @@ def calibrate(split: dict, budget: dict, rng, log=print):
     are trained, ``calib_steps`` steps each, and scored at 5 checkpoints on the whole augmented
     validation fold (``val_rows``: a seeded sample instead). ``redraw_if_stuck`` (not in the
     paper) draws further settings while none left the constant start (:data:`STUCK`).
+
+    ``stacked``: train the settings of one architecture (M1: ``num_hidden`` 0; M2) on one fold
+    as one :class:`~keras_motifs.training.stacked.StackedDeepBind` (as deepity's hypertrain ran
+    the settings of a job side by side on the same batches): each model starts from the weights
+    of its single run (the same seed, ``seed * 1000 + setting * 10 + fold``), sees the same
+    batches and draws the same dropout masks; its losses agree with the single run's to float32
+    rounding (not bitwise; ``keras_motifs.training.stacked``). The ``redraw_if_stuck`` draws
+    are trained one at a time. ``store(name, ident, compute)``: how each unit of work (stacked:
+    one architecture group on one fold, ``"calib.fold<f>.m<1|2>"``) is computed; the default
+    computes it, a caller may return a cached result of the same ``ident`` instead (the result
+    must survive a JSON round trip).
     """
+    store = store or _compute
     n_folds, seed = budget["n_folds"], budget["seed"]
     n_peaks = int(np.sum(split["y"] == 1))
     settings = calibration_settings(budget["n_calib"], rng)
@@ -370,15 +387,15 @@ def calibrate(split: dict, budget: dict, rng, log=print):
                                  seed=seed * 1000 + ci * 10 + fold, val=(xva, yva))
             fold_losses.append([float(v) for v in hist["val_loss"]])
             steps = [int(s) for s in hist["steps"]]
-        by_step = np.mean(np.asarray(fold_losses), axis=0)
-        k = int(np.nanargmin(by_step)) if np.isfinite(by_step).any() else len(by_step) - 1
-        results.append({"setting": setting, "steps": steps, "fold_losses": fold_losses,
-                        "val_loss_by_step": [float(v) for v in by_step], "val_loss": float(by_step[k]),
-                        "step": steps[k]})
-        log(f"    calib {ci + 1}/{len(settings)}: val loss {by_step[k]:.4f} at step {steps[k]}  {_short(setting)}")
+        results.append(_setting_result(setting, steps, fold_losses))
+        log(f"    calib {ci + 1}/{len(settings)}: val loss {results[-1]['val_loss']:.4f} at step "
+            f"{results[-1]['step']}  {_short(setting)}")
 
-    for ci, setting in enumerate(settings):
-        run(ci, setting)
+    if stacked:
+        _calibrate_stacked(settings, budget, n_run, data_of, results, store, log)
+    else:
+        for ci, setting in enumerate(settings):
+            run(ci, setting)
     extra = 0
     while extra < budget["redraw_if_stuck"] and min(r["val_loss"] for r in results) > STUCK:
         from ..models.deepbind import sample_setting
@@ -390,6 +407,63 @@ def calibrate(split: dict, budget: dict, rng, log=print):
         run(len(settings) - 1, setting)
         extra += 1
     return choose(results), results
+
+
+def _setting_result(setting: dict, steps: list, fold_losses: list) -> dict:
+    """One setting's row of the calibration table (its fold mean at each checkpoint step)."""
+    by_step = np.mean(np.asarray(fold_losses, dtype=np.float64), axis=0)
+    k = int(np.nanargmin(by_step)) if np.isfinite(by_step).any() else len(by_step) - 1
+    return {"setting": setting, "steps": steps, "fold_losses": fold_losses,
+            "val_loss_by_step": [float(v) for v in by_step], "val_loss": float(by_step[k]), "step": steps[k]}
+
+
+def calibration_groups(settings: list[dict]) -> list[tuple[str, list[int]]]:
+    """The settings' indices grouped by architecture, M1 (no hidden layer) first: ``[("m1",
+    [...]), ("m2", [...])]`` (a group only when it has settings)."""
+    groups = [("m1", [i for i, s in enumerate(settings) if not s["num_hidden"]]),
+              ("m2", [i for i, s in enumerate(settings) if s["num_hidden"]])]
+    return [(g, idx) for g, idx in groups if idx]
+
+
+def _calibrate_stacked(settings, budget, n_run, data_of, results, store, log):
+    """:func:`calibrate`'s settings trained as one stack per architecture and fold."""
+    import time
+
+    from ..training.stacked import StackedDeepBind
+
+    seed = budget["seed"]
+    fold_losses = [[] for _ in settings]
+    steps_of = [None] * len(settings)
+    for fold in range(n_run):
+        for group, idx in calibration_groups(settings):
+            seeds = [seed * 1000 + ci * 10 + fold for ci in idx]
+            # everything that decides the unit: the group's settings and seeds, and the fold's data
+            ident = {"fold": fold, "group": group, "settings": [settings[ci] for ci in idx], "seeds": seeds,
+                     "calib_steps": budget["calib_steps"], "batch_size": budget["batch_size"], "checkpoints": 5,
+                     **{k: budget[k] for k in ("n_folds", "min_rows", "val_rows", "seed")}}
+
+            def compute(idx=idx, seeds=seeds, fold=fold):
+                xtr, ytr, xva, yva = data_of(fold)
+                t0 = time.time()
+                stack = StackedDeepBind([settings[ci] for ci in idx], seeds)
+                hist = stack.fit(xtr, ytr, steps=budget["calib_steps"], batch_size=budget["batch_size"],
+                                 checkpoints=5, validation=(xva, yva))
+                per = [hist.model(i) for i in range(len(idx))]
+                return {"steps": [int(v) for v in hist.steps], "val_loss": [p["val_loss"] for p in per],
+                        "train_loss": [p["train_loss"] for p in per], "seconds": time.time() - t0,
+                        "n_train_rows": len(xtr), "n_val_rows": len(xva)}
+
+            got = store(f"calib.fold{fold}.{group}", ident, compute)
+            for j, ci in enumerate(idx):
+                fold_losses[ci].append([float(v) for v in got["val_loss"][j]])
+                steps_of[ci] = [int(v) for v in got["steps"]]
+            best = min(min(v) for v in got["val_loss"])
+            log(f"    calib fold {fold + 1}/{n_run} {group.upper()} x{len(idx)} (stacked): best val loss "
+                f"{best:.4f} in {got.get('seconds', 0.0):.0f} s")
+    for ci, setting in enumerate(settings):
+        results.append(_setting_result(setting, steps_of[ci], fold_losses[ci]))
+        log(f"    calib {ci + 1}/{len(settings)}: val loss {results[-1]['val_loss']:.4f} at step "
+            f"{results[-1]['step']}  {_short(setting)}")
 
 
 def _short(s: dict) -> str:
@@ -405,37 +479,84 @@ def auc(model, test) -> float:
     return float(roc_auc_score(test["y"], predict_logits(model, test["x"])))
 
 
-def train_and_test(split: dict, test: dict, budget: dict, training_set: str, log=print, label: str = ""):
+def weights_to_json(model: keras.Model) -> dict:
+    """A model's weights as JSON (float32 bytes, base64): exact, ~14 kB for an M2 DeepBind."""
+    import base64
+
+    ws = [np.asarray(w, np.float32) for w in model.get_weights()]
+    return {"shapes": [list(w.shape) for w in ws],
+            "float32_base64": [base64.b64encode(np.ascontiguousarray(w).tobytes()).decode("ascii") for w in ws]}
+
+
+def weights_from_json(model: keras.Model, data: dict) -> keras.Model:
+    """Put the weights of :func:`weights_to_json` back into ``model`` (the same architecture)."""
+    import base64
+
+    ws = [np.frombuffer(base64.b64decode(b), np.float32).reshape(shape)
+          for shape, b in zip(data["shapes"], data["float32_base64"])]
+    model.set_weights(ws)
+    return model
+
+
+def train_and_test(split: dict, test: dict, budget: dict, training_set: str, log=print, label: str = "", *,
+                   stacked: bool = False, store=None):
     """The protocol for one experiment and training set: calibrate (setting and step), train the
     chosen setting ``final_trials`` times for the chosen step (``budget["final_steps"]``, when
     set, overrides it), each trial on its own shuffle of the peaks augmented to ``min_rows``, keep
     the trial with the lowest NLL on its whole training set (kangaroo ``train``: the ``loss``
     metric of the final checkpoint), test AUC. Returns (model, result); the result holds the AUC,
     the calibration table, the chosen step, the final steps and the training sizes (no published
-    numbers). ``label`` starts the log lines (e.g. ``"<experiment> [top500]"``)."""
+    numbers). ``label`` starts the log lines (e.g. ``"<experiment> [top500]"``).
+
+    ``stacked``: the calibration as :func:`calibrate`'s ``stacked``. The final trials stay single
+    models (each trains on its own shuffle of the peaks, so they share no batch stream).
+    ``store(name, ident, compute)``: as :func:`calibrate`'s, also for each final trial
+    (``"final<t>"``: its training loss, test AUC and weights, :func:`weights_to_json`)."""
+    persist = store is not None  # a caller's store keeps each trial's weights; the default, the models
+    store = store or _compute
     seed = budget["seed"]
     n_peaks = int(np.sum(split["y"] == 1))
     rng = np.random.default_rng([seed, list(SETS).index(training_set)])
     log(f"{label or training_set}: {n_peaks} positives, folds of them augmented to >= {budget['min_rows']} rows")
-    best, calib = calibrate(split, budget, rng, log)
+    best, calib = calibrate(split, budget, rng, log, stacked=stacked, store=store)
     steps = int(budget.get("final_steps") or best["step"])
     log(f"    chosen: calibration {best['index'] + 1} at step {best['step']} (val loss {best['val_loss']:.4f}); "
         f"final training {steps} steps")
-    trials = []
+    trials, models = [], {}
+    n_rows = None
     for t in range(budget["final_trials"]):
-        order = np.random.default_rng([seed, 500 + t]).permutation(n_peaks)  # deepity: data.shuffle()
-        x, y, _ = augment(split, budget["min_rows"], seed, peaks=order)
-        model, _ = train_once(best["setting"], x, y, steps, budget["batch_size"], seed=seed * 1000 + 500 + t,
-                              checkpoints=1)
-        train_loss = nll(predict_logits(model, x), y)
-        trials.append((train_loss, t, model))
-    train_loss, trial, model = min(trials, key=lambda z: z[0])
+        ident = {"trial": t, "setting": best["setting"], "steps": steps, "seed": seed * 1000 + 500 + t,
+                 "min_rows": budget["min_rows"], "batch_size": budget["batch_size"]}
+
+        def compute(t=t):
+            import time
+
+            t0 = time.time()
+            order = np.random.default_rng([seed, 500 + t]).permutation(n_peaks)  # deepity: data.shuffle()
+            x, y, _ = augment(split, budget["min_rows"], seed, peaks=order)
+            model, _ = train_once(best["setting"], x, y, steps, budget["batch_size"], seed=seed * 1000 + 500 + t,
+                                  checkpoints=1)
+            models[t] = model
+            out = {"train_loss": nll(predict_logits(model, x), y), "test_auc": auc(model, test),
+                   "n_training_rows": len(x), "seconds": time.time() - t0}
+            return {**out, "weights": weights_to_json(model)} if persist else out
+
+        got = store(f"final{t}", ident, compute)
+        n_rows = got["n_training_rows"]
+        trials.append((float(got["train_loss"]), t, got))
+        log(f"    final trial {t + 1}/{budget['final_trials']}: training loss {got['train_loss']:.4f}, "
+            f"test AUC {got['test_auc']:.4f}")
+    train_loss, trial, kept = min(trials, key=lambda z: z[0])
+    model = models.get(trial)
+    if model is None:  # a trial finished in an earlier run: its stored weights
+        keras.backend.clear_session()
+        model = weights_from_json(build_model(best["setting"]), kept["weights"])
     result = {
         "test_auc": auc(model, test),
         "best_setting": best["setting"], "best_val_loss": best["val_loss"], "best_step": best["step"],
         "best_index": best["index"], "final_steps": steps,
         "calibration": calib, "final_trial": trial, "final_train_loss": float(train_loss),
-        "n_training_rows": int(len(x)),
+        "final_trials_test_auc": [float(z[2]["test_auc"]) for z in trials], "n_training_rows": int(n_rows),
     }
     return model, result
 

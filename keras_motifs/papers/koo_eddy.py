@@ -188,7 +188,7 @@ def training_settings(preset: str, *, variant: str = "paper", dataset: str = "sy
 
 
 def train_and_test(preset: str, data: dict, training: dict, *, seed: int, initializer: str = "glorot",
-                   output_dir, verbose: int = 0, fresh: bool = False) -> tuple:
+                   output_dir, verbose: int = 0, fresh: bool = False, steps_per_execution: int = 1) -> tuple:
     """Train one trial of ``preset`` on one-hot ``data`` {"train", "validation", "test": (x, y)} with
     ``training`` settings; returns ``(TrainResult, metrics)``: per-class ROC AUC, PR AUC (average
     precision and trapezoid, the paper's), their means, epochs, best epoch and seconds.
@@ -196,7 +196,9 @@ def train_and_test(preset: str, data: dict, training: dict, *, seed: int, initia
     The training rows are shuffled as ``training["shuffle"]`` says: ``"full"`` (the presets'), a
     new permutation of all of them every epoch drawn from ``(seed, epoch)``, as the code's deepomics
     trainer (``BatchGenerator``: ``np.random.permutation`` every epoch); an integer, a ``tf.data``
-    shuffle buffer of that many rows (a modern shortcut)."""
+    shuffle buffer of that many rows (a modern shortcut). One-hot arrays in memory are batched in
+    the graph (``keras_motifs.training.shuffle.FullShuffle.batched_dataset``); ``steps_per_execution``
+    steps run per call of the compiled step (the same updates; ``keras_motifs.training.train``)."""
     from ..metrics import per_target_auc
     from ..models.koo_eddy import trainable_parameter_count
     from ..training import train
@@ -206,6 +208,7 @@ def train_and_test(preset: str, data: dict, training: dict, *, seed: int, initia
         preset, data["train"], data["validation"], output_dir=output_dir, training=training,
         model_kwargs={"sequence_length": data["train"][0].shape[1], "initializer": initializer},
         seed=seed, tensorboard=False, verbose=verbose, shuffle_buffer=training.get("shuffle", "full"), fresh=fresh,
+        steps_per_execution=steps_per_execution,
     )
     x_test, y_test = data["test"]
     pred = result.model.predict(x_test, batch_size=500, verbose=0)

@@ -109,6 +109,9 @@ def _as_dataset(data, batch_size: int, shuffle_buffer: int | None, seed: int | N
     import tensorflow as tf
 
     if isinstance(data, FullShuffle):
+        batched = data.batched_dataset(batch_size, drop_remainder)  # arrays in memory: batches gathered in the graph
+        if batched is not None:
+            return batched.prefetch(tf.data.AUTOTUNE)
         ds, shuffle_buffer = data.dataset(), None  # its own order: a new permutation every epoch
     elif isinstance(data, tf.data.Dataset):
         ds = data
@@ -170,6 +173,7 @@ def train(
     callbacks: list | None = None,
     verbose="auto",
     fresh: bool = False,
+    steps_per_execution: int = 1,
 ) -> TrainResult:
     """Build and train a model.
 
@@ -201,9 +205,18 @@ def train(
       backup_every_steps: back up every N steps instead of every epoch (for long epochs).
       fresh: start afresh in an ``output_dir`` that holds another run's outputs (they are deleted;
         other files stay); without it such a folder is refused (see the module docstring).
+      steps_per_execution: training steps per call of Keras's compiled function (``compile``'s):
+        the same steps and updates, fewer returns to Python; per-batch callbacks then see every
+        N-th batch. Not part of the settings (the arithmetic is the same).
     """
     from .. import registry
 
+    if int(steps_per_execution) < 1:
+        raise ValueError(f"steps_per_execution must be >= 1, got {steps_per_execution}")
+    if backup_every_steps and int(steps_per_execution) > 1 and backup_every_steps % int(steps_per_execution):
+        # per-batch callbacks (the mid-epoch backup and its replay on resume) see every N-th batch only
+        raise ValueError(f"backup_every_steps ({backup_every_steps}) must be a multiple of steps_per_execution "
+                         f"({steps_per_execution})")
     output_dir = Path(output_dir)
     ownership.check_folder(output_dir)
     cfg = dict(training or (registry.training_config(model) if isinstance(model, str) else {}))
@@ -242,6 +255,7 @@ def train(
             optimizer=make_optimizer(cfg),
             loss=loss if loss is not None else ClippedBinaryCrossentropy(),
             metrics=metrics if metrics is not None else ["binary_accuracy"],
+            steps_per_execution=int(steps_per_execution),
         )
     if multiworker:
         from .keras_fixes import fix_keras_symbolic_build  # Keras 3.15 bug with >1 worker

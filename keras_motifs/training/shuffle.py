@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
+IN_MEMORY_BYTES = 1 << 30  # FullShuffle.batched_dataset: arrays up to 1 GiB are held as tensors
+
 
 def epoch_permutation(n: int, seed: int, epoch: int) -> np.ndarray:
     """The order of epoch ``epoch``: a permutation of ``range(n)`` drawn from ``(seed, epoch)``."""
@@ -150,6 +152,36 @@ class FullShuffle:
                                  f"indices, expected ({len(indices)}, {', '.join(map(str, shape))})")
             out.append(np.ascontiguousarray(a[back], dtype=dtype))
         return out
+
+    def in_memory(self) -> bool:
+        """Whether the rows are arrays in memory (:class:`ArrayRows` of NumPy arrays, not memmaps,
+        of at most :data:`IN_MEMORY_BYTES` together: a distribution strategy may serialise the
+        dataset's graph, constants included, under protobuf's 2 GB limit) served without a transform: :meth:`batched_dataset` then gathers the batches in the graph."""
+        arrays = getattr(self.rows, "arrays", None)
+        return (type(self.rows) is ArrayRows and self.transform is None and arrays is not None
+                and all(type(a) is np.ndarray for a in arrays) and sum(a.nbytes for a in arrays) <= IN_MEMORY_BYTES)
+
+    def batched_dataset(self, batch_size: int, drop_remainder: bool = False):
+        """Batches of :meth:`dataset` — the same rows in the same order, batch ``k`` the order's rows
+        ``k * batch_size ..`` — gathered in the graph from the arrays held as tensors (one
+        ``tf.gather`` per batch instead of a Python read of 1,000-row blocks, split into rows and
+        batched again); only for :meth:`in_memory` rows, else None."""
+        import tensorflow as tf
+
+        if not self.in_memory():
+            return None
+        n, b = self.n, int(batch_size)
+        tensors = [tf.constant(a) for a in self.rows.arrays]
+        stop = n - n % b if drop_remainder else n
+
+        def index_batches():
+            order = self.order()  # read when the iterator starts, after the callback set the epoch
+            for start in range(0, stop, b):
+                yield order[start:start + b]
+
+        ds = tf.data.Dataset.from_generator(index_batches, output_signature=tf.TensorSpec([None], tf.int64))
+        ds = ds.map(lambda idx: _pack(self._template, [tf.gather(t, idx) for t in tensors]))
+        return ds.apply(tf.data.experimental.assert_cardinality(-(-stop // b)))
 
     def dataset(self):
         """An unbatched ``tf.data.Dataset`` that, each time it is iterated, yields every row once
