@@ -12,12 +12,12 @@ or end that is not a whole number, start > end, a negative start, a strand other
 
 from __future__ import annotations
 
-import gzip
 import math
 import os
 from dataclasses import dataclass
 
 from ..errors import DataFormatError
+from .text import gunzip_if_gzipped
 
 __all__ = ["Interval", "read_bed"]
 
@@ -54,12 +54,7 @@ def _text(path: str) -> str:
     path = check_input_file(path, "BED file")
     with open(path, "rb") as fh:
         data = fh.read()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise DataFormatError(f"file '{path}': not a readable gzip file ({exc}): cut short (an interrupted "
-                                  "download?) or damaged") from None
+    data = gunzip_if_gzipped(data, path)
     text = decode_text(data, path, "a BED file")
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
+
 from ..errors import DataFormatError
+
+
+def gunzip_if_gzipped(data: bytes, path) -> bytes:
+    """``data`` decompressed when it starts with the gzip magic bytes, else as it is; DataFormatError
+    naming ``path`` for a damaged or truncated gzip file."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError) as exc:
+        raise DataFormatError(f"file '{path}': not a readable gzip file ({exc}); the file is cut short "
+                              "(an interrupted download?) or damaged") from None
 
 
 def decode_text(data: bytes, path, what: str, encoding: str = "utf-8", gzip_advice: str = "decompress it first (gunzip)") -> str:

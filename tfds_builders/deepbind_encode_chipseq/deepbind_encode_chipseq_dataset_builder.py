@@ -28,7 +28,6 @@ jisraeli/DeepBind repository).
 
 from __future__ import annotations
 
-import gzip
 import re
 
 import numpy as np
@@ -37,6 +36,7 @@ from etils import epath
 
 from keras_motifs.data import encode_indices
 from keras_motifs.errors import DataFormatError, InvalidSequenceError
+from keras_motifs.io.text import gunzip_if_gzipped
 from keras_motifs.paths import shared_data_dir
 
 URL = "https://raw.githubusercontent.com/jisraeli/DeepBind/master/data/encode/{experiment}_{part}.seq.gz"
@@ -71,12 +71,7 @@ def read_seq_file(path, sequence_length: int = SEQUENCE_LENGTH):
     path = epath.Path(path)
     with path.open("rb") as fh:
         data = fh.read()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise DataFormatError(f"file '{path}': not a readable gzip file ({exc}); the file is cut short "
-                                  "(an interrupted download?) or damaged") from None
+    data = gunzip_if_gzipped(data, path)
     try:
         text = data.decode("ascii")
     except UnicodeDecodeError as exc:

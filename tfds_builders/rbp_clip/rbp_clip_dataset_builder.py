@@ -30,7 +30,6 @@ re-preparing an experiment or preparing another one with shared sequences does n
 
 from __future__ import annotations
 
-import gzip
 import re
 from dataclasses import dataclass
 
@@ -39,6 +38,7 @@ import tensorflow_datasets as tfds
 from etils import epath
 
 from keras_motifs.errors import DataFormatError, InvalidSequenceError
+from keras_motifs.io.text import gunzip_if_gzipped
 
 URL = "https://raw.githubusercontent.com/xypan1232/iDeepS/master/datasets/clip/{folder}/30000/{split}/sequences.fa.gz"
 FILES = {"train": "training_sample_0", "test": "test_sample_0"}
@@ -111,11 +111,7 @@ def read_ionmf_fasta(path, check_lengths: bool = True) -> list[Record]:
     path = epath.Path(path)
     with path.open("rb") as raw:
         data = raw.read()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise DataFormatError(f"file '{path}': not a readable gzip file ({exc})") from None
+    data = gunzip_if_gzipped(data, path)
     try:
         text = data.decode("ascii")
     except UnicodeDecodeError as exc:
