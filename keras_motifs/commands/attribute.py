@@ -211,7 +211,7 @@ def _bed_input(args, alphabet: str, length):
 
     from ..data.onehot import one_hot
     from ..errors import InvalidSequenceError, ModelInputError
-    from .data_options import bed_sequences
+    from .data_options import bed_sequences, name_the_record
 
     if length is None:
         raise ModelInputError("the model takes sequences of any length; a BED input needs a model of fixed length")
@@ -223,12 +223,7 @@ def _bed_input(args, alphabet: str, length):
     try:
         data = one_hot(seqs[:n], alphabet, n_value=args.n_value)
     except InvalidSequenceError as exc:
-        import re
-
-        m = re.match(r"sequence (\d+): (.*)", str(exc))
-        if not m:
-            raise
-        raise InvalidSequenceError(f"{origins[int(m.group(1))]}: {m.group(2)}") from None
+        name_the_record(exc, origins)
     names = [f"{columns['id'][i]} ({columns['chrom'][i]}:{columns['start'][i]}-{columns['end'][i]})" for i in range(n)]
     return data, names
 

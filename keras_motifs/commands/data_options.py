@@ -133,3 +133,16 @@ def spec_from_args(args):
     )
     spec.kind  # noqa: B018  (checks the combination of options before any work)
     return spec
+
+
+def name_the_record(exc, origins, offset: int = 0):
+    """An encoder's ``InvalidSequenceError`` ("sequence N: problem") raised again with the record's
+    origin (``origins[offset + N]``: file and record, or BED line) in place of its index."""
+    import re
+
+    from ..errors import InvalidSequenceError
+
+    m = re.match(r"sequence (\d+): (.*)", str(exc), re.S)
+    if not m:
+        raise exc
+    raise InvalidSequenceError(f"{origins[offset + int(m.group(1))]}: {m.group(2)}") from None

@@ -62,9 +62,11 @@ def predict_batches(model, seqs, origins, alphabet: str, n_value: float, batch_s
     """Predictions (N, T) of the sequences, one-hot encoded a chunk at a time (with progress)."""
     import numpy as np
 
-    from ..data.onehot import encode_indices, indices_to_one_hot, reverse_complement
+    from ..data.onehot import encode_indices, indices_to_one_hot
     from ..errors import InvalidSequenceError
+    from ..metrics import predict_rc_averaged
     from ..progress import Progress
+    from .data_options import name_the_record
 
     chunk = batch_size * 16
     out = []
@@ -74,17 +76,10 @@ def predict_batches(model, seqs, origins, alphabet: str, n_value: float, batch_s
             try:
                 idx = encode_indices(part, alphabet)
             except InvalidSequenceError as exc:
-                import re
-
-                m = re.match(r"sequence (\d+): (.*)", str(exc))
-                if not m:
-                    raise
-                raise InvalidSequenceError(f"{origins[start + int(m.group(1))]}: {m.group(2)}") from None
+                name_the_record(exc, origins, start)
             x = indices_to_one_hot(idx, len(alphabet), n_value=n_value)
-            p = model.predict(x, batch_size=batch_size, verbose=0)
-            if rc_average:
-                p = (p + model.predict(np.ascontiguousarray(reverse_complement(x, alphabet)), batch_size=batch_size,
-                                       verbose=0)) / 2.0
+            p = (predict_rc_averaged(model, x, alphabet, batch_size=batch_size) if rc_average
+                 else model.predict(x, batch_size=batch_size, verbose=0))
             out.append(np.asarray(p).reshape(len(part), -1))
             bar.update(len(part))
     return np.concatenate(out)
