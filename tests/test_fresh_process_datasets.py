@@ -47,9 +47,11 @@ def test_tfds_load_deepsea_gives_the_embedded_synthetic_config_offline(tmp_path)
 
 def test_keras_motifs_datasets_registers_the_same_builders():
     code = ("import keras_motifs.datasets, tensorflow_datasets as tfds\n"
-            "print(tfds.builder_cls('deepsea').__module__, tfds.builder_cls('rbp_clip').__module__)\n")
+            "print(tfds.builder_cls('deepsea').__module__, tfds.builder_cls('rbp_clip').__module__, "
+            "tfds.builder_cls('labelled_sequences').__module__)\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.split() == ["tfds_builders.deepsea.deepsea_dataset_builder",
-                                "tfds_builders.rbp_clip.rbp_clip_dataset_builder"]
+                                "tfds_builders.rbp_clip.rbp_clip_dataset_builder",
+                                "tfds_builders.labelled_sequences.labelled_sequences_dataset_builder"]
