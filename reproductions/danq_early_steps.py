@@ -50,6 +50,12 @@ def parse_args(argv=None):
     recipe.add_argument("--center", type=int, default=None, help="layout central: width of the labelled centre (bp)")
     recipe.add_argument("--p-flank", type=float, default=None, help="probability of a decoy instance of each motif in the flanks")
     recipe.add_argument("--cobinding", type=float, default=None, help="fraction of TF targets that need a partner motif too")
+    recipe.add_argument("--flank-copies", type=int, default=None,
+                        help="layout central: copies of each decoy motif in the flanks (default: --copies)")
+    recipe.add_argument("--sharpen", type=float, default=None,
+                        help="instances are sampled from PPM**SHARPEN (1: the JASPAR matrix; default 3)")
+    recipe.add_argument("--gc-sd", type=float, default=None,
+                        help="per-sequence GC fraction ~ N(0.5, GC_SD), clipped to [0.3, 0.7] (default 0: uniform)")
     p.add_argument("--preset", default="danq", choices=["danq", "danq_jaspar", "lr"],
                    help="model (default danq; lr: the paper's k-mer logistic regression, its normalisation fitted "
                         "on the training sequences, for how easy a recipe is without positions)")
@@ -59,7 +65,7 @@ def parse_args(argv=None):
     return args
 
 
-def run(eps: float, args, data) -> dict:
+def run(eps: float, args, data, spec, motif_names) -> dict:
     import keras
     import numpy as np
 
@@ -82,9 +88,18 @@ def run(eps: float, args, data) -> dict:
         dead = None
         if hidden is not None:
             dead = float((hidden.predict(xv1[:100], batch_size=100, verbose=0).max(0) <= 0).mean())
-        roc = summarize(per_target_auc(yv, p)["roc_auc"], groups)  # targets with one class only left out
+        auc = per_target_auc(yv, p)["roc_auc"]
+        roc = summarize(auc, groups)  # targets with one class only left out
+        tf = np.asarray(groups) == "TF"
+        paired = tf & (spec.motif_sets[:, 1] >= 0)
         return {"dead_dense_fraction": dead,
                 "roc_auc_mean": roc["mean"], "roc_auc_median_tf": roc["groups"]["TF"]["median"],
+                "roc_auc_groups": {g: {"mean": round(v["mean"], 4), "median": round(v["median"], 4)}
+                                   for g, v in roc["groups"].items()},
+                # TF targets by their motif (single-motif targets only) and the co-binding (paired) ones
+                "roc_auc_tf_by_motif": {motif_names[m]: round(float(np.nanmean(auc[tf & ~paired & (spec.motif_sets[:, 0] == m)])), 4)
+                                        for m in range(len(motif_names))},
+                "roc_auc_tf_paired_mean": round(float(np.nanmean(auc[paired])), 4) if paired.any() else None,
                 "prediction_sd": float(p.std(0).mean())}
 
     rng = np.random.default_rng(args.seed)
@@ -100,9 +115,11 @@ def run(eps: float, args, data) -> dict:
             rows.append({"step": step, "loss": float(np.mean(losses[-args.every:])), **evaluate(),
                          "seconds": round(time.perf_counter() - t0, 1)})
             r = rows[-1]
+            group_means = " / ".join(f"{g} {v['mean']:.3f}" for g, v in r["roc_auc_groups"].items())
             dead = "-" if r["dead_dense_fraction"] is None else f"{r['dead_dense_fraction']:.3f}"
             print(f"{args.preset} eps {eps:g} step {step}: loss {r['loss']:.4f}, dead dense units {dead}, "
                   f"ROC AUC mean {r['roc_auc_mean']:.3f}, TF median {r['roc_auc_median_tf']:.3f}, "
+                  f"group means {group_means}, "
                   f"prediction sd {r['prediction_sd']:.4f}, {r['seconds']:.0f} s", flush=True)
     return {"epsilon": eps, "rows": rows}
 
@@ -116,7 +133,7 @@ def main(argv=None) -> int:
     from tfds_builders.deepsea import synthetic
 
     names = ("copies", "p_present", "slot", "tf_sensitivity", "tf_false_positive", "layout", "center", "p_flank",
-             "cobinding")
+             "cobinding", "sharpen", "gc_sd", "flank_copies")
     knobs = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
     recipe = synthetic.Recipe(**{k: tuple(v) if isinstance(v, list) else v for k, v in knobs.items()})
     x, y, _ = synthetic.generate(args.n_train, 2016, 1, recipe=recipe)  # the synthetic config's seed and train split
@@ -135,7 +152,8 @@ def main(argv=None) -> int:
         if unit.done() is not None:
             print(f"eps {eps:g}: done already ({unit.path})")
             continue
-        unit.write(run(eps, args, data))
+        unit.write(run(eps, args, data, synthetic.target_spec(2016, recipe=recipe),
+                       [name for _, name, _ in synthetic.load_motifs()]))
         print(f"wrote {unit.path}")
     return 0
 

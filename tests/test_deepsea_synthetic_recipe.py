@@ -103,3 +103,55 @@ def test_unknown_layout_and_a_centre_too_small_are_refused():
         synthetic.generate(2, 2016, 1, recipe=synthetic.Recipe(layout="ring"))
     with pytest.raises(ValueError, match="do not fit"):
         synthetic.generate(2, 2016, 1, recipe=synthetic.Recipe(layout="central", center=200, slot=22, copies=2))
+
+
+def _acgt(seqs_agct):
+    return synthetic.ACGT_TO_AGCT.argsort()[seqs_agct]
+
+
+def test_gc_sd_varies_the_background_gc_per_sequence():
+    flat, _, _ = synthetic.generate(300, 2016, 1, recipe=synthetic.Recipe(p_present=0.0))
+    varied, _, _ = synthetic.generate(300, 2016, 1, recipe=synthetic.Recipe(p_present=0.0, gc_sd=0.1))
+    def gc(s):  # G + C fraction per forward sequence (C, G = 1, 2 in ACGT order)
+        return np.isin(_acgt(s[:300]), (1, 2)).mean(1)
+
+    assert abs(gc(flat).mean() - 0.5) < 0.01 and gc(flat).std() < 0.03  # binomial noise only
+    assert abs(gc(varied).mean() - 0.5) < 0.03 and 0.07 < gc(varied).std() < 0.12
+    assert gc(varied).min() > 0.25 and gc(varied).max() < 0.75  # clipped to [0.3, 0.7] (+ sampling noise)
+    a = _acgt(varied[:300])
+    assert abs((a == 0).mean() - (a == 3).mean()) < 0.01 and abs((a == 1).mean() - (a == 2).mean()) < 0.01
+
+
+def test_sharpen_1_samples_instances_from_the_jaspar_matrix_itself():
+    def agreement(sharpen):
+        recipe = synthetic.Recipe(sharpen=sharpen)
+        seqs, _, planted = synthetic.generate(300, 2016, 1, recipe=recipe)
+        motifs = synthetic.load_motifs()
+        hits = []
+        for i, inst in enumerate(planted):
+            for m, begin, strand in inst:
+                ppm = motifs[m][2]
+                site = _acgt(seqs[i, begin:begin + len(ppm)])
+                if strand == "-":
+                    site = (3 - site)[::-1]
+                hits.append(np.mean(site == ppm.argmax(1)))
+        return float(np.mean(hits))
+    loose, sharp = agreement(1.0), agreement(3.0)
+    assert sharp > 0.85 and loose < sharp - 0.1, (loose, sharp)  # PPM**3 is near the consensus, the PPM itself is not
+
+
+def test_flank_copies_sets_the_number_of_decoy_instances(monkeypatch):
+    recipe = synthetic.Recipe(layout="central", center=600, slot=21, copies=3, p_present=0.3, p_flank=0.5, flank_copies=2)
+    calls = []
+    plant = synthetic._plant
+    monkeypatch.setattr(synthetic, "_plant", lambda row, motifs, chosen, starts, *a: calls.append(
+        (int(starts[0]) == 0, np.bincount(chosen, minlength=8))) or plant(row, motifs, chosen, starts, *a))
+    synthetic.generate(300, 2016, 1, recipe=recipe)
+    centre = [c for d, c in calls if not d]
+    flank = [c for d, c in calls if d]
+    assert len(centre) == len(flank) == 300
+    assert all(set(c.tolist()) <= {0, 3} for c in centre) and all(set(c.tolist()) <= {0, 2} for c in flank)
+    assert 0.4 < np.mean([(c > 0).mean() for c in flank]) < 0.6  # p_flank 0.5
+    with pytest.raises(ValueError, match="decoy copies do not fit"):
+        synthetic.generate(2, 2016, 1, recipe=synthetic.Recipe(layout="central", center=600, slot=21, copies=3,
+                                                              p_flank=0.5, flank_copies=3))

@@ -67,6 +67,13 @@ class Recipe:
     center: int = 200
     p_flank: float = 0.0
     cobinding: float = 0.0
+    # Realism knobs: ``sharpen`` is the exponent of the PPM that instances are sampled from (1 = the
+    # JASPAR matrix itself, as real sites vary; 3 = close to the consensus, recipe 1.0.0);
+    # ``gc_sd`` > 0 draws each sequence's GC fraction from N(0.5, gc_sd) clipped to [0.3, 0.7] (real
+    # regulatory DNA varies in GC content from region to region) instead of a uniform background.
+    sharpen: float = SHARPEN
+    gc_sd: float = 0.0
+    flank_copies: int = 0  # layout central: copies of a decoy motif in the flanks (0: ``copies``)
 
     def is_default(self) -> bool:
         return self == Recipe()
@@ -146,13 +153,13 @@ def reverse_complement_agct(indices: np.ndarray) -> np.ndarray:
     return comp[indices][..., ::-1]
 
 
-def _plant(row, motifs, chosen, slot_starts, slot, rng) -> list:
+def _plant(row, motifs, chosen, slot_starts, slot, rng, sharpen: float = SHARPEN) -> list:
     """Plant one instance of each motif in ``chosen`` into ``row`` (ACGT indices), each in its own
     slot (of those starting at ``slot_starts``), at a random offset and strand."""
     slots = rng.choice(len(slot_starts), len(chosen), replace=False)
     inst = []
     for m, k in zip(chosen, slots):
-        ppm = motifs[m][2] ** SHARPEN
+        ppm = motifs[m][2] ** sharpen
         ppm = ppm / ppm.sum(1, keepdims=True)
         w = ppm.shape[0]
         u = rng.random(w)[:, None]
@@ -207,16 +214,22 @@ def generate(n_forward: int, seed: int, split_seed: int, length: int = 1000, rec
     inner, decoys = slot_layout(recipe, length)
     if len(motifs) * COPIES > len(inner):
         raise ValueError(f"{len(motifs)} motifs x {COPIES} copies do not fit {len(inner)} slots of {SLOT} bp")
-    if recipe.p_flank and len(motifs) * COPIES > len(decoys):
-        raise ValueError(f"{len(motifs)} motifs x {COPIES} decoy copies do not fit {len(decoys)} flank slots of {SLOT} bp")
+    flank_copies = recipe.flank_copies or COPIES
+    if recipe.p_flank and len(motifs) * flank_copies > len(decoys):
+        raise ValueError(f"{len(motifs)} motifs x {flank_copies} decoy copies do not fit {len(decoys)} flank slots of {SLOT} bp")
     seqs = rng.integers(0, 4, size=(n_forward, length), dtype=np.uint8)  # ACGT indices
+    if recipe.gc_sd:  # a GC fraction per sequence: P(C) = P(G) = gc / 2, P(A) = P(T) = (1 - gc) / 2
+        gc = np.clip(rng.normal(0.5, recipe.gc_sd, size=(n_forward, 1)), 0.3, 0.7)
+        u = rng.random((n_forward, length))
+        seqs = np.where(u < gc, np.where(u < gc / 2, 1, 2), np.where(u < gc + (1 - gc) / 2, 0, 3)).astype(np.uint8)
     present = rng.random((n_forward, len(motifs))) < P_PRESENT
     decoy = rng.random((n_forward, len(motifs))) < recipe.p_flank if recipe.p_flank else None
     planted = []
     for i in range(n_forward):
-        planted.append(_plant(seqs[i], motifs, np.repeat(np.flatnonzero(present[i]), COPIES), inner, SLOT, rng))
+        planted.append(_plant(seqs[i], motifs, np.repeat(np.flatnonzero(present[i]), COPIES), inner, SLOT, rng,
+                              recipe.sharpen))
         if decoy is not None:
-            _plant(seqs[i], motifs, np.repeat(np.flatnonzero(decoy[i]), COPIES), decoys, SLOT, rng)
+            _plant(seqs[i], motifs, np.repeat(np.flatnonzero(decoy[i]), flank_copies), decoys, SLOT, rng, recipe.sharpen)
     # Labels.
     sets = spec.motif_sets
     kind = spec.kind
