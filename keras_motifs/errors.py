@@ -12,7 +12,17 @@ class KerasMotifsError(Exception):
 
 
 class InvalidSequenceError(KerasMotifsError, ValueError):
-    """A sequence holds a letter outside the alphabet, or has the wrong length."""
+    """A sequence holds a letter outside the alphabet, or has the wrong length.
+
+    Raised by the encoders (:func:`keras_motifs.data.encode_indices`) with ``index``, the position
+    of the offending sequence in the input, and ``detail``, the message after "sequence <index>"
+    (": letter 'X' at position 3 ..." or " has length ..."), so that a reader can name the record
+    (file, record name, BED line) instead of the index without parsing the message."""
+
+    def __init__(self, message: str = "", *, index: int | None = None, detail: str | None = None):
+        super().__init__(message)
+        self.index = index
+        self.detail = detail
 
 
 class DataFormatError(KerasMotifsError, ValueError):

@@ -119,3 +119,17 @@ def test_large_input_is_vectorised():
     x = one_hot(seqs * 50)
     assert x.shape == (10000, 1000, 4)
     np.testing.assert_array_equal(x.sum(-1), 1)
+
+
+def test_encoder_errors_carry_the_index_and_the_detail():
+    from keras_motifs.data import encode_indices
+    from keras_motifs.errors import InvalidSequenceError
+
+    for seqs, detail in ((["ACGT", "ACXT"], ": letter 'X' at position 2 is not in alphabet ACGT or N"),
+                         (["ACGT", "ACG"], " has length 3 but sequence 0 has length 4; pass length= to pad to a fixed length"),
+                         (["ACGT", "ACGTAC"], " has length 6, longer than the required length 4"),
+                         (["ACGT", "AC\u00e9T"], ": letter '\u00e9' at position 2 is not a nucleotide letter")):
+        with pytest.raises(InvalidSequenceError) as info:
+            encode_indices(seqs, "ACGT", length=4 if len(seqs[1]) == 6 else None)
+        assert info.value.index == 1 and info.value.detail == detail
+        assert str(info.value) == "sequence 1" + detail

@@ -138,11 +138,8 @@ def spec_from_args(args):
 def name_the_record(exc, origins, offset: int = 0):
     """An encoder's ``InvalidSequenceError`` ("sequence N: problem") raised again with the record's
     origin (``origins[offset + N]``: file and record, or BED line) in place of its index."""
-    import re
-
     from ..errors import InvalidSequenceError
 
-    m = re.match(r"sequence (\d+): (.*)", str(exc), re.S)
-    if not m:
+    if getattr(exc, "index", None) is None or not exc.detail.startswith(": "):
         raise exc
-    raise InvalidSequenceError(f"{origins[offset + int(m.group(1))]}: {m.group(2)}") from None
+    raise InvalidSequenceError(f"{origins[offset + exc.index]}: {exc.detail[2:]}") from None

@@ -63,13 +63,16 @@ def _as_bytes_list(sequences) -> list[bytes]:
                 out.append(s.encode("ascii"))
             except UnicodeEncodeError:
                 bad = next(c for c in s if ord(c) > 127)
-                raise InvalidSequenceError(
-                    f"sequence {len(out)}: letter {bad!r} at position {s.index(bad)} is not a "
-                    "nucleotide letter"
-                ) from None
+                _raise_at(len(out), f": letter {bad!r} at position {s.index(bad)} is not a nucleotide letter")
         else:
             raise TypeError(f"sequence {len(out)}: expected str or bytes, got {type(s).__name__}")
     return out
+
+
+def _raise_at(index: int, detail: str):
+    """Raise the encoders' error for sequence ``index``: "sequence <index><detail>", with the index
+    and the detail as attributes for readers that name the record instead."""
+    raise InvalidSequenceError(f"sequence {index}{detail}", index=int(index), detail=detail) from None
 
 
 def _report_invalid(idx: np.ndarray, offsets: np.ndarray, seqs: list[bytes], alpha: Alphabet):
@@ -83,9 +86,7 @@ def _report_invalid(idx: np.ndarray, offsets: np.ndarray, seqs: list[bytes], alp
         hint = " (an RNA letter: use an RNA alphabet such as 'ACGU', or convert U to T)"
     elif letter.upper() == "T" and "U" in alpha.letters:
         hint = " (a DNA letter: use a DNA alphabet such as 'ACGT', or convert T to U)"
-    raise InvalidSequenceError(
-        f"sequence {seq_i}: letter {letter!r} at position {pos} is not in alphabet {allowed}{hint}"
-    )
+    _raise_at(seq_i, f": letter {letter!r} at position {pos} is not in alphabet {allowed}{hint}")
 
 
 def encode_indices(
@@ -118,15 +119,11 @@ def encode_indices(
     target = int(lengths.max()) if length is None else int(length)
     if length is None and not uniform:
         i = int(np.argmax(lengths != lengths[0]))
-        raise InvalidSequenceError(
-            f"sequence {i} has length {lengths[i]} but sequence 0 has length {lengths[0]}; "
-            "pass length= to pad to a fixed length"
-        )
+        _raise_at(i, f" has length {lengths[i]} but sequence 0 has length {lengths[0]}; "
+                  "pass length= to pad to a fixed length")
     if lengths.max() > target:
         i = int(np.argmax(lengths > target))
-        raise InvalidSequenceError(
-            f"sequence {i} has length {lengths[i]}, longer than the required length {target}"
-        )
+        _raise_at(i, f" has length {lengths[i]}, longer than the required length {target}")
     if uniform and lengths[0] == target:
         return idx.reshape(len(seqs), target)
     out = np.full((len(seqs), target), pad, dtype=np.uint8)

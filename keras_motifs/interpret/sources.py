@@ -102,7 +102,7 @@ def load_sequences(
         try:
             x = one_hot(seqs, alpha, n_value=n_value)
         except InvalidSequenceError as exc:
-            raise InvalidSequenceError(f"file '{src}', {_name_record(str(exc), names)}") from None
+            raise InvalidSequenceError(f"file '{src}', {_name_record(exc, names)}") from None
         return x, names
     if src.endswith(".npy"):
         if not os.path.lexists(src):
@@ -135,16 +135,13 @@ def load_sequences(
     return _load_tfds(src, alpha, n_value, max_sequences, split, data_dir, feature), None
 
 
-def _name_record(message: str, names: list[str]) -> str:
-    """'sequence 3: letter ...' -> 'record 3 (name): letter ...' for FASTA errors."""
-    import re
-
-    m = re.match(r"sequence (\d+)(:| has)", message)
-    if not m:
-        return message
-    i = int(m.group(1))
+def _name_record(exc: InvalidSequenceError, names: list[str]) -> str:
+    """An encoder's 'sequence 3: letter ...' -> 'record 3 (name): letter ...' for FASTA errors."""
+    i = exc.index
+    if i is None:
+        return str(exc)
     label = f"record {i} ({names[i]})" if i < len(names) else f"record {i}"
-    return label + message[len(f"sequence {i}"):]
+    return label + exc.detail
 
 
 # a position's values may sum to a little more than 1 (float rounding of soft encodings)

@@ -371,10 +371,9 @@ def score_sequence_pairs(model, ref_seqs: list[str], alt_seqs: list[str], alphab
         try:
             encoded.append(one_hot(seqs, alphabet, n_value=n_value))
         except InvalidSequenceError as exc:
-            msg = str(exc)
-            m = re.match(r"sequence (\d+)", msg)
-            label = f"pair {m.group(1)} ({ids[int(m.group(1))]}), {kind} sequence" if m else f"{kind} sequences"
-            raise InvalidSequenceError(f"{label}{msg[m.end():] if m else ': ' + msg}") from None
+            if exc.index is None:
+                raise InvalidSequenceError(f"{kind} sequences: {exc}") from None
+            raise InvalidSequenceError(f"pair {exc.index} ({ids[exc.index]}), {kind} sequence{exc.detail}") from None
     ref_x, alt_x = encoded
     scores = score_variants(model, ref_x, alt_x, alphabet, rc_average, batch_size)
     meta = [{"id": ids[i], "status": "ok"} for i in range(len(ref_seqs))]
@@ -402,14 +401,12 @@ def score_vcf(model, vcf: "str | os.PathLike", fasta: "str | os.PathLike", alpha
             ref_x = one_hot([s for s in refs if s is not None], alphabet, n_value=n_value)
             alt_x = one_hot([s for s in alts if s is not None], alphabet, n_value=n_value)
         except InvalidSequenceError as exc:
-            msg = str(exc)
-            m = re.match(r"sequence (\d+): ", msg)
-            if not m:
+            if exc.index is None or not exc.detail.startswith(": "):
                 raise
-            v = ok_variants[int(m.group(1))]
+            v = ok_variants[exc.index]
             raise InvalidSequenceError(
                 f"file '{fasta}', window of {v.chrom}:{v.pos} (file '{vcf}', line {v.line}): "
-                f"{msg[m.end():]}; the reference FASTA holds a letter the model cannot read"
+                f"{exc.detail[2:]}; the reference FASTA holds a letter the model cannot read"
             ) from None
         scores = score_variants(model, ref_x, alt_x, alphabet, rc_average, batch_size)
     else:

@@ -323,14 +323,10 @@ def _encode(rows: _Rows, alphabet: str) -> np.ndarray:
     try:
         return encode_indices(rows.seqs, alphabet)
     except InvalidSequenceError as exc:
-        import re
-
-        m = re.match(r"sequence (\d+)(:| has)(.*)", str(exc))
-        if not m:
+        if exc.index is None:
             raise
-        i = int(m.group(1))
-        rest = m.group(3) if m.group(2) == ":" else " has" + m.group(3)
-        raise InvalidSequenceError(f"{rows.origins[i]}:{rest}") from None
+        rest = exc.detail[1:] if exc.detail.startswith(":") else exc.detail
+        raise InvalidSequenceError(f"{rows.origins[exc.index]}:{rest}") from None
 
 
 def load_labelled(spec: LabelledSpec, length: int, alphabet: str = "ACGT") -> LabelledData:

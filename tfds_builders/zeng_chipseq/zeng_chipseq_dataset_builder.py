@@ -15,7 +15,6 @@ Configs: the three shared experiments; any other experiment with ``ZengConfig(na
 
 from __future__ import annotations
 
-import re
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -69,10 +68,9 @@ def read_data_file(path, sequence_length: int = SEQUENCE_LENGTH):
     try:
         x = one_hot(seqs, "ACGT", n_value=0.0, dtype=np.uint8)
     except InvalidSequenceError as exc:
-        msg = str(exc)
-        m = re.match(r"sequence (\d+): ", msg)
-        where = f", line {linenos[int(m.group(1))]}: " if m else ": "
-        raise InvalidSequenceError(f"file '{path}'{where}{msg[m.end():] if m else msg}") from None
+        if exc.index is not None and exc.detail.startswith(": "):
+            raise InvalidSequenceError(f"file '{path}', line {linenos[exc.index]}: {exc.detail[2:]}") from None
+        raise InvalidSequenceError(f"file '{path}': {exc}") from None
     return names, x, np.asarray(labels, dtype=np.int64)
 
 
