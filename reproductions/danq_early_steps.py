@@ -52,6 +52,9 @@ def parse_args(argv=None):
     recipe.add_argument("--cobinding", type=float, default=None, help="fraction of TF targets that need a partner motif too")
     recipe.add_argument("--flank-copies", type=int, default=None,
                         help="layout central: copies of each decoy motif in the flanks (default: --copies)")
+    recipe.add_argument("--motif-set", choices=["v1", "high_information"], default=None,
+                        help="planted JASPAR motifs: v1 (recipe 1.0.0's: CTCF, REST, Gata1, RUNX1, SPI1, CEBPB, FOXA1, "
+                             "HNF4A) or high_information (CTCF, REST, SPI1, ZNF143, NFKB1, RFX5, SRF, ESR1; >= 17 bits)")
     recipe.add_argument("--sharpen", type=float, default=None,
                         help="instances are sampled from PPM**SHARPEN (1: the JASPAR matrix; default 3)")
     recipe.add_argument("--gc-sd", type=float, default=None,
@@ -135,6 +138,8 @@ def main(argv=None) -> int:
     names = ("copies", "p_present", "slot", "tf_sensitivity", "tf_false_positive", "layout", "center", "p_flank",
              "cobinding", "sharpen", "gc_sd", "flank_copies")
     knobs = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
+    if args.motif_set == "high_information":
+        knobs["motifs"] = synthetic.HIGH_INFORMATION_MOTIF_IDS
     recipe = synthetic.Recipe(**{k: tuple(v) if isinstance(v, list) else v for k, v in knobs.items()})
     x, y, _ = synthetic.generate(args.n_train, 2016, 1, recipe=recipe)  # the synthetic config's seed and train split
     xv, yv, _ = synthetic.generate(500, 2016, 2, recipe=recipe)
@@ -143,7 +148,8 @@ def main(argv=None) -> int:
     for eps in args.epsilon:
         prefix = "" if args.preset == "danq" else f"{args.preset}_"
         name = prefix + f"epsilon_{eps:g}" + ("" if recipe.is_default() else "_" + "_".join(
-            f"{k}{'-'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in knobs.items()))
+            f"{k}{'-'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in knobs.items() if k != "motifs")
+            + ("_motifs_high_information" if "motifs" in knobs else ""))
         unit = Unit(out / f"{name}.json", {"epsilon": eps, "steps": args.steps, "every": args.every,
                                                     "n_train": args.n_train, "preset": args.preset,
                                                     "recipe": synthetic.RECIPE_VERSION,
@@ -153,7 +159,7 @@ def main(argv=None) -> int:
             print(f"eps {eps:g}: done already ({unit.path})")
             continue
         unit.write(run(eps, args, data, synthetic.target_spec(2016, recipe=recipe),
-                       [name for _, name, _ in synthetic.load_motifs()]))
+                       [name for _, name, _ in synthetic.load_motifs(recipe.motifs)]))
         print(f"wrote {unit.path}")
     return 0
 

@@ -35,6 +35,10 @@ import numpy as np
 # 8 distinct, well-characterised vertebrate motifs (JASPAR 2016 CORE matrix IDs): CTCF, REST,
 # Gata1, RUNX1, SPI1, CEBPB, FOXA1, HNF4A.
 MOTIF_IDS = ("MA0139.1", "MA0138.2", "MA0035.3", "MA0002.2", "MA0080.4", "MA0466.1", "MA0148.3", "MA0114.2")
+# 8 ENCODE-profiled TFs whose JASPAR 2016 matrices carry >= 17 bits and do not resemble each other:
+# CTCF, REST, SPI1, ZNF143, NFKB1, RFX5, SRF, ESR1 (a design knob, Recipe.motifs).
+HIGH_INFORMATION_MOTIF_IDS = ("MA0139.1", "MA0138.2", "MA0080.4", "MA0088.2", "MA0105.4", "MA0510.2", "MA0083.3",
+                              "MA0112.3")
 JASPAR_RELEASE = "JASPAR2016"
 RECIPE_VERSION = "1.0.0"  # the deepsea builder version whose synthetic configs this recipe generates
 GROUP_SIZES = (("DNase", 125), ("TF", 690), ("Histone", 104))
@@ -74,6 +78,7 @@ class Recipe:
     sharpen: float = SHARPEN
     gc_sd: float = 0.0
     flank_copies: int = 0  # layout central: copies of a decoy motif in the flanks (0: ``copies``)
+    motifs: tuple = MOTIF_IDS  # the JASPAR matrix IDs planted (8 of them: the TF targets cycle over them)
 
     def is_default(self) -> bool:
         return self == Recipe()
@@ -110,11 +115,12 @@ class TargetSpec:
     false_positive: np.ndarray
 
 
-def target_spec(seed: int, n_motifs: int = len(MOTIF_IDS), recipe: "Recipe | None" = None) -> TargetSpec:
+def target_spec(seed: int, n_motifs: int | None = None, recipe: "Recipe | None" = None) -> TargetSpec:
     """The 919 target definitions, drawn once from ``seed`` and shared by every split."""
     recipe = recipe or Recipe()
     rng = np.random.default_rng([seed, 919])
-    motifs = load_motifs()
+    motifs = load_motifs(recipe.motifs)
+    n_motifs = n_motifs or len(motifs)
     names, groups, kinds = [], [], []
     sets = np.full((N_TARGETS, 4), -1, dtype=np.int64)
     sens = np.empty(N_TARGETS)
@@ -206,7 +212,7 @@ def generate(n_forward: int, seed: int, split_seed: int, length: int = 1000, rec
     SLOT, COPIES, P_PRESENT = recipe.slot, recipe.copies, recipe.p_present  # noqa: N806 (the module's defaults, overridden)
     if length < SLOT:
         raise ValueError(f"length must be at least {SLOT}")
-    motifs = load_motifs()
+    motifs = load_motifs(recipe.motifs)
     if max(m[2].shape[0] for m in motifs) > SLOT:
         raise ValueError(f"slots of {SLOT} bp are narrower than the widest motif ({max(m[2].shape[0] for m in motifs)} bp)")
     spec = target_spec(seed, recipe=recipe)
