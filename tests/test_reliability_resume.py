@@ -128,7 +128,8 @@ def test_sigkill_mid_epoch_leaves_a_complete_backup_and_no_done_marker(runs):
 def test_sigkill_mid_epoch_resume_matches_uninterrupted_run_exactly(runs):
     root, first, _, resumed = runs
     full = first["full"]
-    assert resumed["epochs_run"] == 2  # epochs 1 and 2: resumed, not restarted
+    # the run's 3 epochs, of which epochs 1 and 2 were trained by this process: resumed, not restarted
+    assert resumed["epochs_run"] == 3 and len(resumed["history"]["loss"]) == 2
     for key, values in full["history"].items():
         assert resumed["history"][key] == values[1:], key  # exact float equality
     assert resumed["weights"] == full["weights"]  # the best checkpoint, reloaded: bit for bit

@@ -303,5 +303,5 @@ def test_a_second_run_while_the_first_trains_is_refused_then_takes_over(tmp_path
     with caplog.at_level(logging.WARNING, logger="keras_motifs.training"):
         r = _train(out, cfg=dict(CFG, epochs=2))
     assert any("stale lock" in rec.getMessage() for rec in caplog.records)
-    assert r.epochs_run == 1  # resumed from the killed run's backup of epoch 0
+    assert r.epochs_run == 2 and len(r.history["loss"]) == 1  # resumed from the killed run's backup of epoch 0
     assert _log_epochs(out) == [0, 1]

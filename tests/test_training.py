@@ -69,7 +69,7 @@ def test_interrupted_run_resumes_from_backup(tmp_path):
         train(_tiny, (x, y), (x, y), output_dir=tmp_path, training=cfg, seed=3, verbose=0, tensorboard=False, callbacks=[CrashAfterEpoch()])
     assert (tmp_path / "backup").exists() and not (tmp_path / "DONE").exists()
     r = train(_tiny, (x, y), (x, y), output_dir=tmp_path, training=cfg, seed=3, verbose=0, tensorboard=False)
-    assert r.epochs_run == 2  # epochs 3 and 4 only: resumed, not restarted
+    assert r.epochs_run == 4 and len(r.history["loss"]) == 2  # epochs 3 and 4 trained here: resumed, not restarted
     epochs = [int(l.split(",")[0]) for l in (tmp_path / "training_log.csv").read_text().splitlines()[1:] if not l.startswith("epoch")]
     assert epochs == [0, 1, 2, 3]
     assert (tmp_path / "DONE").exists()

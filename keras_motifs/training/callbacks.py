@@ -261,6 +261,7 @@ class ResumableBackup(keras.callbacks.Callback):
         self._snapshot = None
         self._pending_callbacks = None
         self._metric_values: list = []
+        self.initial_epoch = 0  # the epoch a resumed run started at (0: a run from the start)
 
     def track(self, callbacks) -> None:
         """Save and restore the counters of these callbacks (a list; it may grow later)."""
@@ -406,6 +407,7 @@ class ResumableBackup(keras.callbacks.Callback):
         if meta is None:
             return
         self.model._initial_epoch = meta["epoch"]  # what keras.callbacks.BackupAndRestore sets
+        self.initial_epoch = int(meta["epoch"])
         self._skip = int(meta["batches_done"])
         self._pending_callbacks = meta.get("callbacks") or []
         if self._skip:

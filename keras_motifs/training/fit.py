@@ -61,11 +61,11 @@ from .step_progress import StepProgress
 @dataclass
 class TrainResult:
     model: keras.Model
-    history: dict
+    history: dict  # this process's epochs (a resumed run's history starts at the resumed epoch)
     output_dir: Path
     best_model_path: Path
-    epochs_run: int
-    seconds: float
+    epochs_run: int  # the run's epochs, those before a resume included
+    seconds: float  # this process's training time
     train_samples_per_second: float
     strategy: str
     replicas: int
@@ -384,7 +384,8 @@ def _fit(net, strategy, output_dir, cfg, fit_kwargs, val_ds, backup_every_steps,
         history=history.history,
         output_dir=output_dir,
         best_model_path=best_path,
-        epochs_run=len(history.history.get("loss", [])),
+        # the run's epochs, also those of the process(es) before a resume (the history holds this process's)
+        epochs_run=backup.initial_epoch + len(history.history.get("loss", [])),
         seconds=seconds,
         train_samples_per_second=throughput.samples_per_second(),
         strategy=type(strategy).__name__,
