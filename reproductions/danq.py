@@ -58,13 +58,18 @@ def parse_args(argv=None):
     p.set_defaults(out="outputs/danq")
     p.add_argument("--published", help="the DanQ repository's aucs.txt (e.g. ../shared/data/deepsea/aucs.txt): print the paper's numbers beside ours")
     p.add_argument("--all", action="store_true", help="train and compare lr, deepsea, danq and danq_jaspar")
-    p.add_argument("--motifs", action="store_true", help="DanQ models: filters -> MEME (DeepBind/DanQ rule, A,C,G,T) -> Tomtom vs JASPAR 2016, E < 0.01")
+    p.add_argument("--motifs", action="store_true", default=None,
+                   help="DanQ models: filters -> MEME (DeepBind/DanQ rule, A,C,G,T) -> Tomtom vs JASPAR 2016, E < 0.01 "
+                        "(default on for the synthetic configs, with a table of the planted motifs recovered; "
+                        "--no-motifs skips it)")
+    p.add_argument("--no-motifs", dest="motifs", action="store_false", help="no motif analysis")
     p.add_argument("--modern", action="store_true", help="DanQ: sigmoid LSTM gates (cuDNN-eligible) instead of the original hard sigmoid")
-    p.add_argument("--epochs", type=int, default=None, help="training epochs (default: 3 for synthetic, 2 for synthetic_tiny, the preset's for full)")
+    p.add_argument("--epochs", type=int, default=None, help="training epochs (default: 7 for synthetic, 2 for synthetic_tiny, the preset's for full)")
     p.add_argument("--batch-size", type=int, default=None, help="global batch size (default: each preset's: 100, DeepSEA 16)")
     p.add_argument("--learning-rate", type=float, default=None)
     p.add_argument("--patience", type=int, default=None, help="early-stopping patience (default: the preset's)")
-    p.add_argument("--epsilon", type=float, default=None, help="RMSprop epsilon for danq/danq_jaspar/lr (default: the original 1e-6; smaller values kill DanQ's dense layer early, see DEFAULT_EPSILON in keras_motifs/papers/danq.py)")
+    p.add_argument("--epsilon", type=float, default=None, help="RMSprop epsilon for danq/danq_jaspar/lr (default: 3e-8 on the synthetic configs, the original 1e-6 on full; "
+                        "1e-8 and below kill DanQ's dense layer early; see DEFAULT_EPSILON in keras_motifs/papers/danq.py)")
     p.add_argument("--num-devices", type=int, default=1, help="replicas for MirroredStrategy; on a CPU-only machine the CPU is split into this many logical devices")
     p.add_argument("--max-train", type=int, default=None, help="use only the first N training examples (smoke runs)")
     p.add_argument("--shuffle-buffer", type=int, default=None, metavar="N",
@@ -78,6 +83,8 @@ def parse_args(argv=None):
     p.add_argument("--motif-sequences", type=int, default=4000, help="test sequences scanned for --motifs (default 4000)")
     args = p.parse_args(argv)
     args.models = ["lr", "deepsea", "danq", "danq_jaspar"] if args.all else (args.models or ["danq"])
+    if args.motifs is None:
+        args.motifs = args.config.startswith("synthetic")
     return args
 
 
@@ -214,6 +221,14 @@ def main(argv=None) -> int:
             ref = f"; paper, real data: {paper.PAPER_FILTERS_MATCHED}" if m == "danq" else ""
             print(f"{paper.LABELS[m]} motifs: {mo['n_filters_with_match']}/{mo['n_filters']} filters match a JASPAR 2016 motif "
                   f"(Tomtom E < {mo['evalue_threshold']}{ref}) -> {mo['meme']}")
+            if mo.get("planted"):
+                print(f"  planted motifs recovered (filters matching each at Tomtom E < {mo['evalue_threshold']}):")
+                print("    motif          JASPAR     filters  best filter  best E-value")
+                for r in mo["planted"]:
+                    best = "-" if r["best_filter"] is None else f"{r['best_filter']:<11}  {r['best_e_value']:.2e}"
+                    print(f"    {r['name']:<14} {r['id']:<10} {r['n_filters']:>7}  {best}")
+                found = sum(r["n_filters"] > 0 for r in mo["planted"])
+                print(f"  {found} of {len(mo['planted'])} planted motifs matched by at least one filter")
             sv = mo.get("init_survival")
             if sv is not None:
                 print(f"  of which JASPAR-initialised filters: {sv['initialised_matching_any']}/{sv['n_initialised']} match "
@@ -258,14 +273,20 @@ def motifs_stage(key, args, builder, out: Path, settings: dict, res: dict, model
 
     if "motifs" in res:  # a results.json of an earlier version holds them
         return dict(res["motifs"])
-    unit = Unit(out / key / "motifs.json", {**settings, "motif_sequences": args.motif_sequences}, seed=args.seed)
+    planted = None
+    if args.config.startswith("synthetic"):  # the motifs the recipe planted: was each recovered?
+        from tfds_builders.deepsea import synthetic
+
+        planted = [(mid, name) for mid, name, _ in synthetic.load_motifs(synthetic.default_recipe().motifs)]
+    unit = Unit(out / key / "motifs.json", {**settings, "motif_sequences": args.motif_sequences,
+                                            **({"planted": planted} if planted else {})}, seed=args.seed)
     mo = unit.done()
     if mo is None:
         if model is None:
             model = keras.models.load_model(out / key / "training" / "best.keras", safe_mode=True)
         data = builder.as_dataset(split=f"test[:{args.motif_sequences}]").map(lambda e: to_one_hot(e)[0])
         mo = unit.write(motif_analysis(model, data, out / key, sequences_scanned=args.motif_sequences,
-                                       jaspar_initialised=key == "danq_jaspar"), argv=_argv(argv))
+                                       jaspar_initialised=key == "danq_jaspar", planted=planted), argv=_argv(argv))
     return {k: v for k, v in mo.items() if k != "run"}
 
 

@@ -19,6 +19,7 @@ designs of the synthetic set; the result file names them).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -36,8 +37,11 @@ def parse_args(argv=None):
     p.add_argument("--steps", type=int, default=400, help="optimiser steps per run (default 400)")
     p.add_argument("--every", type=int, default=25, help="evaluate every N steps (default 25)")
     p.add_argument("--n-train", type=int, default=6000, help="forward training sequences (default 6000, the synthetic config's)")
+    p.add_argument("--recipe", default="1.0.0", choices=["1.0.0", "2.0.0"],
+                   help="the released recipe the knobs below change (tfds_builders/deepsea/synthetic.py RECIPES; "
+                        "default 1.0.0, the one the earlier result files of this script are relative to)")
     recipe = p.add_argument_group(
-        "recipe knobs (tfds_builders/deepsea/synthetic.py Recipe; default: the deepsea/synthetic config's)")
+        "recipe knobs (tfds_builders/deepsea/synthetic.py Recipe; default: the --recipe's)")
     recipe.add_argument("--copies", type=int, default=None, help="instances planted per present motif")
     recipe.add_argument("--p-present", type=float, default=None, help="probability that a motif is present in a sequence")
     recipe.add_argument("--slot", type=int, default=None, help="slot width in bp (one instance per slot)")
@@ -140,19 +144,21 @@ def main(argv=None) -> int:
     knobs = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
     if args.motif_set == "high_information":
         knobs["motifs"] = synthetic.HIGH_INFORMATION_MOTIF_IDS
-    recipe = synthetic.Recipe(**{k: tuple(v) if isinstance(v, list) else v for k, v in knobs.items()})
+    recipe = dataclasses.replace(synthetic.RECIPES[args.recipe],
+                                 **{k: tuple(v) if isinstance(v, list) else v for k, v in knobs.items()})
     x, y, _ = synthetic.generate(args.n_train, 2016, 1, recipe=recipe)  # the synthetic config's seed and train split
     xv, yv, _ = synthetic.generate(500, 2016, 2, recipe=recipe)
     data = (x, y, xv[:500], yv[:500])  # validation: forward sequences only
     out = Path(args.out)
     for eps in args.epsilon:
         prefix = "" if args.preset == "danq" else f"{args.preset}_"
-        name = prefix + f"epsilon_{eps:g}" + ("" if recipe.is_default() else "_" + "_".join(
+        prefix += "" if args.recipe == "1.0.0" else f"recipe{args.recipe}_"
+        name = prefix + f"epsilon_{eps:g}" + ("" if not knobs else "_" + "_".join(
             f"{k}{'-'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in knobs.items() if k != "motifs")
             + ("_motifs_high_information" if "motifs" in knobs else ""))
         unit = Unit(out / f"{name}.json", {"epsilon": eps, "steps": args.steps, "every": args.every,
                                                     "n_train": args.n_train, "preset": args.preset,
-                                                    "recipe": synthetic.RECIPE_VERSION,
+                                                    "recipe": args.recipe,
                                                     "recipe_knobs": knobs},
                     seed=args.seed)
         if unit.done() is not None:

@@ -98,14 +98,18 @@ def test_synthetic_is_deterministic_paired_and_learnable():
     assert all(len(inst) % synthetic.COPIES == 0 for inst in planted)
     starts = sorted(st for st, _ in [(p[1], p[0]) for p in planted[0]])
     assert all(b - a >= 6 for a, b in zip(starts, starts[1:]))
-    motifs = synthetic.load_motifs()
-    assert len(motifs) == len(synthetic.MOTIF_IDS) and all(abs(p.sum(1) - 1).max() < 1e-9 for _, _, p in motifs)
-    # The labels are learnable from sequence: a PWM scan for the TF target's motif separates them.
+    motifs = synthetic.load_motifs(synthetic.default_recipe().motifs)
+    assert len(motifs) == 8 and all(abs(p.sum(1) - 1).max() < 1e-9 for _, _, p in motifs)
+    # The labels are learnable from sequence: a PWM scan of the labelled centre (recipe 2.0.0: the
+    # central 400 bp) for the TF target's motif separates them; over the whole window the flanks'
+    # decoys blur it.
     from sklearn.metrics import roc_auc_score
 
     lo = np.log((motifs[m][2] + 1e-3) / 0.25)[:, [0, 2, 1, 3]]  # A,C,G,T -> A,G,C,T columns
     onehot = np.eye(4)[x1[:300]]
     w = len(lo)
     windows = np.lib.stride_tricks.sliding_window_view(onehot, (w, 4), axis=(1, 2))[:, :, 0]
-    scores = (windows * lo).sum((-1, -2)).max(1)
-    assert roc_auc_score(y1[:300, t], scores) > 0.8
+    scores = (windows * lo).sum((-1, -2))
+    centre = roc_auc_score(y1[:300, t], scores[:, 300:700 - w + 1].max(1))
+    whole = roc_auc_score(y1[:300, t], scores.max(1))
+    assert centre > 0.8 and whole < centre - 0.1, (centre, whole)

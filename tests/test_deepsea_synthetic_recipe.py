@@ -7,10 +7,34 @@ from tfds_builders.deepsea import synthetic
 
 
 def test_default_recipe_is_the_config_recipe():
+    assert synthetic.default_recipe() is synthetic.RECIPES[synthetic.RECIPE_VERSION] == synthetic.RECIPES["2.0.0"]
     a = synthetic.generate(20, 2016, 1)
-    b = synthetic.generate(20, 2016, 1, recipe=synthetic.Recipe())
+    b = synthetic.generate(20, 2016, 1, recipe=synthetic.RECIPES["2.0.0"])
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]) and a[2] == b[2]
     assert synthetic.Recipe().is_default() and not synthetic.Recipe(copies=3).is_default()
+    assert synthetic.RECIPES["1.0.0"] == synthetic.Recipe()  # recipe 1.0.0: the dataclass defaults
+
+
+def test_recipe_1_is_unchanged():
+    """Recipe 1.0.0 as deepsea 1.0.0 generated it (a digest of the first sequences and labels, taken
+    before recipe 2.0.0 was added)."""
+    import hashlib
+
+    x, y, planted = synthetic.generate(5, 2016, 1, recipe=synthetic.RECIPES["1.0.0"])
+    digest = hashlib.sha256(x.tobytes() + y.tobytes()).hexdigest()[:16]
+    assert digest == RECIPE_1_DIGEST and planted[0][0] == RECIPE_1_FIRST_SITE
+
+
+def test_recipe_2_labels_follow_the_centre_and_the_flanks_hold_decoys():
+    r = synthetic.RECIPES["2.0.0"]
+    inner, decoys = synthetic.slot_layout(r)
+    assert inner.min() >= 300 and inner.max() + 21 <= 700 and len(inner) >= 16 and len(decoys) >= 24
+    names = [n for _, n, _ in synthetic.load_motifs(r.motifs)]
+    assert names == ["CTCF", "REST", "SPI1", "ZNF143", "NFKB1", "RFX5", "SRF", "ESR1"]
+    _, y, planted = synthetic.generate(400, 2016, 1)
+    assert all(300 <= s and s < 700 for inst in planted for _, s, _ in inst)  # listed: the labelled, central ones
+    spec = synthetic.target_spec(2016)
+    assert spec.names[125] == "synthetic_TF_CTCF_00" or spec.names[125].startswith("synthetic_TF_CTCF_00_with_")
 
 
 def test_knobs_change_what_is_planted_and_the_labels():
@@ -155,3 +179,7 @@ def test_flank_copies_sets_the_number_of_decoy_instances(monkeypatch):
     with pytest.raises(ValueError, match="decoy copies do not fit"):
         synthetic.generate(2, 2016, 1, recipe=synthetic.Recipe(layout="central", center=600, slot=21, copies=3,
                                                               p_flank=0.5, flank_copies=3))
+
+
+RECIPE_1_DIGEST = "7080737aa4c16c40"  # sha256 of generate(5, 2016, 1)'s sequences + labels at deepsea 1.0.0
+RECIPE_1_FIRST_SITE = (2, 971, "-")

@@ -5,8 +5,9 @@ Configs:
                       from ``manual_dir`` if ``train.mat``/``valid.mat``/``test.mat`` are there
                       (directly or under ``deepsea_train/``), else downloaded from its original URL.
   ``synthetic``       the embedded default: DeepSEA-shaped data with planted JASPAR motifs,
-                      generated locally (see ``synthetic.py``); 6,000 + 500 + 2,000 forward
-                      sequences, each with its reverse complement.
+                      generated locally (``synthetic.py``, recipe 2.0.0 since version 2.0.0: labels
+                      from motifs in the central 400 bp, decoys in the flanks); 6,000 + 500 +
+                      2,000 forward sequences, each with its reverse complement.
   ``synthetic_tiny``  the same recipe, 200 + 50 + 100 forward sequences, for tests and demos.
 
 Every example stores the sequence compactly as uint8 base indices in the data's own channel order
@@ -52,8 +53,13 @@ class DeepSEAConfig(tfds.core.BuilderConfig):
 class Builder(tfds.core.GeneratorBasedBuilder):
     """DeepSEA / DanQ data: 1,000-bp sequences (A,G,C,T), 919 chromatin-feature targets."""
 
-    VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {"1.0.0": "Initial release: full bundle, synthetic and synthetic_tiny configs."}
+    VERSION = tfds.core.Version("2.0.0")
+    RELEASE_NOTES = {
+        "1.0.0": "Initial release: full bundle, synthetic and synthetic_tiny configs.",
+        "2.0.0": "synthetic configs: recipe 2.0.0 (synthetic.py): 8 high-information ENCODE TF motifs, labels from "
+                 "instances in the central 400 bp only, decoy instances in the flanks, co-binding TF targets; "
+                 "recipe 1.0.0 (motifs anywhere, all counted) was a k-mer model's task. The full config is unchanged.",
+    }
     MANUAL_DOWNLOAD_INSTRUCTIONS = (
         "For the `full` config, either let TFDS download the bundle from " + URL + ", or put the "
         "extracted train.mat, valid.mat and test.mat (and optionally deepsea_predictor_names.txt "

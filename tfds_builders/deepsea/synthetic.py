@@ -6,24 +6,38 @@ split holding the forward sequences followed by their reverse complements in the
 but generated locally in seconds, so that DanQ can be trained and evaluated end to end without
 the 4.4 GB download.
 
-Recipe (deterministic from ``seed``; the knobs are :class:`Recipe`, defaults below):
-  1. Motifs: the 8 JASPAR 2016 CORE vertebrate matrices in :data:`MOTIF_IDS` (CTCF, REST, Gata1,
-     RUNX1, SPI1, CEBPB, FOXA1, HNF4A; from the ``pyjaspar`` package, offline), as probability
-     matrices (counts normalised per column).
-  2. Sequences: i.i.d. uniform background. Each motif is present in a sequence independently with
-     probability ``P_PRESENT`` = 0.5; a present motif is planted ``COPIES`` = 2 times, each copy
-     sampled letter by letter from the sharpened matrix PPM**3 (renormalised; close to the
-     consensus), on a random strand, inside its own one of the 25 non-overlapping ``SLOT`` = 40-bp
-     slots at a random offset (instances never overwrite each other).
+Recipe 2.0.0 (the ``deepsea/synthetic`` configs since deepsea 2.0.0; deterministic from ``seed``;
+its knobs are :data:`RECIPES` ``["2.0.0"]``, a :class:`Recipe`):
+  1. Motifs: 8 JASPAR 2016 CORE vertebrate matrices of TFs profiled by ENCODE, each carrying at
+     least 17 bits (:data:`HIGH_INFORMATION_MOTIF_IDS`: CTCF, REST, SPI1, ZNF143, NFKB1, RFX5, SRF,
+     ESR1; from ``pyjaspar``, offline), as probability matrices.
+  2. Sequences: i.i.d. uniform background. As DeepSEA's labels, which describe the central 200 bp
+     of each 1,000-bp window, only the centre counts: each motif is present in the central 400 bp
+     with probability 0.3, planted 2 times there (each copy in its own 21-bp slot at a random
+     offset and strand, sampled letter by letter from PPM**3, close to the consensus); independently,
+     each motif is planted 3 times in the flanks (the outer 2 x 300 bp) with probability 0.5 —
+     decoys no label sees, as binding sites outside a peak's centre are in real data.
   3. Targets (a fixed "target spec" drawn from ``seed``, shared by all splits):
-       TF t (690):      motif t mod 8 present, detected with sensitivity s ~ U(.75, .98),
-                        plus false positives at rate f ~ U(.01, .05)
-       DNase d (125):   either of 2 random motifs present, s ~ U(.7, .95), f ~ U(.01, .05)
+       TF t (690):      motif t mod 8 present in the centre, detected with sensitivity s ~ U(.9, .99),
+                        plus false positives at rate f ~ U(.002, .01); a quarter of them (co-binding)
+                        need a second, random motif in the centre as well
+       DNase d (125):   either of 2 random motifs present in the centre, s ~ U(.7, .95), f ~ U(.01, .05)
        Histone h (104): one random motif present without a second, s ~ U(.7, .95), f ~ U(.01, .05)
-     so targets are learnable from sequence but noisy (ROC AUC below 1; the best a TF target
-     allows is about 0.92 at the middle of those ranges).
   4. Reverse complements: the second half of each split is the reverse complement of the
      first half (A<->T, C<->G, reversed), with identical labels.
+
+Why this design (docs/RESULTS.md, "Designs of the synthetic set"): the decoys outnumber the labelled
+instances, so motif counts over the whole window — what a k-mer model sees — tell a labelled
+sequence from an unlabelled one only partly (the paper's k-mer logistic regression: validation ROC
+AUC 0.738 after 1,200 steps), while a model that reads positions (DanQ's dense layer over its 75
+BLSTM steps) can tell the centre from the flanks; and high-information motifs are learnt within a
+CPU budget (with recipe 1.0.0's RUNX1, 10 bits, DanQ had not learnt it after 1,000 steps).
+
+Recipe 1.0.0 (deepsea 1.0.0; ``RECIPES["1.0.0"]``, the defaults of :class:`Recipe`): the 8 matrices
+of :data:`MOTIF_IDS` (CTCF, REST, Gata1, RUNX1, SPI1, CEBPB, FOXA1, HNF4A), each present anywhere
+in the sequence with probability 0.5, 2 copies in 40-bp slots, no decoys; TF s ~ U(.75, .98),
+f ~ U(.01, .05), no co-binding. Every instance counted wherever it was, which a k-mer model reads
+almost directly.
 """
 
 from __future__ import annotations
@@ -40,7 +54,7 @@ MOTIF_IDS = ("MA0139.1", "MA0138.2", "MA0035.3", "MA0002.2", "MA0080.4", "MA0466
 HIGH_INFORMATION_MOTIF_IDS = ("MA0139.1", "MA0138.2", "MA0080.4", "MA0088.2", "MA0105.4", "MA0510.2", "MA0083.3",
                               "MA0112.3")
 JASPAR_RELEASE = "JASPAR2016"
-RECIPE_VERSION = "1.0.0"  # the deepsea builder version whose synthetic configs this recipe generates
+RECIPE_VERSION = "2.0.0"  # the deepsea builder version whose synthetic configs this recipe generates (RECIPES)
 GROUP_SIZES = (("DNase", 125), ("TF", 690), ("Histone", 104))
 N_TARGETS = 919
 SLOT = 40
@@ -55,8 +69,9 @@ TF_FALSE_POSITIVE = (0.01, 0.05)  # TF targets: false-positive rate, U(low, high
 
 @dataclass(frozen=True)
 class Recipe:
-    """The knobs of the recipe (the ``deepsea/synthetic`` configs use the defaults, RECIPE_VERSION);
-    other values are for exploring designs, e.g. ``reproductions/danq_early_steps.py --copies``."""
+    """The knobs of the recipe. The defaults are recipe 1.0.0's; :data:`RECIPES` names the released
+    ones (the ``deepsea/synthetic`` configs use ``RECIPES[RECIPE_VERSION]``); other values are for
+    exploring designs, e.g. ``reproductions/danq_early_steps.py --copies``."""
 
     copies: int = COPIES
     p_present: float = P_PRESENT
@@ -81,7 +96,21 @@ class Recipe:
     motifs: tuple = MOTIF_IDS  # the JASPAR matrix IDs planted (8 of them: the TF targets cycle over them)
 
     def is_default(self) -> bool:
+        """Recipe 1.0.0's knobs (the dataclass defaults)."""
         return self == Recipe()
+
+
+RECIPES = {
+    "1.0.0": Recipe(),
+    "2.0.0": Recipe(layout="central", center=400, slot=21, copies=2, p_present=0.3, p_flank=0.5, flank_copies=3,
+                    tf_sensitivity=(0.9, 0.99), tf_false_positive=(0.002, 0.01), cobinding=0.25,
+                    motifs=HIGH_INFORMATION_MOTIF_IDS),
+}
+
+
+def default_recipe() -> "Recipe":
+    """The recipe of the ``deepsea/synthetic`` configs (``RECIPES[RECIPE_VERSION]``)."""
+    return RECIPES[RECIPE_VERSION]
 
 
 _PWM_CACHE: dict = {}
@@ -116,8 +145,9 @@ class TargetSpec:
 
 
 def target_spec(seed: int, n_motifs: int | None = None, recipe: "Recipe | None" = None) -> TargetSpec:
-    """The 919 target definitions, drawn once from ``seed`` and shared by every split."""
-    recipe = recipe or Recipe()
+    """The 919 target definitions, drawn once from ``seed`` and shared by every split
+    (``recipe``: default the configs' :func:`default_recipe`)."""
+    recipe = recipe or default_recipe()
     rng = np.random.default_rng([seed, 919])
     motifs = load_motifs(recipe.motifs)
     n_motifs = n_motifs or len(motifs)
@@ -206,9 +236,9 @@ def generate(n_forward: int, seed: int, split_seed: int, length: int = 1000, rec
     A,G,C,T order (forward half, then reverse complements), ``labels`` uint8 (2n, 919), and
     ``planted`` a list (per forward sequence) of (motif index, start, strand) tuples of the
     instances the labels see (layout ``central``: in the centre; the decoys are not listed).
-    ``recipe``: other knobs than the defaults (:class:`Recipe`).
+    ``recipe``: default the configs' :func:`default_recipe`; other knobs for exploring designs.
     """
-    recipe = recipe or Recipe()
+    recipe = recipe or default_recipe()
     SLOT, COPIES, P_PRESENT = recipe.slot, recipe.copies, recipe.p_present  # noqa: N806 (the module's defaults, overridden)
     if length < SLOT:
         raise ValueError(f"length must be at least {SLOT}")
