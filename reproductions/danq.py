@@ -60,8 +60,8 @@ def parse_args(argv=None):
     p.add_argument("--all", action="store_true", help="train and compare lr, deepsea, danq and danq_jaspar")
     p.add_argument("--motifs", action="store_true", default=None,
                    help="DanQ models: filters -> MEME (DeepBind/DanQ rule, A,C,G,T) -> Tomtom vs JASPAR 2016, E < 0.01 "
-                        "(default on for the synthetic configs, with a table of the planted motifs recovered; "
-                        "--no-motifs skips it)")
+                        "(default on for the synthetic configs, with a table of the planted motifs recovered and the "
+                        "same counts for the untrained network as a control; --no-motifs skips it)")
     p.add_argument("--no-motifs", dest="motifs", action="store_false", help="no motif analysis")
     p.add_argument("--modern", action="store_true", help="DanQ: sigmoid LSTM gates (cuDNN-eligible) instead of the original hard sigmoid")
     p.add_argument("--epochs", type=int, default=None, help="training epochs (default: 7 for synthetic, 2 for synthetic_tiny, the preset's for full)")
@@ -229,6 +229,11 @@ def main(argv=None) -> int:
                     print(f"    {r['name']:<14} {r['id']:<10} {r['n_filters']:>7}  {best}")
                 found = sum(r["n_filters"] > 0 for r in mo["planted"])
                 print(f"  {found} of {len(mo['planted'])} planted motifs matched by at least one filter")
+                ctl = mo.get("untrained_control")
+                if ctl:
+                    print(f"  control, the untrained network (initial weights, same seed): "
+                          f"{ctl['n_filters_with_match']}/{mo['n_filters']} filters match; per planted motif "
+                          + ", ".join(f"{r['name']} {r['n_filters']}" for r in ctl["planted"]))
             sv = mo.get("init_survival")
             if sv is not None:
                 print(f"  of which JASPAR-initialised filters: {sv['initialised_matching_any']}/{sv['n_initialised']} match "
@@ -278,15 +283,28 @@ def motifs_stage(key, args, builder, out: Path, settings: dict, res: dict, model
         from tfds_builders.deepsea import synthetic
 
         planted = [(mid, name) for mid, name, _ in synthetic.load_motifs(synthetic.default_recipe().motifs)]
-    unit = Unit(out / key / "motifs.json", {**settings, "motif_sequences": args.motif_sequences,
+    n_seq = min(args.motif_sequences, builder.info.splits["test"].num_examples)  # synthetic_tiny: 200 test rows
+    unit = Unit(out / key / "motifs.json", {**settings, "motif_sequences": n_seq,
                                             **({"planted": planted} if planted else {})}, seed=args.seed)
     mo = unit.done()
     if mo is None:
         if model is None:
             model = keras.models.load_model(out / key / "training" / "best.keras", safe_mode=True)
-        data = builder.as_dataset(split=f"test[:{args.motif_sequences}]").map(lambda e: to_one_hot(e)[0])
-        mo = unit.write(motif_analysis(model, data, out / key, sequences_scanned=args.motif_sequences,
-                                       jaspar_initialised=key == "danq_jaspar", planted=planted), argv=_argv(argv))
+        data = builder.as_dataset(split=f"test[:{n_seq}]").map(lambda e: to_one_hot(e)[0])
+        mo = motif_analysis(model, data, out / key, sequences_scanned=n_seq, jaspar_initialised=key == "danq_jaspar",
+                            planted=planted)
+        if planted:
+            # the control: the same analysis of the untrained network (its initial weights, same seed);
+            # on planted data a random filter's strongest sites can be planted instances, so a match
+            # counts as learnt only where the untrained network has none
+            from keras_motifs.papers.danq import build_model
+
+            keras.utils.set_random_seed(args.seed)
+            initial = build_model(key, modern=args.modern, seed=args.seed)
+            control = motif_analysis(initial, data, out / key / "untrained_control", sequences_scanned=n_seq,
+                                     planted=planted)
+            mo["untrained_control"] = {k: control[k] for k in ("n_filters_with_match", "planted", "tomtom")}
+        mo = unit.write(mo, argv=_argv(argv))
     return {k: v for k, v in mo.items() if k != "run"}
 
 
