@@ -164,7 +164,7 @@ def main(argv=None) -> int:
     # ------------------------------------------- 2. train and evaluate each model (one unit each)
     results, evals = {}, {}
     for key in args.models:
-        settings = run_settings(key, args, paper.validation_split(key, n_valid))
+        settings = run_settings(key, args, paper.validation_split(key, n_valid), data_version=str(builder.info.version))
         unit = Unit(out / key / "results.json", settings, seed=args.seed, legacy_fields={"settings": settings})
         res, trained = unit.done(), None
         if res is not None:
@@ -258,13 +258,21 @@ def _argv(argv):
     return None if argv is None else [sys.argv[0]] + list(argv)
 
 
-def run_settings(key, args, validation_split: str = "validation") -> dict:
-    """What decides a model's result: a finished model is reused only when these are equal."""
+def run_settings(key, args, validation_split: str = "validation", data_version: str | None = None) -> dict:
+    """What decides a model's result: a finished model is reused only when these are equal — the
+    options as given, the dataset's version (a new synthetic recipe is other data) and the training
+    settings they resolve to (a new default number of epochs or epsilon is another run)."""
+    from keras_motifs.papers import danq as paper
+
+    cfg, _ = paper.training_settings(key, args.config, epochs=args.epochs, batch_size=args.batch_size,
+                                     learning_rate=args.learning_rate, patience=args.patience, epsilon=args.epsilon)
+    resolved = {k: cfg.get(k) for k in ("optimizer", "epochs", "batch_size", "learning_rate", "epsilon",
+                                        "early_stopping_patience")}
     return {"model": key, "config": args.config, "seed": args.seed, "epochs": args.epochs, "batch_size": args.batch_size,
             "learning_rate": args.learning_rate, "patience": args.patience, "epsilon": args.epsilon,
             "modern": args.modern, "num_devices": args.num_devices, "max_train": args.max_train,
             "shuffle": f"buffer:{args.shuffle_buffer}" if args.shuffle_buffer else "full",
-            "validation_split": validation_split}
+            "validation_split": validation_split, "data_version": data_version, "training": resolved}
 
 
 def motifs_stage(key, args, builder, out: Path, settings: dict, res: dict, model=None, argv=None) -> dict:

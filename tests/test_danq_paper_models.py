@@ -238,7 +238,16 @@ def test_danq_reproduction_reuses_a_finished_model_with_the_same_settings(tmp_pa
     assert json.loads((tmp_path / "results.json").read_text())["models"]["lr"]["test"] == first["test"]
     printed = _run_script("danq", common + ["--epochs", "2"])  # other settings: trained again
     assert "finished earlier" not in printed
-    assert json.loads((tmp_path / "lr" / "results.json").read_text())["run"]["settings"]["epochs"] == 2
+    second = json.loads((tmp_path / "lr" / "results.json").read_text())
+    assert second["run"]["settings"]["epochs"] == 2
+    # the dataset's version and the resolved training settings key the result too: a result of an
+    # earlier synthetic recipe, or of an earlier default epsilon, is not reused
+    assert second["run"]["settings"]["data_version"] == "2.0.0"
+    assert second["run"]["settings"]["training"]["epochs"] == 2 and second["run"]["settings"]["training"]["epsilon"] == 3e-8
+    second["run"]["settings"]["data_version"] = "1.0.0"
+    (tmp_path / "lr" / "results.json").write_text(json.dumps(second))
+    printed = _run_script("danq", common + ["--epochs", "2"])
+    assert "finished earlier" not in printed
 
 
 def test_init_survival_counts_initialised_and_random_matches():
