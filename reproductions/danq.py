@@ -164,16 +164,17 @@ def main(argv=None) -> int:
     # ------------------------------------------- 2. train and evaluate each model (one unit each)
     results, evals = {}, {}
     for key in args.models:
-        settings = run_settings(key, args, paper.validation_split(key, n_valid), data_version=str(builder.info.version))
+        cfg, note = paper.training_settings(key, args.config, epochs=args.epochs, batch_size=args.batch_size,
+                                            learning_rate=args.learning_rate, patience=args.patience,
+                                            epsilon=args.epsilon)
+        settings = run_settings(key, args, cfg, paper.validation_split(key, n_valid),
+                                data_version=str(builder.info.version))
         unit = Unit(out / key / "results.json", settings, seed=args.seed, legacy_fields={"settings": settings})
         res, trained = unit.done(), None
         if res is not None:
             print(f"\n== {paper.LABELS[key]}: finished earlier with the same settings; read from {unit.path}", flush=True)
             ev = paper.evaluation_of(res)
         else:
-            cfg, note = paper.training_settings(key, args.config, epochs=args.epochs, batch_size=args.batch_size,
-                                                learning_rate=args.learning_rate, patience=args.patience,
-                                                epsilon=args.epsilon)
             if note:
                 print(f"note: {note}", flush=True)
             print(f"\n== {paper.LABELS[key]} ({paper.MODELS[key]}): epochs={cfg['epochs']} batch={cfg['batch_size']}",
@@ -258,14 +259,11 @@ def _argv(argv):
     return None if argv is None else [sys.argv[0]] + list(argv)
 
 
-def run_settings(key, args, validation_split: str = "validation", data_version: str | None = None) -> dict:
+def run_settings(key, args, cfg: dict, validation_split: str = "validation", data_version: str | None = None) -> dict:
     """What decides a model's result: a finished model is reused only when these are equal — the
     options as given, the dataset's version (a new synthetic recipe is other data) and the training
-    settings they resolve to (a new default number of epochs or epsilon is another run)."""
-    from keras_motifs.papers import danq as paper
-
-    cfg, _ = paper.training_settings(key, args.config, epochs=args.epochs, batch_size=args.batch_size,
-                                     learning_rate=args.learning_rate, patience=args.patience, epsilon=args.epsilon)
+    settings they resolve to (``cfg``: keras_motifs.papers.danq.training_settings; a new default number
+    of epochs or epsilon is another run)."""
     resolved = {k: cfg.get(k) for k in ("optimizer", "epochs", "batch_size", "learning_rate", "epsilon",
                                         "early_stopping_patience")}
     return {"model": key, "config": args.config, "seed": args.seed, "epochs": args.epochs, "batch_size": args.batch_size,
