@@ -250,3 +250,50 @@ def test_a_full_shuffle_is_the_same_data_in_a_new_process_and_other_data_when_it
     x2[5, 1] = -1
     assert fp != ownership.data_record(FullShuffle(ArrayRows(x2, y), seed=3), None)
     assert " at 0x" not in repr(fp)
+
+
+_NO_REWRITE_WARNING = """
+import numpy as np, keras
+from keras_motifs.training import FullShuffle, train
+from tfds_builders.deepsea.pipeline import to_one_hot
+
+class Rows:  # deepsea-like rows read by index: the row-by-row pipeline (generator, reader, transform)
+    def __init__(self, seq, label):
+        self.seq, self.label = seq, label
+    def __len__(self):
+        return len(self.seq)
+    def read(self, indices):
+        return {"sequence": self.seq[indices], "label": self.label[indices]}
+
+rng = np.random.default_rng(0)
+rows = Rows(rng.integers(0, 4, (64, 20)).astype(np.uint8), (rng.random((64, 3)) < 0.3).astype(np.uint8))
+data = FullShuffle(rows, seed=1, transform=to_one_hot, vectorized=True)
+
+def model():
+    inp = keras.Input((20, 4))
+    return keras.Model(inp, keras.layers.Dense(3, activation="sigmoid")(keras.layers.Flatten()(inp)))
+
+train(model, data, None, output_dir=OUT, training={"optimizer": "sgd", "learning_rate": 0.01,
+      "batch_size": 16, "epochs": 2}, seed=1, verbose=0, tensorboard=False)
+print("trained")
+"""
+
+
+def test_op_determinism_with_a_transform_prints_no_tf_data_rewrite_error(tmp_path):
+    """Under op determinism (train's default), a pipeline holding a Python function has its parallel
+    maps made sequential by tf.data's make_deterministic rewrite, which printed a C++ error line per
+    iterator ("NodeDef mentions attribute use_unbounded_threadpool ... MapDataset") into every DanQ
+    run's output; the transform is now a sequential map from the start. In a fresh process, with
+    TensorFlow's C++ log at the level the scripts use (errors shown)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2",
+           "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")])}
+    r = subprocess.run([sys.executable, "-c", _NO_REWRITE_WARNING.replace("OUT", repr(str(tmp_path / "run")))],
+                       capture_output=True, text=True, env=env, timeout=300, cwd=repo)
+    assert r.returncode == 0 and "trained" in r.stdout, r.stderr[-3000:]
+    assert "use_unbounded_threadpool" not in r.stderr and "node_def_util" not in r.stderr, r.stderr[-3000:]

@@ -78,6 +78,13 @@ def _pack(template, flat):
     return flat[0]
 
 
+def _op_determinism() -> bool:
+    """Whether TensorFlow's op determinism is on (``keras_motifs.training.set_seed``)."""
+    from tensorflow.python.framework import config as tf_config  # no public query (TF 2.21)
+
+    return bool(tf_config.is_op_determinism_enabled())
+
+
 class FullShuffle:
     """A training set served in a new full permutation every epoch (see the module docstring).
 
@@ -203,14 +210,19 @@ class FullShuffle:
             flat = [tf.ensure_shape(t, (None,) + tuple(s)) for t, (_, s) in zip(flat, specs)]
             return _pack(self._template, flat)
 
-        # one reader (a Python function: under op determinism tf.data would make a parallel map of it
-        # sequential anyway), prefetching a few blocks ahead; the transform runs in parallel
+        # One reader, a few blocks ahead; the transform in parallel -- except under op determinism:
+        # the generator and the reader are Python functions (stateful ops), and a graph holding one
+        # makes tf.data's make_deterministic rewrite turn every parallel map into a sequential one
+        # (and every prefetch into none) when an iterator is created. The transform is then a
+        # sequential map from the start: the same computation, without the rewrite's C++ warning
+        # on every iterator ("NodeDef mentions attribute use_unbounded_threadpool ... MapDataset").
+        parallel = {} if _op_determinism() else {"num_parallel_calls": tf.data.AUTOTUNE, "deterministic": True}
         ds = ds.map(read).prefetch(2)
         if self.transform is not None and self.vectorized:
-            ds = ds.map(self.transform, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+            ds = ds.map(self.transform, **parallel)
         ds = ds.unbatch()
         if self.transform is not None and not self.vectorized:
-            ds = ds.map(self.transform, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+            ds = ds.map(self.transform, **parallel)
         return ds.apply(tf.data.experimental.assert_cardinality(n))
 
     @property
