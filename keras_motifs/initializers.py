@@ -15,8 +15,19 @@ the last axis with the base initializer reproduces the original's distributions 
 
 from __future__ import annotations
 
+import copy
+
 import keras
 from keras import ops
+
+
+def _without_sharing_marks(config):
+    """``config`` without the ``shared_object_id`` keys Keras adds to objects it saw twice."""
+    if isinstance(config, dict):
+        return {k: _without_sharing_marks(v) for k, v in config.items() if k != "shared_object_id"}
+    if isinstance(config, list):
+        return [_without_sharing_marks(v) for v in config]
+    return config
 
 
 @keras.saving.register_keras_serializable(package="keras_motifs", name="PerGateInitializer")
@@ -29,7 +40,12 @@ class PerGateInitializer(keras.initializers.Initializer):
     """
 
     def __init__(self, base="glorot_uniform", blocks: int = 4, seed: int | None = None):
-        self.base = keras.initializers.serialize(keras.initializers.get(base))
+        # The base's config, as a private copy without Keras's object-sharing marks: built while a
+        # model is saved or loaded (inside keras's ObjectSharingScope), serialising a temporary
+        # initializer records its id(); a later temporary at the same address was then taken for
+        # the same object, and "shared_object_id" written into this dict (and the saved config).
+        config = base if isinstance(base, dict) else keras.initializers.serialize(keras.initializers.get(base))
+        self.base = _without_sharing_marks(copy.deepcopy(config))
         self.blocks = int(blocks)
         self.seed = seed
 
