@@ -84,6 +84,10 @@ def parse_args(argv=None):
     p.add_argument("--fresh", action="store_true", help="start a model's training afresh when its training folder holds another run's outputs (other model, data or settings; they are deleted); without it such a folder is refused (a result file of other settings is retrained afresh anyway)")
     p.add_argument("--motif-sequences", type=int, default=4000, help="test sequences scanned for --motifs (default 4000)")
     args = p.parse_args(argv)
+    if args.data_dir is not None and not Path(args.data_dir).is_dir():
+        # not left to TFDS, which takes a missing manual folder for "download the bundle"
+        p.error(f"--data-dir '{args.data_dir}': no such folder (the folder holding the DeepSEA bundle's "
+                "train.mat, valid.mat and test.mat)")
     args.models = ["lr", "deepsea", "danq", "danq_jaspar"] if args.all else (args.models or ["danq"])
     if args.motifs is None:
         args.motifs = args.config.startswith("synthetic")
@@ -317,4 +321,6 @@ def motifs_stage(key, args, builder, out: Path, settings: dict, res: dict, model
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from keras_motifs.cli_args import run_script
+
+    sys.exit(run_script(main))

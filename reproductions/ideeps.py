@@ -191,4 +191,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from keras_motifs.cli_args import run_script
+
+    sys.exit(run_script(main))

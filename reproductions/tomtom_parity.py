@@ -205,4 +205,6 @@ def _argv(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from keras_motifs.cli_args import run_script
+
+    sys.exit(run_script(main))

@@ -295,3 +295,33 @@ def test_planted_motif_matches_counts_filters_per_planted_motif():
     assert rows[1]["n_filters"] == 1 and rows[1]["best_filter"] == "filter3"
     assert rows[2] == {"id": "MA0138.2", "name": "REST", "n_filters": 0, "best_filter": None, "best_e_value": None}
     assert [r["n_filters"] for r in planted_motif_matches(hits.iloc[:0], [("MA0139.1", "CTCF")])] == [0]
+
+
+def test_danq_reproduction_bad_data_dir_is_one_clear_error(tmp_path):
+    """The main job on bad input, as a user meets it: a --data-dir that does not exist is refused
+    before TFDS takes it for "download the 4.4 GB bundle"; a damaged .mat ends in one ``error:``
+    line naming the file (no traceback without -v), exit status 1, no prepared dataset left behind."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")])}
+
+    def run(*args):
+        return subprocess.run([sys.executable, str(repo / "reproductions" / "danq.py"), "--config", "full",
+                               "--no-motifs", "--out", str(tmp_path / "out"), "--tfds-dir", str(tmp_path / "tfds"),
+                               *args], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+
+    r = run("--data-dir", str(tmp_path / "missing"))
+    assert r.returncode == 2 and "--data-dir" in r.stderr and "no such folder" in r.stderr, r.stderr[-2000:]
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    for name in ("train.mat", "valid.mat", "test.mat"):
+        (bundle / name).write_bytes(b"not a MATLAB file")
+    r = run("--data-dir", str(bundle))
+    last = r.stderr.strip().splitlines()[-1]
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr[-3000:]
+    assert last.startswith("error: file '") and "train.mat': not a readable MATLAB file" in last, last
+    assert not list((tmp_path / "tfds").glob("deepsea/full/*.*.*")), "a prepared dataset was left behind"
