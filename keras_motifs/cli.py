@@ -118,6 +118,26 @@ def error_line(exc: BaseException, args=None, names=None) -> str:
     return f"error: {message}"
 
 
+def run_script(main, argv: "list[str] | None" = None) -> int:
+    """Run a reproduction script's ``main()``: the package's own errors (bad input, an unreadable or
+    malformed file; :class:`keras_motifs.errors.KerasMotifsError`) end it with one ``error: ...``
+    line on stderr and exit status 1, as the ``keras-motifs`` command does, the traceback above it
+    only with ``-v``; any other exception keeps its traceback (a bug)."""
+    import re as _re
+    import traceback
+
+    from .errors import KerasMotifsError
+
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return main()
+    except KerasMotifsError as exc:
+        if any(a in ("-v", "--verbose") or _re.fullmatch(r"-v+", a) for a in argv):
+            traceback.print_exc()
+        print(error_line(exc), file=sys.stderr)
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     from .errors import UsageError
 

@@ -252,24 +252,3 @@ def output_dir(what: str = "output folder"):
     from .io.files import check_output_dir
 
     return _file_type(check_output_dir, what, "output_dir")
-
-
-def run_script(main, argv: "list[str] | None" = None) -> int:
-    """Run a reproduction script's ``main()``: the package's own errors (bad input, an unreadable or
-    malformed file; :class:`keras_motifs.errors.KerasMotifsError`) end it with one ``error: ...``
-    line on stderr and exit status 1, as the ``keras-motifs`` command does, the traceback above it
-    only with ``-v``; any other exception keeps its traceback (a bug)."""
-    import sys
-    import traceback
-
-    from .cli import error_line
-    from .errors import KerasMotifsError
-
-    argv = sys.argv[1:] if argv is None else argv
-    try:
-        return main()
-    except KerasMotifsError as exc:
-        if any(a in ("-v", "--verbose") or re.fullmatch(r"-v+", a) for a in argv):
-            traceback.print_exc()
-        print(error_line(exc), file=sys.stderr)
-        return 1

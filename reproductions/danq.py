@@ -321,6 +321,6 @@ def motifs_stage(key, args, builder, out: Path, settings: dict, res: dict, model
 
 
 if __name__ == "__main__":
-    from keras_motifs.cli_args import run_script
+    from keras_motifs.cli import run_script
 
     sys.exit(run_script(main))

@@ -196,6 +196,6 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    from keras_motifs.cli_args import run_script
+    from keras_motifs.cli import run_script
 
     sys.exit(run_script(main))

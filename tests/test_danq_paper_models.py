@@ -309,19 +309,20 @@ def test_danq_reproduction_bad_data_dir_is_one_clear_error(tmp_path):
     repo = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")])}
 
-    def run(*args):
-        return subprocess.run([sys.executable, str(repo / "reproductions" / "danq.py"), "--config", "full",
-                               "--no-motifs", "--out", str(tmp_path / "out"), "--tfds-dir", str(tmp_path / "tfds"),
-                               *args], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    def start(*args):  # both runs at once: each mostly waits on imports
+        return subprocess.Popen([sys.executable, str(repo / "reproductions" / "danq.py"), "--config", "full",
+                                 "--no-motifs", "--out", str(tmp_path / "out"), "--tfds-dir", str(tmp_path / "tfds"),
+                                 *args], cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    r = run("--data-dir", str(tmp_path / "missing"))
-    assert r.returncode == 2 and "--data-dir" in r.stderr and "no such folder" in r.stderr, r.stderr[-2000:]
     bundle = tmp_path / "bundle"
     bundle.mkdir()
     for name in ("train.mat", "valid.mat", "test.mat"):
         (bundle / name).write_bytes(b"not a MATLAB file")
-    r = run("--data-dir", str(bundle))
-    last = r.stderr.strip().splitlines()[-1]
-    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr[-3000:]
+    missing, damaged = start("--data-dir", str(tmp_path / "missing")), start("--data-dir", str(bundle))
+    (_, err), rc = missing.communicate(timeout=300), missing.returncode
+    assert rc == 2 and "--data-dir" in err and "no such folder" in err, err[-2000:]
+    (_, err), rc = damaged.communicate(timeout=300), damaged.returncode
+    last = err.strip().splitlines()[-1]
+    assert rc == 1 and "Traceback" not in err, err[-3000:]
     assert last.startswith("error: file '") and "train.mat': not a readable MATLAB file" in last, last
     assert not list((tmp_path / "tfds").glob("deepsea/full/*.*.*")), "a prepared dataset was left behind"
