@@ -123,7 +123,7 @@ def run_script(main, argv: "list[str] | None" = None) -> int:
     malformed file; :class:`keras_motifs.errors.KerasMotifsError`) end it with one ``error: ...``
     line on stderr and exit status 1, as the ``keras-motifs`` command does, the traceback above it
     only with ``-v``; any other exception keeps its traceback (a bug)."""
-    import re as _re
+    import re
     import traceback
 
     from .errors import KerasMotifsError
@@ -132,7 +132,7 @@ def run_script(main, argv: "list[str] | None" = None) -> int:
     try:
         return main()
     except KerasMotifsError as exc:
-        if any(a in ("-v", "--verbose") or _re.fullmatch(r"-v+", a) for a in argv):
+        if any(a == "--verbose" or re.fullmatch(r"-v+", a) for a in argv):
             traceback.print_exc()
         print(error_line(exc), file=sys.stderr)
         return 1

@@ -147,7 +147,7 @@ def _assert_same_model(model: keras.Model, loaded: keras.Model) -> None:
     assert type(loaded) is type(model), f"loaded a {type(loaded).__name__}, saved a {type(model).__name__}"
     assert loaded.name == model.name
     a, b = _json(model.get_config()), _json(loaded.get_config())
-    if a != b:  # name the first difference (a failure seen once on CI, not reproduced since)
+    if a != b:  # name the first difference (how the PerGateInitializer shared_object_id flake was found)
         import difflib
 
         a_lines = json.dumps(json.loads(a), sort_keys=True, indent=1).splitlines()
