@@ -15,9 +15,18 @@ Stages (each resumable per (model, trial)):
           writes ``summary.tsv``/``.json``
           and logo grids for CNN-2, CNN-4 and CNN-25 (Fig. 2).
 
+With ``--results DIR`` each (model, trial) is one unit of work finished on one machine: trained,
+its motifs analysed, then its small files (``motifs_<layer>.json``, then ``metrics.json``, a few kB)
+copied to ``DIR/<model>/trial<k>/`` — commit them as they appear (the project's full-budget run:
+``--results reproductions/results/koo_eddy``). A run on any machine skips the units finished
+there and reports from them; the models themselves (``best.keras``) stay in ``--out``.
+
 Examples:
   # synthetic Table 1, all models, 3 trials (under nice on a shared machine)
   nice -n 19 python reproductions/koo_eddy.py --out runs/koo_eddy --trials 3
+  # Table 1 at the paper's budget, resumable across machines (commit the files under --results)
+  nice -n 5 python reproductions/koo_eddy.py --out runs/koo_table1 --results reproductions/results/koo_eddy \
+      --trials 5 --variant code --trial-major
   # in vivo Table 2 (needs the DeepSEA bundle's train/valid/test.mat in MANUAL):
   python reproductions/koo_eddy.py --dataset invivo --deepsea-manual-dir MANUAL --out runs/koo_invivo
 """
@@ -25,6 +34,7 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -106,10 +116,17 @@ def train_one(args, data, data_name: str, preset: str, trial: int) -> None:
     seed = args.seed + trial
     ident = {"model": preset, "trial": trial, "seed": seed, "variant": args.variant, "initializer": args.initializer,
              "dataset": args.dataset}
-    unit = Unit(folder / "metrics.json", {**ident, "data": data_name, "training": cfg}, seed=seed,
-                legacy_fields={**ident, "epochs_max": cfg["epochs"]})
-    if unit.done() is not None:
+    settings = {**ident, "data": data_name, "training": cfg}
+    legacy = {**ident, "epochs_max": cfg["epochs"]}
+    unit = Unit(folder / "metrics.json", settings, seed=seed, legacy_fields=legacy)
+    published = Unit(results_folder(args, preset, trial) / "metrics.json", settings, seed=seed, legacy_fields=legacy)
+    if published.done() is not None:
         return
+    if unit.done() is not None:
+        return  # trained here; the motif stage publishes it to --results
+    if published.existing() is not None:  # a published trial of other settings: withdraw it and its motifs
+        log(f"{preset} trial {trial}: {published.path} holds a trial of other settings: it will be replaced")
+        _withdraw(results_folder(args, preset, trial))
     stale = unit.existing() is not None
     if stale:  # other settings: the motifs of the old model go with it
         log(f"{preset} trial {trial}: {unit.path} holds a trial of other settings: training again")
@@ -128,22 +145,52 @@ def train_one(args, data, data_name: str, preset: str, trial: int) -> None:
 
 
 # --------------------------------------------------------------------------------------- motifs
-def motifs_one(args, data, preset: str, trial: int) -> None:
+def motifs_one(args, data, preset: str, trial: int, publish: bool = True) -> None:
+    """The motif analysis of one trained trial in ``--out``; then (``publish``) its small files
+    copied to ``--results``, ``metrics.json`` last (the mark of a finished unit there)."""
     from keras_motifs.papers.koo_eddy import EXTRA_LAYERS, analyse_model, motifs_current
 
     folder = Path(args.out) / preset / f"trial{trial}"
+    dest = results_folder(args, preset, trial)
+    layers = ["conv0_active"] + EXTRA_LAYERS.get(preset, [])
+    if dest != folder and (dest / "metrics.json").exists() and all(
+            motifs_current(dest / f"motifs_{lay}.json") for lay in layers):
+        return  # published with its motifs (train_one withdrew it if its settings were not current)
     if not (folder / "best.keras").exists() or not (folder / "metrics.json").exists():
         return
-    layers = ["conv0_active"] + EXTRA_LAYERS.get(preset, [])
     # a file of an older protocol (best-hit rule only) is recomputed
     todo = [lay for lay in layers if not motifs_current(folder / f"motifs_{lay}.json")]
-    if not todo:
-        return
-    import keras
+    if todo:
+        import keras
 
-    model = keras.models.load_model(folder / "best.keras", safe_mode=True)
-    log(f"motifs {preset} trial {trial}: {todo}")
-    analyse_model(model, data["test"][0], folder, layers=todo, dataset=args.dataset)
+        model = keras.models.load_model(folder / "best.keras", safe_mode=True)
+        log(f"motifs {preset} trial {trial}: {todo}")
+        analyse_model(model, data["test"][0], folder, layers=todo, dataset=args.dataset)
+    if publish and dest != folder:
+        _publish(folder, dest, [f"motifs_{lay}.json" for lay in layers])
+
+
+def results_folder(args, preset: str, trial: int) -> Path:
+    """Where a trial's small result files live: ``--results`` (default: ``--out``)."""
+    return Path(args.results or args.out) / preset / f"trial{trial}"
+
+
+def _publish(folder: Path, dest: Path, motif_files: list[str]) -> None:
+    """Copy a finished trial's small files to ``dest``, each atomically, ``metrics.json`` last."""
+    from keras_motifs.io import atomic_path
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in [*motif_files, "metrics.json"]:
+        with atomic_path(dest / name) as tmp:
+            shutil.copyfile(folder / name, tmp)
+    log(f"  published {dest}")
+
+
+def _withdraw(dest: Path) -> None:
+    """Remove a published trial's files, ``metrics.json`` first (so it never looks finished)."""
+    (dest / "metrics.json").unlink(missing_ok=True)
+    for old in dest.glob("motifs_*.json"):
+        old.unlink()
 
 
 # --------------------------------------------------------------------------------------- report
@@ -152,7 +199,8 @@ def report(args, models) -> list[dict]:
     from keras_motifs.papers.koo_eddy import PAPER_TABLES, format_summary, read_published, summary_rows
     from keras_motifs.paths import shared_data_dir
 
-    rows = summary_rows(args.out, models, read_published(shared_data_dir(PAPER_TABLES[args.dataset])))
+    rows = summary_rows(args.results or args.out, models,
+                        read_published(shared_data_dir(PAPER_TABLES[args.dataset])))
     text = format_summary(rows)
     print(text)
     with atomic_open(Path(args.out) / "summary.tsv", "w") as fh:
@@ -189,6 +237,10 @@ def parse_args(argv=None):
     ap.add_argument("--config", default="default", help="koo_eddy_synthetic config (default | small)")
     ap.add_argument("--deepsea-manual-dir", default=None, help="folder with the DeepSEA train/valid/test.mat (in vivo)")
     ap.add_argument("--deepsea-config", default="full", help="deepsea builder config for --dataset invivo")
+    ap.add_argument("--results", default=None,
+                    help="folder of the per-trial result files (metrics.json, motifs_<layer>.json; default: --out); "
+                         "a trial is published there once trained and analysed, and skipped on any machine that "
+                         "has it (the project's committed full-budget run: reproductions/results/koo_eddy)")
     ap.add_argument("--trials", type=int, default=5, help="trials per model (paper: 5)")
     ap.add_argument("--trial-ids", type=int, nargs="+", default=None,
                     help="run only these trials (e.g. one process per trial on a GPU); default: 0 .. trials-1")
@@ -241,6 +293,8 @@ def main(argv=None) -> int:
     if "train" in args.stages:
         for m, t in pairs:
             train_one(args, data, data_name, m, t)
+            if "motifs" in args.stages:  # the unit is finished (and published) before the next one
+                motifs_one(args, data, m, t)
     if "motifs" in args.stages:
         for m, t in pairs:
             motifs_one(args, data, m, t)

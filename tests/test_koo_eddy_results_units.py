@@ -1,0 +1,57 @@
+"""``reproductions/koo_eddy.py --results``: each (model, trial) is trained, analysed and published
+as small files; a run on another machine (an empty ``--out``) skips the published trials and
+reports from them. Run as a user runs it: the script in a fresh subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "reproductions" / "koo_eddy.py"
+
+
+def _arrays(path: Path) -> None:
+    from keras_motifs.io import save_splits
+
+    rng = np.random.default_rng(0)
+
+    def split(n):
+        return rng.integers(0, 4, (n, 200), dtype=np.uint8), (rng.random((n, 12)) < 0.2).astype(np.float32)
+
+    save_splits(path, {"train": split(200), "validation": split(100), "test": split(100)},
+                meta={"dataset": "random test arrays"})
+
+
+def _run(tmp_path: Path, out: str, *extra: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, str(SCRIPT), "--arrays", str(tmp_path / "x.npz"), "--models", "koo_eddy_cnn_25",
+           "--trials", "1", "--epochs", "1", "--out", str(tmp_path / out), "--results", str(tmp_path / "res"),
+           *extra]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    return r
+
+
+def test_results_units_are_published_and_skipped_on_a_new_machine(tmp_path):
+    _arrays(tmp_path / "x.npz")
+    first = _run(tmp_path, "out_a", "--stages", "train", "motifs")
+    pub = tmp_path / "res" / "koo_eddy_cnn_25" / "trial0"
+    assert sorted(p.name for p in pub.iterdir()) == ["metrics.json", "motifs_conv0_active.json"]
+    metrics = json.loads((pub / "metrics.json").read_text())
+    assert metrics["model"] == "koo_eddy_cnn_25" and metrics["run"]["settings"]["data"] == "random test arrays"
+    assert "train koo_eddy_cnn_25 trial 0" in first.stdout and "published" in first.stdout
+    assert (tmp_path / "out_a" / "koo_eddy_cnn_25" / "trial0" / "best.keras").exists()  # models stay in --out
+
+    # another machine: nothing in its --out, the published trial is neither trained nor analysed again
+    again = _run(tmp_path, "out_b", "--stages", "train", "motifs")
+    assert "train koo_eddy_cnn_25" not in again.stdout and "motifs koo_eddy_cnn_25" not in again.stdout
+    assert not (tmp_path / "out_b" / "koo_eddy_cnn_25").exists()
+
+    # other settings (more epochs): the published trial is withdrawn and replaced
+    third = _run(tmp_path, "out_b", "--stages", "train", "motifs", "--epochs", "2")
+    assert "holds a trial of other settings" in third.stdout and "published" in third.stdout
+    assert json.loads((pub / "metrics.json").read_text())["run"]["settings"]["training"]["epochs"] == 2
