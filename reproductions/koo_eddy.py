@@ -122,11 +122,12 @@ def train_one(args, data, data_name: str, preset: str, trial: int) -> None:
     published = Unit(results_folder(args, preset, trial) / "metrics.json", settings, seed=seed, legacy_fields=legacy)
     if published.done() is not None:
         return
+    if published.path.resolve() != unit.path.resolve() and published.existing() is not None:
+        # a published trial of other settings: withdrawn (with its motifs) until this one replaces it
+        log(f"{preset} trial {trial}: {published.path} holds a trial of other settings: it will be replaced")
+        _withdraw(published.path.parent)
     if unit.done() is not None:
         return  # trained here; the motif stage publishes it to --results
-    if published.existing() is not None:  # a published trial of other settings: withdraw it and its motifs
-        log(f"{preset} trial {trial}: {published.path} holds a trial of other settings: it will be replaced")
-        _withdraw(results_folder(args, preset, trial))
     stale = unit.existing() is not None
     if stale:  # other settings: the motifs of the old model go with it
         log(f"{preset} trial {trial}: {unit.path} holds a trial of other settings: training again")
@@ -153,7 +154,8 @@ def motifs_one(args, data, preset: str, trial: int, publish: bool = True) -> Non
     folder = Path(args.out) / preset / f"trial{trial}"
     dest = results_folder(args, preset, trial)
     layers = ["conv0_active"] + EXTRA_LAYERS.get(preset, [])
-    if dest != folder and (dest / "metrics.json").exists() and all(
+    separate = dest.resolve() != folder.resolve()
+    if separate and (dest / "metrics.json").exists() and all(
             motifs_current(dest / f"motifs_{lay}.json") for lay in layers):
         return  # published with its motifs (train_one withdrew it if its settings were not current)
     if not (folder / "best.keras").exists() or not (folder / "metrics.json").exists():
@@ -166,7 +168,7 @@ def motifs_one(args, data, preset: str, trial: int, publish: bool = True) -> Non
         model = keras.models.load_model(folder / "best.keras", safe_mode=True)
         log(f"motifs {preset} trial {trial}: {todo}")
         analyse_model(model, data["test"][0], folder, layers=todo, dataset=args.dataset)
-    if publish and dest != folder:
+    if publish and separate:
         _publish(folder, dest, [f"motifs_{lay}.json" for lay in layers])
 
 

@@ -51,7 +51,19 @@ def test_results_units_are_published_and_skipped_on_a_new_machine(tmp_path):
     assert "train koo_eddy_cnn_25" not in again.stdout and "motifs koo_eddy_cnn_25" not in again.stdout
     assert not (tmp_path / "out_b" / "koo_eddy_cnn_25").exists()
 
-    # other settings (more epochs): the published trial is withdrawn and replaced
-    third = _run(tmp_path, "out_b", "--stages", "train", "motifs", "--epochs", "2")
+    # the published trial is of other settings (as after a change of protocol) and this machine (out_a)
+    # holds the current one: the published files are withdrawn, then replaced from out_a without
+    # training or analysing again
+    stale = json.loads((pub / "metrics.json").read_text())
+    stale["run"]["settings"]["training"]["epochs"] = 99
+    (pub / "metrics.json").write_text(json.dumps(stale))
+    third = _run(tmp_path, "out_a", "--stages", "train", "motifs")
     assert "holds a trial of other settings" in third.stdout and "published" in third.stdout
-    assert json.loads((pub / "metrics.json").read_text())["run"]["settings"]["training"]["epochs"] == 2
+    assert "train koo_eddy_cnn_25" not in third.stdout and "motifs koo_eddy_cnn_25" not in third.stdout
+    assert json.loads((pub / "metrics.json").read_text()) == metrics
+
+    # where no machine holds the current trial, it is trained again (here on out_b)
+    (pub / "metrics.json").write_text(json.dumps(stale))
+    fourth = _run(tmp_path, "out_b", "--stages", "train", "motifs")
+    assert "holds a trial of other settings" in fourth.stdout and "train koo_eddy_cnn_25 trial 0" in fourth.stdout
+    assert json.loads((pub / "metrics.json").read_text())["run"]["settings"] == metrics["run"]["settings"]
