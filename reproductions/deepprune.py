@@ -14,6 +14,11 @@ activation, test positives), drawn as logos and compared with the planted motifs
 Data: ``deepprune_simulated/set1..set5`` (TFDS builder; JASPAR 2016 motifs) and the Zeng et al.
 2016 experiments under ``<data_dir>/zeng690`` that have a train file (``zeng_chipseq``).
 
+With ``--results DIR`` each (data set, seed) is one unit finished on one machine: run, its motifs
+analysed (simulated sets), then its small files (``seed<k>_motifs.json``, then ``seed<k>.json``, a few
+kB) copied to ``DIR/<dataset>/<criterion>/`` for committing; any machine skips the runs published
+there and reports from them (models, logos and Tomtom tables stay in ``--out``).
+
 The paper's budget is ``--epochs 1000 --seed paper --n-train 0`` (its 18 seeds) on all 690 ENCODE sets; the
 defaults here are reduced for a 2-core CPU (see ``--help``). Examples:
 
@@ -66,6 +71,10 @@ def parse_args(argv=None):
     p.add_argument("--jit", action="store_true", help="compile training steps with XLA (faster for 256 kernels, "
                    "slower start for every fit)")
     p.add_argument("--no-motifs", action="store_true", help="skip logos / Tomtom")
+    p.add_argument("--results", default=None,
+                   help="folder of the per-run result files, <results>/<dataset>/<criterion>/seed<k>.json (+ "
+                        "_motifs.json; default: <out>/runs): a run is published there once finished, and skipped "
+                        "on any machine that has it")
     p.add_argument("--report-only", action="store_true", help="only print the tables of finished runs")
     return p.parse_args(argv)
 
@@ -122,8 +131,10 @@ def load_zeng(exp, zeng_root, tfds_dir):
 
 
 # ------------------------------------------------------------------ one run
-def run_one(dataset, preset, data, seed, args, run_dir: Path):
-    """One unit: <run_dir>/seed<k>.json, keyed by the run's settings (reused when they are equal)."""
+def run_one(dataset, preset, data, seed, args, run_dir: Path, pub_dir: Path | None = None):
+    """One unit: <run_dir>/seed<k>.json, keyed by the run's settings (reused when they are equal).
+    With ``pub_dir`` (``--results``), a run published there with the same settings is skipped (None
+    returned: nothing to do on this machine) and one of other settings is withdrawn first."""
     from keras_motifs.papers.deepprune import prune_and_compare
     from keras_motifs.reporting.run_record import Unit
 
@@ -133,6 +144,15 @@ def run_one(dataset, preset, data, seed, args, run_dir: Path):
                 "rounds": args.rounds, "epochs": args.epochs, "patience": args.patience, "variants": variants,
                 "baseline_max_kernels": args.baseline_max_kernels, "jit_compile": bool(args.jit)}
     unit = Unit(run_dir / f"seed{seed}.json", settings, seed=seed, legacy_fields=settings)
+    if pub_dir is not None and pub_dir.resolve() != run_dir.resolve():
+        published = Unit(pub_dir / f"seed{seed}.json", settings, seed=seed, legacy_fields=settings)
+        if published.done() is not None:
+            log(f"{dataset} seed {seed}: published already ({published.path})")
+            return None
+        if published.existing() is not None:
+            log(f"{dataset} seed {seed}: {published.path} holds a run of other settings: it will be replaced")
+            published.path.unlink()
+            (pub_dir / f"seed{seed}_motifs.json").unlink(missing_ok=True)
     done = unit.done()
     if done is not None:
         log(f"{dataset} seed {seed}: done already ({unit.path})")
@@ -149,6 +169,22 @@ def run_one(dataset, preset, data, seed, args, run_dir: Path):
     return run
 
 
+def publish(run_dir: Path, pub_dir: Path, seed: int) -> None:
+    """Copy a finished run's small files to ``pub_dir``, each atomically, ``seed<k>.json`` last."""
+    import shutil
+
+    from keras_motifs.io import atomic_path
+
+    if pub_dir.resolve() == run_dir.resolve():
+        return
+    pub_dir.mkdir(parents=True, exist_ok=True)
+    for name in (f"seed{seed}_motifs.json", f"seed{seed}.json"):
+        if (run_dir / name).exists():
+            with atomic_path(pub_dir / name) as tmp:
+                shutil.copyfile(run_dir / name, tmp)
+    log(f"  published {pub_dir / f'seed{seed}.json'}")
+
+
 
 
 def main(argv=None):
@@ -162,8 +198,9 @@ def main(argv=None):
     data_dir = Path(args.data_dir) if args.data_dir else shared_data_dir()
     out = Path(args.out)
     tfds_dir = args.tfds_dir or str(out / "tfds")
+    runs_root = Path(args.results) if args.results else out / "runs"
     if args.report_only:
-        print(report(out, data_dir, args.criterion))
+        print(report(out, data_dir, args.criterion, runs_root=runs_root))
         return 0
     seeds = args.seed
     zeng_seeds = seeds if args.zeng_seeds is None else args.zeng_seeds
@@ -171,8 +208,10 @@ def main(argv=None):
     for name in [s for s in args.sets.split(",") if s]:
         data = load_sim(name, tfds_dir, args.n_train, args.n_test)
         run_dir = out / "runs" / f"sim_{name}" / args.criterion
+        pub_dir = runs_root / f"sim_{name}" / args.criterion
         for seed in seeds:
-            run_one(f"sim_{name}", "deepprune", data, seed, args, run_dir)
+            if run_one(f"sim_{name}", "deepprune", data, seed, args, run_dir, pub_dir) is None:
+                continue
             if not args.no_motifs:
                 from keras_motifs.papers.deepprune import motif_report
                 from tfds_builders.deepprune_simulated import planted_motifs
@@ -180,13 +219,16 @@ def main(argv=None):
                 t0 = time.perf_counter()
                 motif_report(name, seed, run_dir, data[2], data[3], final_k, planted=planted_motifs(name))
                 log(f"sim_{name} seed {seed}: motifs in {time.perf_counter() - t0:.0f} s")
+            publish(run_dir, pub_dir, seed)
     zeng_root = data_dir / "zeng690"
     for exp in zeng_experiments(zeng_root, args.zeng) if zeng_root.exists() else []:
         data = load_zeng(exp, zeng_root, tfds_dir)
         run_dir = out / "runs" / f"zeng_{exp}" / args.criterion
+        pub_dir = runs_root / f"zeng_{exp}" / args.criterion
         for seed in zeng_seeds:
-            run_one(f"zeng_{exp}", "deepprune_chipseq", data, seed, args, run_dir)
-    text = report(out, data_dir, args.criterion)
+            if run_one(f"zeng_{exp}", "deepprune_chipseq", data, seed, args, run_dir, pub_dir) is not None:
+                publish(run_dir, pub_dir, seed)
+    text = report(out, data_dir, args.criterion, runs_root=runs_root)
     from keras_motifs.io import atomic_open
 
     with atomic_open(out / f"report_{args.criterion}.md") as fh:

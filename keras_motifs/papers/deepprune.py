@@ -169,11 +169,12 @@ def pooled_summary(runs_by_dataset: dict, table2: dict, final_kernels: int = 4) 
     return lines
 
 
-def report(out: Path, data_dir: Path, criterion: str) -> str:
-    """Markdown tables of every finished run under ``<out>/runs`` (and their motif summaries)."""
+def report(out: Path, data_dir: Path, criterion: str, runs_root: Path | None = None) -> str:
+    """Markdown tables of every finished run under ``runs_root`` (default ``<out>/runs``; and
+    their motif summaries)."""
     table2, zeng = load_published(data_dir)
     lines = []
-    runs_root = out / "runs"
+    runs_root = Path(runs_root) if runs_root is not None else Path(out) / "runs"
     runs_by_dataset = _load_runs(runs_root, criterion)
     lines.extend(pooled_summary(runs_by_dataset, table2))
     recovered: dict = {}
