@@ -41,3 +41,20 @@ def test_logo_with_reverse_complement_match(tmp_path):
     query = Motif("filter3", np.eye(4)[[0, 1, 2]])
     save_logo_with_match(tmp_path / "m.png", query, target, offset=1, orientation="-", title="x")
     assert (tmp_path / "m.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_all_zero_logos_draw_without_a_warning(tmp_path):
+    """A filter that never fires (uniform PPM: 0 bits everywhere) and a sequence with no importance
+    are drawn without logomaker's "identical low and high ylims" warning, which DeepBind's
+    reproduction printed into its output for a dead detector."""
+    import warnings
+
+    from keras_motifs.interpret import plot_mutation_map
+
+    x = np.eye(4)[np.arange(12) % 4]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert save_logo(tmp_path / "flat.png", np.full((6, 4), 0.25), "ACGT")[:4] == b"\x89PNG"
+        save_logo_grid(tmp_path / "grid.png", [np.full((5, 4), 0.25), np.eye(4)[[0, 1, 2]]], ncols=2)
+        plot_mutation_map(tmp_path / "map.png", x, np.zeros((12, 4)), "ACGT")
+    assert (tmp_path / "map.png").read_bytes()[:4] == b"\x89PNG"

@@ -32,6 +32,22 @@ def _colors(letters: str) -> dict:
     return {a: _COLORS.get(a, "#333333") for a in letters}
 
 
+def draw_logo(df, ax, **kwargs):
+    """``logomaker.Logo(df, ax=ax, **kwargs)`` without its warning on an all-zero logo.
+
+    A logo whose letters all have height 0 (a filter that never fires or a uniform PPM, drawn in
+    bits; a sequence with no importance) makes logomaker set equal y limits and warn "Attempting to
+    set identical low and high ylims makes transformation singular"; matplotlib widens them itself
+    and every caller here sets its own limits afterwards, so the warning says nothing to a user."""
+    import warnings
+
+    import logomaker
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Attempting to set identical low and high ylims")
+        return logomaker.Logo(df, ax=ax, **kwargs)
+
+
 def logo_dataframe(ppm: np.ndarray, alphabet: str = "ACGT", heights: str = "ic", background=None):
     """A ``pandas.DataFrame`` (W positions × A letters) of the letter heights of a PPM (W, A):
     ``"ic"`` (p × information content, bits) or ``"probability"``."""
@@ -53,12 +69,10 @@ def logo_dataframe(ppm: np.ndarray, alphabet: str = "ACGT", heights: str = "ic",
 def plot_logo(ax, ppm: np.ndarray, alphabet: str = "ACGT", title: str | None = None, heights: str = "ic",
               first_index: int = 0, background=None):
     """Draw the logo of a PPM (W, A) on a matplotlib axis; returns the ``logomaker.Logo``."""
-    import logomaker
-
     alpha = get_alphabet(alphabet)
     df = logo_dataframe(ppm, alpha.letters, heights, background)
     df.index = np.arange(first_index, first_index + len(df))
-    logo = logomaker.Logo(df, ax=ax, color_scheme=_colors(alpha.letters), show_spines=False)
+    logo = draw_logo(df, ax, color_scheme=_colors(alpha.letters), show_spines=False)
     ymax = math.log2(len(alpha)) if heights == "ic" else 1.0
     ax.set_ylim(0, ymax)
     ax.set_ylabel("bits" if heights == "ic" else "probability", fontsize=8)
@@ -177,7 +191,6 @@ def save_attribution_logo(path: "str | os.PathLike", heights: np.ndarray, alphab
     drawn upside down under the axis. Columns are shown in canonical order (A,C,G,T for DNA).
     ``region=(start, end)`` draws only those positions (0-based, end excluded; the axis keeps
     the sequence's positions)."""
-    import logomaker
     import pandas as pd
     from matplotlib.figure import Figure
 
@@ -199,7 +212,7 @@ def save_attribution_logo(path: "str | os.PathLike", heights: np.ndarray, alphab
     fig = Figure(figsize=(min(40.0, max(4.0, 0.16 * length + 1.5)), 1.9), dpi=dpi)
     ax = fig.add_subplot(1, 1, 1)
     df = pd.DataFrame(heights, columns=list(canon.letters), index=np.arange(start, end))
-    logomaker.Logo(df, ax=ax, color_scheme=_colors(canon.letters), show_spines=False)
+    draw_logo(df, ax, color_scheme=_colors(canon.letters), show_spines=False)
     ax.axhline(0, color="#999999", linewidth=0.5)
     ax.set_ylabel(ylabel, fontsize=7)
     ax.set_xlabel("position", fontsize=7)

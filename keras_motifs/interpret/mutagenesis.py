@@ -198,11 +198,10 @@ def plot_mutation_map(
     (or :func:`deepbind_scaled`), both in ``alphabet`` order; rows of the heat map are shown in
     canonical order (A,C,G,T for DNA). ``region=(start, end)`` draws only those positions.
     """
-    import logomaker
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from .logos import _colors, _save
+    from .logos import _colors, _save, draw_logo
     from .pwm import canonical_alphabet, reorder
 
     alpha = get_alphabet(alphabet)
@@ -223,7 +222,7 @@ def plot_mutation_map(
     ax_map = fig.add_subplot(gs[1, 0], sharex=ax_logo)
     ax_bar = fig.add_subplot(gs[1, 1])
     df = pd.DataFrame(heights, columns=list(canon.letters), index=np.arange(start, end))
-    logomaker.Logo(df, ax=ax_logo, color_scheme=_colors(canon.letters), show_spines=False)
+    draw_logo(df, ax_logo, color_scheme=_colors(canon.letters), show_spines=False)
     ax_logo.set_ylabel("importance", fontsize=7)
     ax_logo.tick_params(labelbottom=False, labelsize=6)
     lim = float(np.abs(effect).max()) or 1.0

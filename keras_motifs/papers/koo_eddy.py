@@ -137,11 +137,11 @@ def plot_filter_grid(folder, png, layer: str = "conv0_active", title: str = "", 
     import matplotlib
 
     matplotlib.use("Agg")
-    import logomaker
     import matplotlib.pyplot as plt
     import pandas as pd
 
     from ..interpret import ic_heights
+    from ..interpret.logos import draw_logo
     from ..io import atomic_path
 
     folder = Path(folder)
@@ -155,7 +155,7 @@ def plot_filter_grid(folder, png, layer: str = "conv0_active", title: str = "", 
         if i >= len(ppms):
             continue
         heights = pd.DataFrame(ic_heights(np.clip(ppms[i], 0, 1)), columns=list("ACGT"))
-        logomaker.Logo(heights, ax=ax, show_spines=False)
+        draw_logo(heights, ax, show_spines=False)
         ax.set_ylim(0, 2)
         hit = info["best_hits"].get(f"filter{i}")
         label = f"{i}: {id_to_tf.get(hit['target_id'], hit['target_name'])}" if hit else f"{i}"
