@@ -8,11 +8,7 @@
   (``oneDNN custom operations``, ``cudart_stub``, ``cuInit``; TF 2.21 prints them through absl
   before ``TF_CPP_MIN_LOG_LEVEL`` takes effect) by pointing file descriptor 2 at ``/dev/null``
   for the duration of the import and of the first device probe, and lowers absl's Python logging to errors. Python exceptions
-  are not affected (they are raised after the descriptor is restored). In the same silent moment
-  it spends TensorFlow's one-per-process ``E0000 ... node_def_util.cc:682] NodeDef mentions
-  attribute use_unbounded_threadpool which is not in the op definition: Op<name=MapDataset ...``
-  line (see :func:`_spend_tf_data_rewrite_error`), which every seeded run printed at its first
-  ``fit``/``predict`` on NumPy arrays.
+  are not affected (they are raised after the descriptor is restored).
 """
 
 from __future__ import annotations
@@ -66,7 +62,6 @@ def import_tensorflow_quietly(verbose: bool = False):
 
         if tf is not None:
             tf.config.list_physical_devices()  # probes the devices now (the 'failed call to cuInit' line)
-            _spend_tf_data_rewrite_error(tf)
     finally:
         os.dup2(saved, 2)
         os.close(saved)
@@ -78,35 +73,6 @@ def import_tensorflow_quietly(verbose: bool = False):
     except ImportError:  # absl comes with TensorFlow; absent on other backends
         pass
     return tf
-
-
-def _spend_tf_data_rewrite_error(tf) -> None:
-    """Trigger TensorFlow's harmless tf.data error line once, while descriptor 2 is silenced.
-
-    Under op determinism (on in every seeded run: :func:`keras_motifs.training.determinism`)
-    tf.data's ``make_deterministic`` rewrite turns a parallel map of a pipeline with a stateful
-    function (Keras's pipeline over NumPy arrays is one) into a sequential ``MapDataset`` and, in
-    TF 2.21, copies an attribute that op lacks, logging an ``E0000 ... node_def_util.cc:682]
-    NodeDef mentions attribute use_unbounded_threadpool`` line — once per process. A one-row
-    pipeline that takes the same path spends that line here. Op determinism is left as found."""
-    try:
-        from tensorflow.python.framework import config as tf_config
-
-        was_on = tf_config.is_op_determinism_enabled()
-    except (ImportError, AttributeError):  # another TensorFlow: nothing to spend
-        return
-    try:
-        if not was_on:
-            tf_config.enable_op_determinism()
-        ds = tf.data.Dataset.range(1).map(lambda i: tf.numpy_function(lambda v: v, [i], tf.int64),
-                                          num_parallel_calls=2)
-        for _ in ds:
-            pass
-    except Exception:  # noqa: BLE001  (a cosmetic step must never stop the program)
-        pass
-    finally:
-        if not was_on:
-            tf_config.disable_op_determinism()
 
 
 def _tensorflow():

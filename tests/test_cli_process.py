@@ -105,32 +105,3 @@ def test_cli_errors_name_cli_options_not_python_keywords(tmp_path):
              str(tmp_path / "g.fa"), "--alphabet", "ACGT", "--out", str(tmp_path / "s.tsv"))
     lines = r.stderr.strip().splitlines()
     assert r.returncode == 1 and len(lines) == 1 and "--on-mismatch flag" in lines[0], r.stderr
-
-
-_SEEDED_ARRAYS = """
-from keras_motifs import logs
-tf = logs.import_tensorflow_quietly()
-from tensorflow.python.framework import config as tf_config
-assert not tf_config.is_op_determinism_enabled()  # left as it was found
-import numpy as np, keras
-from keras_motifs.training.determinism import set_seed
-set_seed(0)
-assert tf_config.is_op_determinism_enabled()
-m = keras.Sequential([keras.Input((6,)), keras.layers.Dense(1)])
-m.compile("adam", "mse")
-x, y = np.random.rand(40, 6).astype("float32"), np.random.rand(40, 1).astype("float32")
-m.fit(x, y, epochs=2, verbose=0, validation_data=(x, y))
-m.predict(x, verbose=0)
-print("ok")
-"""
-
-
-def test_a_seeded_fit_on_numpy_arrays_prints_no_tf_data_rewrite_error():
-    """Under op determinism (every seeded run) TF 2.21 logged one ``E0000 ... node_def_util.cc:682]
-    NodeDef mentions attribute use_unbounded_threadpool ... MapDataset`` line per process at the
-    first Keras fit/predict on NumPy arrays (tf.data's make_deterministic rewrite); the scripts'
-    quiet TensorFlow import spends it silently. Fresh process, errors shown (the scripts' level)."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    r = subprocess.run([sys.executable, "-c", _SEEDED_ARRAYS], capture_output=True, text=True, timeout=300, env=env)
-    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-3000:]
-    assert "node_def_util" not in r.stderr and "use_unbounded_threadpool" not in r.stderr, r.stderr[-3000:]
