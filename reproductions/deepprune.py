@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from keras_motifs import logs
-from keras_motifs.cli_args import ArgumentParser, ListAction, common_options
+from keras_motifs.cli_args import ArgumentParser, ListAction, common_options, output_dir
 
 SIM_SETS = ["set1", "set2", "set3", "set4", "set5"]
 PAPER = "paper"  # --seed paper: keras_motifs.papers.deepprune.PAPER_SEEDS
@@ -71,7 +71,7 @@ def parse_args(argv=None):
     p.add_argument("--jit", action="store_true", help="compile training steps with XLA (faster for 256 kernels, "
                    "slower start for every fit)")
     p.add_argument("--no-motifs", action="store_true", help="skip logos / Tomtom")
-    p.add_argument("--results", default=None,
+    p.add_argument("--results", default=None, type=output_dir("--results folder"),
                    help="folder of the per-run result files, <results>/<dataset>/<criterion>/seed<k>.json (+ "
                         "_motifs.json; default: <out>/runs): a run is published there once finished, and skipped "
                         "on any machine that has it")

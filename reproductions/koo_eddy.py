@@ -42,6 +42,7 @@ from pathlib import Path
 from keras_motifs import logs
 from keras_motifs.cli_args import (
     ArgumentParser,
+    output_dir,
     common_options,
     fit_verbose,
     positive_int,
@@ -239,7 +240,7 @@ def parse_args(argv=None):
     ap.add_argument("--config", default="default", help="koo_eddy_synthetic config (default | small)")
     ap.add_argument("--deepsea-manual-dir", default=None, help="folder with the DeepSEA train/valid/test.mat (in vivo)")
     ap.add_argument("--deepsea-config", default="full", help="deepsea builder config for --dataset invivo")
-    ap.add_argument("--results", default=None,
+    ap.add_argument("--results", default=None, type=output_dir("--results folder"),
                     help="folder of the per-trial result files (metrics.json, motifs_<layer>.json; default: --out); "
                          "a trial is published there once trained and analysed, and skipped on any machine that "
                          "has it (the project's committed full-budget run: reproductions/results/koo_eddy)")

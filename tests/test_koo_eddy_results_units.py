@@ -67,3 +67,13 @@ def test_results_units_are_published_and_skipped_on_a_new_machine(tmp_path):
     fourth = _run(tmp_path, "out_b", "--stages", "train", "motifs")
     assert "holds a trial of other settings" in fourth.stdout and "train koo_eddy_cnn_25 trial 0" in fourth.stdout
     assert json.loads((pub / "metrics.json").read_text())["run"]["settings"] == metrics["run"]["settings"]
+
+
+def test_results_that_is_a_file_is_refused_before_any_training(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    for script in ("koo_eddy", "deepprune"):
+        r = subprocess.run([sys.executable, str(ROOT / "reproductions" / f"{script}.py"), "--out", str(tmp_path / "o"),
+                            "--results", str(tmp_path / "afile")], capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert r.returncode == 2 and "--results folder" in r.stderr and "not a folder" in r.stderr, (script, r.stderr)
+        assert not (tmp_path / "o").exists()
