@@ -8,12 +8,12 @@ import os
 import numpy as np
 
 
-def _tiny_fit(callback, epochs=2):
+def _tiny_fit(callback, epochs=2, steps_per_execution=1):
     import keras
 
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid")])
-    model.compile("sgd", "binary_crossentropy")
+    model.compile("sgd", "binary_crossentropy", steps_per_execution=steps_per_execution)
     x = np.random.default_rng(0).random((40, 3)).astype("float32")
     y = (x[:, :1] > 0.5).astype("float32")
     model.fit(x, y, batch_size=10, epochs=epochs, verbose=0, callbacks=[callback])
@@ -27,6 +27,20 @@ def test_step_progress_logs_steps_rate_and_eta_when_not_a_terminal(caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "keras_motifs.progress"]
     assert any(m.startswith("epoch 1/2: 10/40 (25%)") and "samples/s" in m and "ETA" in m for m in lines), lines
     assert any(m.startswith("epoch 2/2: 40/40 (100%)") for m in lines), lines
+
+
+def test_step_progress_counts_steps_not_calls_with_steps_per_execution(caplog):
+    """With steps_per_execution 2 Keras reports every second step: the epoch still ends at 40/40
+    (it ended at 20/40, one batch per call, as a Koo & Eddy run showed: "700/17500 (4%) (done)")."""
+    from keras_motifs.training.step_progress import StepProgress
+
+    caplog.set_level(logging.INFO, logger="keras_motifs.progress")
+    _tiny_fit(StepProgress(10, interval=0.0, terminal=False), steps_per_execution=2)
+    lines = [r.getMessage() for r in caplog.records if r.name == "keras_motifs.progress"]
+    assert any(m.startswith("epoch 1/2: 20/40 (50%)") for m in lines), lines
+    assert any(m.startswith("epoch 2/2: 40/40 (100%)") for m in lines), lines
+    done = [m for m in lines if m.endswith("(done)")]
+    assert len(done) == 2 and all(": 40/40 (100%)" in m for m in done), lines
 
 
 def test_step_progress_is_rate_limited(caplog):

@@ -33,8 +33,14 @@ class StepProgress(keras.callbacks.Callback):
                              terminal=self.terminal)
 
     def on_train_batch_end(self, batch, logs=None):
+        # ``batch``: the index of the last step run. With ``steps_per_execution`` N, Keras calls this
+        # once per N steps, so progress follows the index, not the number of calls.
         if self._bar is not None:
-            self._bar.update(self.batch_size)
+            done = (int(batch) + 1) * self.batch_size
+            if self._bar.total:
+                done = min(done, self._bar.total)
+            if done > self._bar.done:
+                self._bar.update(done - self._bar.done)
 
     def on_epoch_end(self, epoch, logs=None):
         self._close()
