@@ -136,7 +136,7 @@ def run_one(dataset, preset, data, seed, args, run_dir: Path, pub_dir: Path | No
     With ``pub_dir`` (``--results``), a run published there with the same settings is skipped (None
     returned: nothing to do on this machine) and one of other settings is withdrawn first."""
     from keras_motifs.papers.deepprune import prune_and_compare
-    from keras_motifs.reporting.run_record import Unit
+    from keras_motifs.reporting.run_record import Unit, withdraw_files
 
     variants = [v for v in args.variants.split(",") if v]
     settings = {"dataset": dataset, "preset": preset, "seed": seed, "criterion": args.criterion,
@@ -151,8 +151,7 @@ def run_one(dataset, preset, data, seed, args, run_dir: Path, pub_dir: Path | No
             return None
         if published.existing() is not None:
             log(f"{dataset} seed {seed}: {published.path} holds a run of other settings: it will be replaced")
-            published.path.unlink()
-            (pub_dir / f"seed{seed}_motifs.json").unlink(missing_ok=True)
+            withdraw_files(pub_dir, [f"seed{seed}.json", f"seed{seed}_motifs.json"])
     done = unit.done()
     if done is not None:
         log(f"{dataset} seed {seed}: done already ({unit.path})")
@@ -170,21 +169,12 @@ def run_one(dataset, preset, data, seed, args, run_dir: Path, pub_dir: Path | No
 
 
 def publish(run_dir: Path, pub_dir: Path, seed: int) -> None:
-    """Copy a finished run's small files to ``pub_dir``, each atomically, ``seed<k>.json`` last."""
-    import shutil
+    """Copy a finished run's small files to ``pub_dir``, ``seed<k>.json`` (the finished mark) last."""
+    from keras_motifs.reporting.run_record import publish_files
 
-    from keras_motifs.io import atomic_path
-
-    if pub_dir.resolve() == run_dir.resolve():
-        return
-    pub_dir.mkdir(parents=True, exist_ok=True)
-    for name in (f"seed{seed}_motifs.json", f"seed{seed}.json"):
-        if (run_dir / name).exists():
-            with atomic_path(pub_dir / name) as tmp:
-                shutil.copyfile(run_dir / name, tmp)
-    log(f"  published {pub_dir / f'seed{seed}.json'}")
-
-
+    if pub_dir.resolve() != run_dir.resolve():
+        publish_files(run_dir, pub_dir, [f"seed{seed}_motifs.json", f"seed{seed}.json"])
+        log(f"  published {pub_dir / f'seed{seed}.json'}")
 
 
 def main(argv=None):

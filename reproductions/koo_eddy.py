@@ -34,7 +34,6 @@ Examples:
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -110,7 +109,7 @@ def train_one(args, data, data_name: str, preset: str, trial: int) -> None:
     """One unit: <out>/<model>/trial<k>/metrics.json, keyed by the trial's settings."""
     from keras_motifs.models.koo_eddy import PRESETS
     from keras_motifs.papers.koo_eddy import train_and_test, training_settings
-    from keras_motifs.reporting.run_record import Unit
+    from keras_motifs.reporting.run_record import Unit, withdraw_files
 
     folder = Path(args.out) / preset / f"trial{trial}"
     cfg = training_settings(preset, variant=args.variant, dataset=args.dataset, epochs=args.epochs)
@@ -126,7 +125,8 @@ def train_one(args, data, data_name: str, preset: str, trial: int) -> None:
     if published.path.resolve() != unit.path.resolve() and published.existing() is not None:
         # a published trial of other settings: withdrawn (with its motifs) until this one replaces it
         log(f"{preset} trial {trial}: {published.path} holds a trial of other settings: it will be replaced")
-        _withdraw(published.path.parent)
+        dest = published.path.parent
+        withdraw_files(dest, ["metrics.json", *(m.name for m in dest.glob("motifs_*.json"))])
     if unit.done() is not None:
         return  # trained here; the motif stage publishes it to --results
     stale = unit.existing() is not None
@@ -170,30 +170,15 @@ def motifs_one(args, data, preset: str, trial: int, publish: bool = True) -> Non
         log(f"motifs {preset} trial {trial}: {todo}")
         analyse_model(model, data["test"][0], folder, layers=todo, dataset=args.dataset)
     if publish and separate:
-        _publish(folder, dest, [f"motifs_{lay}.json" for lay in layers])
+        from keras_motifs.reporting.run_record import publish_files
+
+        publish_files(folder, dest, [*(f"motifs_{lay}.json" for lay in layers), "metrics.json"])
+        log(f"  published {dest}")
 
 
 def results_folder(args, preset: str, trial: int) -> Path:
     """Where a trial's small result files live: ``--results`` (default: ``--out``)."""
     return Path(args.results or args.out) / preset / f"trial{trial}"
-
-
-def _publish(folder: Path, dest: Path, motif_files: list[str]) -> None:
-    """Copy a finished trial's small files to ``dest``, each atomically, ``metrics.json`` last."""
-    from keras_motifs.io import atomic_path
-
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in [*motif_files, "metrics.json"]:
-        with atomic_path(dest / name) as tmp:
-            shutil.copyfile(folder / name, tmp)
-    log(f"  published {dest}")
-
-
-def _withdraw(dest: Path) -> None:
-    """Remove a published trial's files, ``metrics.json`` first (so it never looks finished)."""
-    (dest / "metrics.json").unlink(missing_ok=True)
-    for old in dest.glob("motifs_*.json"):
-        old.unlink()
 
 
 # --------------------------------------------------------------------------------------- report

@@ -143,3 +143,27 @@ class Unit:
         write_json(self.path, full)
         self._written = True
         return full
+
+
+def publish_files(src: "str | os.PathLike", dest: "str | os.PathLike", names: list[str]) -> None:
+    """Copy a finished unit's small files from ``src`` to ``dest`` (e.g. a folder committed to the
+    repository), each atomically, in the order given: put the file that marks the unit finished
+    (its :class:`Unit` result) last, so that ``dest`` never holds a unit that looks finished but is
+    not. Names before the last that ``src`` lacks are skipped (optional files)."""
+    import shutil
+
+    from ..io import atomic_path
+
+    src, dest = Path(src), Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for i, name in enumerate(names):
+        if i < len(names) - 1 and not (src / name).exists():
+            continue
+        with atomic_path(dest / name) as tmp:
+            shutil.copyfile(src / name, tmp)
+
+
+def withdraw_files(dest: "str | os.PathLike", names: list[str]) -> None:
+    """Remove a published unit's files from ``dest`` in the order given (the finished-mark first)."""
+    for name in names:
+        (Path(dest) / name).unlink(missing_ok=True)
