@@ -39,7 +39,10 @@ budget is skipped when the script is started again, one with another budget is c
 work (an architecture group of the calibration on one fold; a final trial, with its weights) in
 its own small JSON file under ``--units``, so that the paper's budget, hours per experiment, can
 be run across sessions: a restarted run reads the finished units back and computes the rest.
-The paper's budget, per training set (the calibration length differs):
+Inside a calibration unit (~6 min at the paper's budget) the stack's state is written at each of
+its 5 checkpoints to ``<out>/checkpoints/<exp>.<set>/`` (not for committing) and a restarted run
+continues the unit from its last checkpoint, bit for bit; the file goes when the unit's result is
+written. The paper's budget, per training set (the calibration length differs):
 
     python reproductions/deepbind.py --stacked --sets top500 --n-calib 30 --n-folds 3 --calib-steps 10000 \
       --final-trials 6 --min-rows 100000 --units reproductions/results/deepbind
@@ -96,7 +99,8 @@ def parse_args(argv=None):
                          "(keras_motifs.training.stacked.StackedDeepBind: the same initial weights, batches and "
                          "dropout masks as one at a time, losses equal to float32 rounding; ~3.5x faster on CPU), "
                          "and keep every unit of work (a calibration group on one fold, a final trial) as its own "
-                         "small JSON file under --units, so that an interrupted run resumes unit by unit")
+                         "small JSON file under --units, so that an interrupted run resumes unit by unit (inside a "
+                         "calibration unit: from its last checkpoint, kept in <out>/checkpoints)")
     ap.add_argument("--units", default=None,
                     help="folder of the per-unit result files of --stacked: <units>/<exp>.<set>/calib.fold<f>.m<1|2>"
                          ".json, final<t>.json (default: <out>/units; commit them, e.g. under "
@@ -226,7 +230,8 @@ def main(argv=None) -> int:
             store = unit_store(units_dir / f"{exp}.{key}", {"experiment": exp, "training_set": key,
                                                              "protocol": paper.PROTOCOL}, args.seed, log)
             model, found = paper.train_and_test(data[split], data["test"], budget, key, log, label=f"{exp} [{key}]",
-                                                stacked=args.stacked, store=store if args.stacked else None)
+                                                stacked=args.stacked, store=store if args.stacked else None,
+                                                checkpoint_dir=out / "checkpoints" / f"{exp}.{key}" if args.stacked else None)
             result = {"experiment": exp, "training_set": key, "published_column": column, "stacked": args.stacked,
                       "test_auc": found.pop("test_auc"), "published_auc": paper.published_auc(published, exp, key),
                       **found, "seconds": time.time() - t0, "budget": budget}

@@ -92,6 +92,50 @@ def test_stacked_calibration_chooses_as_the_single_path(monkeypatch):
     assert cands[0] < 0.6 and cands[1] - cands[0] > 1e-3 * cands[0]
 
 
+def test_a_calibration_unit_stopped_midway_continues_from_its_checkpoint(monkeypatch, tmp_path):
+    """calibrate(stacked=True, checkpoint_dir=...): a unit stopped after its 3rd checkpoint is
+    continued from it by the next run, and the calibration equals an uninterrupted one exactly;
+    no state file is left once the units are done."""
+    from keras_motifs.training.stacked import StackedDeepBind
+
+    monkeypatch.setattr(paper, "calibration_settings", lambda n, rng: [dict(s) for s in SETTINGS[:n]])
+    split = _split()
+    budget = {"n_calib": 4, "n_folds": 2, "folds_run": 1, "calib_steps": 100, "final_steps": None,
+              "final_trials": 1, "min_rows": 60, "batch_size": 16, "val_rows": 0, "redraw_if_stuck": 0, "seed": 3}
+    _, whole = paper.calibrate(split, budget, np.random.default_rng(0), log=lambda m: None, stacked=True)
+
+    real_write, writes = StackedDeepBind._write_state, []
+
+    def write_then_stop(self, path, run_id, step, *rest):
+        real_write(self, path, run_id, step, *rest)
+        writes.append((Path(path).name, step))
+        if len(writes) == 8:  # the 3rd checkpoint of the second unit (fold 0, M2)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(StackedDeepBind, "_write_state", write_then_stop)
+    units = {}
+
+    def store(name, ident, compute):
+        if name not in units:
+            units[name] = compute()
+        return units[name]
+
+    states = tmp_path / "states"
+    with pytest.raises(KeyboardInterrupt):
+        paper.calibrate(split, budget, np.random.default_rng(0), log=lambda m: None, stacked=True, store=store,
+                        checkpoint_dir=states)
+    assert [p.name.split(".")[:3] for p in states.iterdir()] == [["calib", "fold0", "m2"]]  # M1's went when stored
+    assert writes[-1][1] == 60
+    monkeypatch.setattr(StackedDeepBind, "_write_state", real_write)
+    lines = []
+    _, resumed = paper.calibrate(split, budget, np.random.default_rng(0), log=lines.append, stacked=True,
+                                 store=store, checkpoint_dir=states)
+    assert any("calib.fold0.m2: continuing from its last checkpoint" in m for m in lines), lines
+    assert [r["fold_losses"] for r in resumed] == [r["fold_losses"] for r in whole]
+    assert [(r["val_loss"], r["step"]) for r in resumed] == [(r["val_loss"], r["step"]) for r in whole]
+    assert list(states.iterdir()) == []
+
+
 def _write_seq(path, rows):
     with gzip.open(path, "wt") as fh:
         fh.write("FoldID\tEventID\tseq\tBound\n")
@@ -131,6 +175,7 @@ def test_script_stacked_runs_and_resumes_unit_by_unit(tmp_path):
     assert 0.0 <= result["test_auc"] <= 1.0 and len(result["calibration"]) == 4
     kept = json.loads((units / f"final{result['final_trial']}.json").read_text())
     assert kept["test_auc"] == pytest.approx(result["test_auc"])  # the kept trial's stored weights score the same
+    assert not list((out / "checkpoints").rglob("*.npz"))  # the units' training states go with their results
     calib = json.loads((units / "calib.fold0.m1.json").read_text())
     assert calib["steps"] == [4, 8, 12, 16, 20] and len(calib["val_loss"]) == 2
 

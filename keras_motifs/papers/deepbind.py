@@ -337,7 +337,8 @@ def _compute(name: str, ident: dict, compute: Callable[[], dict]) -> dict:
     return compute()
 
 
-def calibrate(split: dict, budget: dict, rng, log=print, *, stacked: bool = False, store=None):
+def calibrate(split: dict, budget: dict, rng, log=print, *, stacked: bool = False, store=None,
+              checkpoint_dir=None):
     """Cross-validated calibration of ``budget["n_calib"]`` random settings on the raw training
     ``split`` (positives and the builder's shuffles); returns ``(choice, results)`` with the
     choice of :func:`choose` (setting and step).
@@ -358,6 +359,11 @@ def calibrate(split: dict, budget: dict, rng, log=print, *, stacked: bool = Fals
     one architecture group on one fold, ``"calib.fold<f>.m<1|2>"``) is computed; the default
     computes it, a caller may return a cached result of the same ``ident`` instead (the result
     must survive a JSON round trip).
+
+    ``checkpoint_dir`` (stacked only): each unit's training writes its state there at each of its
+    5 checkpoints (``<name>.<digest of ident>.npz``, :meth:`StackedDeepBind.fit`'s
+    ``checkpoint_path``), so that a unit stopped midway (hours at the paper's budget) continues
+    from its last checkpoint; the file is deleted once ``store`` has the unit's result.
     """
     store = store or _compute
     n_folds, seed = budget["n_folds"], budget["seed"]
@@ -392,7 +398,7 @@ def calibrate(split: dict, budget: dict, rng, log=print, *, stacked: bool = Fals
             f"{results[-1]['step']}  {_short(setting)}")
 
     if stacked:
-        _calibrate_stacked(settings, budget, n_run, data_of, results, store, log)
+        _calibrate_stacked(settings, budget, n_run, data_of, results, store, log, checkpoint_dir)
     else:
         for ci, setting in enumerate(settings):
             run(ci, setting)
@@ -425,7 +431,19 @@ def calibration_groups(settings: list[dict]) -> list[tuple[str, list[int]]]:
     return [(g, idx) for g, idx in groups if idx]
 
 
-def _calibrate_stacked(settings, budget, n_run, data_of, results, store, log):
+def unit_checkpoint(checkpoint_dir, name: str, ident: dict) -> Path | None:
+    """Where unit ``name`` of :func:`calibrate` keeps its training state: a file named by the
+    unit and a digest of everything that decides it (another budget never meets its state)."""
+    if checkpoint_dir is None:
+        return None
+    import hashlib
+    import json
+
+    digest = hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return Path(checkpoint_dir) / f"{name}.{digest}.npz"
+
+
+def _calibrate_stacked(settings, budget, n_run, data_of, results, store, log, checkpoint_dir=None):
     """:func:`calibrate`'s settings trained as one stack per architecture and fold."""
     import time
 
@@ -442,18 +460,25 @@ def _calibrate_stacked(settings, budget, n_run, data_of, results, store, log):
                      "calib_steps": budget["calib_steps"], "batch_size": budget["batch_size"], "checkpoints": 5,
                      **{k: budget[k] for k in ("n_folds", "min_rows", "val_rows", "seed")}}
 
-            def compute(idx=idx, seeds=seeds, fold=fold):
+            name = f"calib.fold{fold}.{group}"
+            state = unit_checkpoint(checkpoint_dir, name, ident)
+
+            def compute(idx=idx, seeds=seeds, fold=fold, state=state):
                 xtr, ytr, xva, yva = data_of(fold)
                 t0 = time.time()
                 stack = StackedDeepBind([settings[ci] for ci in idx], seeds)
+                if state is not None and state.exists():
+                    log(f"    {state.stem.rsplit('.', 1)[0]}: continuing from its last checkpoint ({state.name})")
                 hist = stack.fit(xtr, ytr, steps=budget["calib_steps"], batch_size=budget["batch_size"],
-                                 checkpoints=5, validation=(xva, yva))
+                                 checkpoints=5, validation=(xva, yva), checkpoint_path=state)
                 per = [hist.model(i) for i in range(len(idx))]
                 return {"steps": [int(v) for v in hist.steps], "val_loss": [p["val_loss"] for p in per],
                         "train_loss": [p["train_loss"] for p in per], "seconds": time.time() - t0,
                         "n_train_rows": len(xtr), "n_val_rows": len(xva)}
 
-            got = store(f"calib.fold{fold}.{group}", ident, compute)
+            got = store(name, ident, compute)
+            if state is not None:
+                state.unlink(missing_ok=True)  # the result is kept: its training state is not needed
             for j, ci in enumerate(idx):
                 fold_losses[ci].append([float(v) for v in got["val_loss"][j]])
                 steps_of[ci] = [int(v) for v in got["steps"]]
@@ -499,7 +524,7 @@ def weights_from_json(model: keras.Model, data: dict) -> keras.Model:
 
 
 def train_and_test(split: dict, test: dict, budget: dict, training_set: str, log=print, label: str = "", *,
-                   stacked: bool = False, store=None):
+                   stacked: bool = False, store=None, checkpoint_dir=None):
     """The protocol for one experiment and training set: calibrate (setting and step), train the
     chosen setting ``final_trials`` times for the chosen step (``budget["final_steps"]``, when
     set, overrides it), each trial on its own shuffle of the peaks augmented to ``min_rows``, keep
@@ -511,14 +536,15 @@ def train_and_test(split: dict, test: dict, budget: dict, training_set: str, log
     ``stacked``: the calibration as :func:`calibrate`'s ``stacked``. The final trials stay single
     models (each trains on its own shuffle of the peaks, so they share no batch stream).
     ``store(name, ident, compute)``: as :func:`calibrate`'s, also for each final trial
-    (``"final<t>"``: its training loss, test AUC and weights, :func:`weights_to_json`)."""
+    (``"final<t>"``: its training loss, test AUC and weights, :func:`weights_to_json`).
+    ``checkpoint_dir``: as :func:`calibrate`'s (the calibration units' training states)."""
     persist = store is not None  # a caller's store keeps each trial's weights; the default, the models
     store = store or _compute
     seed = budget["seed"]
     n_peaks = int(np.sum(split["y"] == 1))
     rng = np.random.default_rng([seed, list(SETS).index(training_set)])
     log(f"{label or training_set}: {n_peaks} positives, folds of them augmented to >= {budget['min_rows']} rows")
-    best, calib = calibrate(split, budget, rng, log, stacked=stacked, store=store)
+    best, calib = calibrate(split, budget, rng, log, stacked=stacked, store=store, checkpoint_dir=checkpoint_dir)
     steps = int(budget.get("final_steps") or best["step"])
     log(f"    chosen: calibration {best['index'] + 1} at step {best['step']} (val loss {best['val_loss']:.4f}); "
         f"final training {steps} steps")

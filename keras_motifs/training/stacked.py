@@ -49,6 +49,14 @@ Per model: validation loss at each checkpoint, the best checkpoint (its step, lo
 and, with ``patience``, early stopping (a stopped model's weights and velocities are frozen; the
 run ends when all have stopped).
 
+Resuming (``fit(checkpoint_path=...)``): at each checkpoint step the whole state of the run (the
+weights, the velocities, the history so far, each model's best weights, its early-stopping
+count) is written to one ``.npz`` file, atomically; a ``fit`` given the same path and the same
+run (models, seeds, data, steps; checked) continues from the last checkpoint written, and ends
+with the weights and history of the uninterrupted run, bit for bit: the batch stream restarts at
+the step's batch (:func:`fixed_batches`), the dropout masks depend only on the step, and a block
+of ``steps_per_execution`` steps never crosses a checkpoint.
+
 Needs the TensorFlow backend.
 """
 
@@ -121,12 +129,16 @@ def unique_rows(x) -> tuple[np.ndarray, np.ndarray]:
     return x[first], index.reshape(-1)
 
 
-def fixed_batches(n: int, batch_size: int):
+def fixed_batches(n: int, batch_size: int, start: int = 0):
     """deepity's ``asbatches(reshuffle=False)``: batch k is rows ``k*B .. (k+1)*B - 1`` (the last
-    shorter), the same batches in the same order every epoch, endlessly."""
+    shorter), the same batches in the same order every epoch, endlessly. ``start``: begin with the
+    stream's batch number ``start`` (counting from 0 over epochs), as after ``start`` steps."""
+    per_epoch = -(-n // batch_size)
+    first = (int(start) % per_epoch) * batch_size if per_epoch else 0
     while True:
-        for s in range(0, n, batch_size):
+        for s in range(first, n, batch_size):
             yield np.arange(s, min(n, s + batch_size))
+        first = 0
 
 
 class StackedDeepBind:
@@ -445,7 +457,7 @@ class StackedDeepBind:
     def fit(self, x, y, *, steps: int, batch_size: int = 64, batches=None, weight_decay_start: int = 100,
             checkpoints: int = 1, validation: tuple | None = None, patience: int | None = None,
             restore_best: bool = False, steps_per_execution: int = 50, jit_compile: bool = False,
-            record_steps: bool = False, on_checkpoint=None) -> StackedHistory:
+            record_steps: bool = False, on_checkpoint=None, checkpoint_path=None) -> StackedHistory:
         """Train all models for ``steps`` SGD steps on one shared batch stream.
 
         Args:
@@ -462,6 +474,14 @@ class StackedDeepBind:
             epoch, when shorter, runs on its own).
           jit_compile: compile the step with XLA.
           record_steps: keep every step's training loss (``history.step_loss``).
+          on_checkpoint: called as ``on_checkpoint(step, history)`` after each checkpoint (after
+            its state is written to ``checkpoint_path``).
+          checkpoint_path: a ``.npz`` file: the run's state is written there at each checkpoint
+            (atomically), and a run that finds it there continues from it (see the module
+            docstring); a file of another run (other models, seeds, data or steps) is refused.
+            Only with the default batch stream. The file stays when the run ends (a call that
+            finds a finished run's state returns its history at once); delete it when the
+            result is kept elsewhere.
         """
         import tensorflow as tf
 
@@ -473,29 +493,40 @@ class StackedDeepBind:
             raise ValueError(f"StackedDeepBind.fit: x has {len(x)} rows and y {len(y)}")
         if patience is not None and validation is None:
             raise ValueError("StackedDeepBind.fit: patience needs validation data")
+        if checkpoint_path is not None and batches is not None:
+            raise ValueError("StackedDeepBind.fit: checkpoint_path needs the default batch stream (batches=None): "
+                             "the position of another iterator cannot be restored")
         freeze = patience is not None
         key = (int(weight_decay_start), freeze, bool(jit_compile))
         if key not in self._train_fn:
             self._train_fn[key] = self._make_train(*key)
         run = self._train_fn[key]
         data, labels = tf.constant(x), tf.constant(y)
-        batches = iter(fixed_batches(len(x), batch_size) if batches is None else batches)
         checkpoints = max(1, int(checkpoints))
         marks = [int(steps * (c + 1) / checkpoints) for c in range(checkpoints)]
         hist = StackedHistory(val_loss=[] if validation is not None else None)
+        waited = np.zeros(self.n, np.int64)
         if validation is not None:
             val_rows, val_of_row = unique_rows(validation[0])
             val_y = np.asarray(validation[1], np.float32).reshape(-1)
             hist.best_step, hist.best_val_loss = [None] * self.n, [float("inf")] * self.n
             hist.stopped_at = [None] * self.n
             self._best = [None] * self.n
-            waited = np.zeros(self.n, np.int64)
         active = np.ones(self.n, bool)
         step_losses = []
         running, count = np.zeros(self.n, np.float64), 0
         pending = None
         step = 0
-        while step < steps:
+        run_id = None
+        if checkpoint_path is not None:
+            run_id = self._run_fingerprint(x, y, validation, steps=steps, batch_size=batch_size,
+                                           weight_decay_start=weight_decay_start, checkpoints=checkpoints,
+                                           patience=patience, record_steps=record_steps)
+            state = _read_state(checkpoint_path, run_id)
+            if state is not None:
+                step, active, waited = self._restore(state, hist, step_losses)
+        batches = iter(fixed_batches(len(x), batch_size, start=step) if batches is None else batches)
+        while step < steps and active.any():
             nxt = min(m for m in marks if m > step)
             block = []
             while step + len(block) < nxt and len(block) < steps_per_execution:
@@ -535,6 +566,8 @@ class StackedDeepBind:
                             if patience is not None and waited[i] > patience:
                                 active[i] = False
                                 hist.stopped_at[i] = step
+                if checkpoint_path is not None:
+                    self._write_state(checkpoint_path, run_id, step, hist, active, waited, step_losses)
                 if on_checkpoint is not None:
                     on_checkpoint(step, hist)
                 if not active.any():
@@ -547,7 +580,103 @@ class StackedDeepBind:
                     self._assign_model(i, self._best[i])
         return hist
 
+    # ------------------------------------------------------------------ resuming
+    def _run_fingerprint(self, x, y, validation, **options) -> dict:
+        """What decides a run of :meth:`fit`: the models, their seeds, the data and the options."""
+        import hashlib
+
+        def digest(*arrays):
+            h = hashlib.sha256()
+            for a in arrays:
+                a = np.ascontiguousarray(a)
+                h.update(f"{a.dtype.str}{a.shape}".encode())
+                h.update(a.tobytes())
+            return h.hexdigest()
+
+        val = digest(np.asarray(validation[0]), np.asarray(validation[1], np.float32)) if validation is not None else None
+        return {"format": 1, "preset": self.preset, "settings": self.settings, "seeds": self.seeds,
+                "exact_ties": self.exact_ties, "train": digest(x, y), "validation": val,
+                **{k: (int(v) if isinstance(v, (bool, np.bool_)) else v) for k, v in options.items()}}
+
+    def _write_state(self, path, run_id, step, hist, active, waited, step_losses) -> None:
+        """The run's state at checkpoint ``step`` to ``path`` (one ``.npz``, atomically)."""
+        import json
+
+        from ..io.atomic import atomic_path
+
+        arrays = {}
+        for k in self._names:
+            arrays[f"var.{k}"] = self._vars[k].numpy()
+            arrays[f"momentum.{k}"] = self._momenta[k].numpy()
+        best = getattr(self, "_best", None) if hist.val_loss is not None else None
+        for i, w in enumerate(best or []):
+            for layer, (kernel, bias) in (w or {}).items():
+                arrays[f"best.{i}.{layer}.kernel"], arrays[f"best.{i}.{layer}.bias"] = kernel, bias
+        if step_losses:
+            arrays["step_loss"] = np.concatenate(step_losses)
+        meta = {"run": run_id, "step": int(step), "active": [bool(a) for a in active],
+                "waited": [int(w) for w in waited], "steps": [int(s) for s in hist.steps],
+                "train_loss": [[float(v) for v in row] for row in hist.train_loss],
+                "val_loss": None if hist.val_loss is None else [[float(v) for v in row] for row in hist.val_loss],
+                "best_step": hist.best_step, "best_val_loss": hist.best_val_loss, "stopped_at": hist.stopped_at,
+                "has_best": [w is not None for w in (best or [])]}
+        arrays["meta"] = np.frombuffer(json.dumps(meta, default=_json_default).encode(), np.uint8)
+        with atomic_path(path, suffix=".npz") as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, **arrays)
+
+    def _restore(self, state: dict, hist: StackedHistory, step_losses: list):
+        """Put a state of :meth:`_write_state` back; returns ``(step, active, waited)``."""
+        meta, arrays = state["meta"], state["arrays"]
+        for k in self._names:
+            self._vars[k].assign(arrays[f"var.{k}"])
+            self._momenta[k].assign(arrays[f"momentum.{k}"])
+        hist.steps = list(meta["steps"])
+        hist.train_loss = [np.asarray(row, np.float64) for row in meta["train_loss"]]
+        if hist.val_loss is not None:
+            hist.val_loss = [np.asarray(row, np.float64) for row in meta["val_loss"]]
+            hist.best_step, hist.best_val_loss = list(meta["best_step"]), [float(v) for v in meta["best_val_loss"]]
+            hist.stopped_at = list(meta["stopped_at"])
+            layers = ["motif_scan"] + (["hidden"] if self.hidden else []) + ["logit"]
+            self._best = [{layer: [arrays[f"best.{i}.{layer}.kernel"], arrays[f"best.{i}.{layer}.bias"]]
+                           for layer in layers} if has else None for i, has in enumerate(meta["has_best"])]
+        if "step_loss" in arrays:
+            step_losses.append(arrays["step_loss"])
+        return int(meta["step"]), np.asarray(meta["active"], bool), np.asarray(meta["waited"], np.int64)
+
     def best_weights(self, i: int) -> dict | None:
         """Model ``i``'s weights at its best checkpoint of the last :meth:`fit` with validation."""
         best = getattr(self, "_best", None)
         return None if best is None else best[i]
+
+
+def _json_default(o):
+    if isinstance(o, np.generic):
+        return o.item()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def _read_state(path, run_id: dict) -> dict | None:
+    """The state in ``path`` written by a run with fingerprint ``run_id``; None when there is no
+    file; a clear error for a file that is not such a state or belongs to another run."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        meta = json.loads(arrays.pop("meta").tobytes().decode())
+    except Exception as e:  # noqa: BLE001 - any unreadable file gets the same clear message
+        raise ValueError(f"StackedDeepBind.fit: checkpoint '{path}' is not a readable training state "
+                         f"({type(e).__name__}: {e}); delete it to start the run again") from None
+    # compare as JSON sees them (tuples become lists, numpy scalars plain numbers)
+    want = json.loads(json.dumps(run_id, default=_json_default))
+    if meta.get("run") != want:
+        got = meta.get("run") or {}
+        differ = sorted(k for k in set(got) | set(want) if got.get(k) != want.get(k))
+        raise ValueError(f"StackedDeepBind.fit: checkpoint '{path}' holds the state of another run (it differs in "
+                         f"{', '.join(differ)}); pass another checkpoint_path or delete the file")
+    return {"meta": meta, "arrays": arrays}
