@@ -9,6 +9,9 @@
   before ``TF_CPP_MIN_LOG_LEVEL`` takes effect) by pointing file descriptor 2 at ``/dev/null``
   for the duration of the import and of the first device probe, and lowers absl's Python logging to errors. Python exceptions
   are not affected (they are raised after the descriptor is restored).
+* :func:`spend_tf_data_rewrite_error` — in a process that imported TensorFlow quietly, spends
+  TensorFlow's harmless once-per-process tf.data error line of seeded runs before the first
+  ``fit`` (called by the package's training loops).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import os
 import sys
 
 LOGGER = logging.getLogger("keras_motifs")
+_QUIET = False  # TensorFlow was imported quietly (the scripts, the CLI): spend its known noise too
+_SPENT = False
 
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 
@@ -54,6 +59,8 @@ def import_tensorflow_quietly(verbose: bool = False):
         import keras  # noqa: F401
 
         return _tensorflow() if wants_tf else None
+    global _QUIET
+    _QUIET = True
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 2)
@@ -73,6 +80,53 @@ def import_tensorflow_quietly(verbose: bool = False):
     except ImportError:  # absl comes with TensorFlow; absent on other backends
         pass
     return tf
+
+
+def spend_tf_data_rewrite_error() -> None:
+    """Trigger TensorFlow's harmless tf.data error line once, with descriptor 2 silenced.
+
+    Under op determinism (on in every seeded run: :mod:`keras_motifs.training.determinism`)
+    tf.data's ``make_deterministic`` rewrite turns a parallel map of a pipeline with a stateful
+    function (Keras's pipeline over NumPy arrays with validation data is one) into a sequential
+    ``MapDataset`` and, in TF 2.21, copies an attribute that op lacks, logging ``E0000 ...
+    node_def_util.cc:682] NodeDef mentions attribute use_unbounded_threadpool which is not in the
+    op definition`` — once per process, at the first such ``fit``. A one-row pipeline that takes the
+    same path spends the line here, silently. Only in a process that imported TensorFlow through
+    :func:`import_tensorflow_quietly` (a library user's own stderr is left alone), only under op
+    determinism, and only once TensorFlow's runtime has started (running a pipeline earlier would
+    fix the devices before ``keras_motifs.training.devices.configure_logical_cpus`` can split
+    them); otherwise nothing happens."""
+    global _SPENT
+    if _SPENT or not _QUIET or "tensorflow" not in sys.modules:
+        return
+    try:
+        from tensorflow.python.eager import context
+        from tensorflow.python.framework import config as tf_config
+
+        if not tf_config.is_op_determinism_enabled() or context.context()._context_handle is None:
+            return
+    except (ImportError, AttributeError):  # another TensorFlow: nothing known to spend
+        return
+    _SPENT = True
+    tf = sys.modules["tensorflow"]
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        ds = tf.data.Dataset.range(1).map(lambda i: tf.numpy_function(lambda v: v, [i], tf.int64),
+                                          num_parallel_calls=2)
+        for _ in ds:
+            pass
+    except Exception:  # noqa: BLE001  (a cosmetic step must never stop the program)
+        pass
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _tensorflow():

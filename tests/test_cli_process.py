@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import keras_motifs
 
@@ -105,3 +106,36 @@ def test_cli_errors_name_cli_options_not_python_keywords(tmp_path):
              str(tmp_path / "g.fa"), "--alphabet", "ACGT", "--out", str(tmp_path / "s.tsv"))
     lines = r.stderr.strip().splitlines()
     assert r.returncode == 1 and len(lines) == 1 and "--on-mismatch flag" in lines[0], r.stderr
+
+
+_SEEDED_FIT = """
+import sys
+from keras_motifs import logs
+tf = logs.import_tensorflow_quietly()
+if sys.argv[1] == "split":  # the devices may still be split after the quiet import (MirroredStrategy on CPUs)
+    from keras_motifs.training.devices import configure_logical_cpus
+    assert len(configure_logical_cpus(2)) == 2
+import numpy as np, keras
+from keras_motifs.pruning.fitting import fit_model
+from keras_motifs.training.determinism import set_seed
+set_seed(0)
+m = keras.Sequential([keras.Input((6,)), keras.layers.Dense(1, activation="sigmoid")])
+x, y = np.random.rand(40, 6).astype("float32"), (np.random.rand(40) < 0.5).astype("float32")
+fit_model(m, x, y, 0.01, {"epochs": 2, "batch_size": 8})
+m.predict(x, verbose=0)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("devices", ["as_found", "split"])
+def test_a_seeded_fit_in_a_script_prints_no_tf_data_rewrite_error(devices):
+    """Under op determinism (every seeded run) TF 2.21 logs one ``E0000 ... node_def_util.cc:682]
+    NodeDef mentions attribute use_unbounded_threadpool ... MapDataset`` line per process at the
+    first Keras fit on NumPy arrays with validation data (tf.data's make_deterministic rewrite).
+    In a process that imported TensorFlow quietly (the scripts) the package's training loops spend
+    it silently just before their fit; splitting the CPU into logical devices after the quiet import
+    still works. Fresh process, errors shown (the scripts' level)."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    r = subprocess.run([sys.executable, "-c", _SEEDED_FIT, devices], capture_output=True, text=True, timeout=300, env=env)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-3000:]
+    assert "node_def_util" not in r.stderr and "use_unbounded_threadpool" not in r.stderr, r.stderr[-3000:]

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 
 from ..errors import ModelInputError
+from ..logs import spend_tf_data_rewrite_error
 from ..losses import ClippedBinaryCrossentropy
 from .callbacks import BestWeights
 
@@ -64,6 +65,7 @@ def fit_model(model, x, y, learning_rate: float, cfg: dict | None = None, *, ver
     compile_model(model, learning_rate, cfg)
     best = BestWeights(cfg["monitor"])
     stop = keras.callbacks.EarlyStopping(monitor=cfg["monitor"], patience=cfg["early_stopping_patience"])
+    spend_tf_data_rewrite_error()  # TF's harmless tf.data line of seeded runs, in the scripts
     t0 = time.perf_counter()
     history = model.fit(
         x,

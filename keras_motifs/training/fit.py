@@ -47,6 +47,7 @@ import numpy as np
 
 from ..errors import ModelInputError, OutputError
 from ..io.atomic import atomic_open
+from ..logs import spend_tf_data_rewrite_error
 from ..losses import ClippedBinaryCrossentropy
 from . import ownership
 from .callbacks import AtomicBestCheckpoint, CSVLog, ResumableBackup, ThroughputLogger, make_early_stopping, output_error
@@ -361,6 +362,7 @@ def _fit(net, strategy, output_dir, cfg, fit_kwargs, val_ds, backup_every_steps,
     cbs.append(backup)
     cbs.extend(callbacks or [])
 
+    spend_tf_data_rewrite_error()  # TF's harmless tf.data line of seeded runs, in the scripts
     start = time.perf_counter()
     history = net.fit(**fit_kwargs, validation_data=val_ds, epochs=int(cfg["epochs"]), callbacks=cbs, verbose=verbose)
     seconds = time.perf_counter() - start
