@@ -519,10 +519,12 @@ class StackedDeepBind:
         step = 0
         run_id = None
         if checkpoint_path is not None:
+            from .state_file import read_state
+
             run_id = self._run_fingerprint(x, y, validation, steps=steps, batch_size=batch_size,
                                            weight_decay_start=weight_decay_start, checkpoints=checkpoints,
                                            patience=patience, record_steps=record_steps)
-            state = _read_state(checkpoint_path, run_id)
+            state = read_state(checkpoint_path, run_id, "StackedDeepBind.fit")
             if state is not None:
                 step, active, waited = self._restore(state, hist, step_losses)
         batches = iter(fixed_batches(len(x), batch_size, start=step) if batches is None else batches)
@@ -583,26 +585,17 @@ class StackedDeepBind:
     # ------------------------------------------------------------------ resuming
     def _run_fingerprint(self, x, y, validation, **options) -> dict:
         """What decides a run of :meth:`fit`: the models, their seeds, the data and the options."""
-        import hashlib
+        from .state_file import array_digest
 
-        def digest(*arrays):
-            h = hashlib.sha256()
-            for a in arrays:
-                a = np.ascontiguousarray(a)
-                h.update(f"{a.dtype.str}{a.shape}".encode())
-                h.update(a.tobytes())
-            return h.hexdigest()
-
-        val = digest(np.asarray(validation[0]), np.asarray(validation[1], np.float32)) if validation is not None else None
+        val = (array_digest(np.asarray(validation[0]), np.asarray(validation[1], np.float32))
+               if validation is not None else None)
         return {"format": 1, "preset": self.preset, "settings": self.settings, "seeds": self.seeds,
-                "exact_ties": self.exact_ties, "train": digest(x, y), "validation": val,
+                "exact_ties": self.exact_ties, "train": array_digest(x, y), "validation": val,
                 **{k: (int(v) if isinstance(v, (bool, np.bool_)) else v) for k, v in options.items()}}
 
     def _write_state(self, path, run_id, step, hist, active, waited, step_losses) -> None:
         """The run's state at checkpoint ``step`` to ``path`` (one ``.npz``, atomically)."""
-        import json
-
-        from ..io.atomic import atomic_path
+        from .state_file import write_state
 
         arrays = {}
         for k in self._names:
@@ -620,14 +613,11 @@ class StackedDeepBind:
                 "val_loss": None if hist.val_loss is None else [[float(v) for v in row] for row in hist.val_loss],
                 "best_step": hist.best_step, "best_val_loss": hist.best_val_loss, "stopped_at": hist.stopped_at,
                 "has_best": [w is not None for w in (best or [])]}
-        arrays["meta"] = np.frombuffer(json.dumps(meta, default=_json_default).encode(), np.uint8)
-        with atomic_path(path, suffix=".npz") as tmp:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, **arrays)
+        write_state(path, arrays, meta)
 
-    def _restore(self, state: dict, hist: StackedHistory, step_losses: list):
+    def _restore(self, state: tuple, hist: StackedHistory, step_losses: list):
         """Put a state of :meth:`_write_state` back; returns ``(step, active, waited)``."""
-        meta, arrays = state["meta"], state["arrays"]
+        meta, arrays = state
         for k in self._names:
             self._vars[k].assign(arrays[f"var.{k}"])
             self._momenta[k].assign(arrays[f"momentum.{k}"])
@@ -649,34 +639,3 @@ class StackedDeepBind:
         best = getattr(self, "_best", None)
         return None if best is None else best[i]
 
-
-def _json_default(o):
-    if isinstance(o, np.generic):
-        return o.item()
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
-
-
-def _read_state(path, run_id: dict) -> dict | None:
-    """The state in ``path`` written by a run with fingerprint ``run_id``; None when there is no
-    file; a clear error for a file that is not such a state or belongs to another run."""
-    import json
-    from pathlib import Path
-
-    path = Path(path)
-    if not path.exists():
-        return None
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-        meta = json.loads(arrays.pop("meta").tobytes().decode())
-    except Exception as e:  # noqa: BLE001 - any unreadable file gets the same clear message
-        raise ValueError(f"StackedDeepBind.fit: checkpoint '{path}' is not a readable training state "
-                         f"({type(e).__name__}: {e}); delete it to start the run again") from None
-    # compare as JSON sees them (tuples become lists, numpy scalars plain numbers)
-    want = json.loads(json.dumps(run_id, default=_json_default))
-    if meta.get("run") != want:
-        got = meta.get("run") or {}
-        differ = sorted(k for k in set(got) | set(want) if got.get(k) != want.get(k))
-        raise ValueError(f"StackedDeepBind.fit: checkpoint '{path}' holds the state of another run (it differs in "
-                         f"{', '.join(differ)}); pass another checkpoint_path or delete the file")
-    return {"meta": meta, "arrays": arrays}
