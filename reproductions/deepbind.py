@@ -62,7 +62,7 @@ import time
 from pathlib import Path
 
 from keras_motifs import logs
-from keras_motifs.cli_args import ArgumentParser, common_options
+from keras_motifs.cli_args import ArgumentParser, common_options, output_dir
 
 
 def parse_args(argv=None):
@@ -101,7 +101,7 @@ def parse_args(argv=None):
                          "and keep every unit of work (a calibration group on one fold, a final trial) as its own "
                          "small JSON file under --units, so that an interrupted run resumes unit by unit (inside a "
                          "calibration unit: from its last checkpoint, kept in <out>/checkpoints)")
-    ap.add_argument("--units", default=None,
+    ap.add_argument("--units", default=None, type=output_dir("--units folder"),
                     help="folder of the per-unit result files of --stacked: <units>/<exp>.<set>/calib.fold<f>.m<1|2>"
                          ".json, final<t>.json (default: <out>/units; commit them, e.g. under "
                          "reproductions/results/deepbind, to continue the paper's budget on another machine)")

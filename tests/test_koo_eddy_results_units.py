@@ -70,10 +70,12 @@ def test_results_units_are_published_and_skipped_on_a_new_machine(tmp_path):
 
 
 def test_results_that_is_a_file_is_refused_before_any_training(tmp_path):
+    """The per-unit result folders of the paper-budget scripts (koo_eddy/deepprune --results, deepbind
+    --units): a regular file is a usage error before anything runs."""
     (tmp_path / "afile").write_text("x")
-    for script in ("koo_eddy", "deepprune"):
+    for script, flag in (("koo_eddy", "--results"), ("deepprune", "--results"), ("deepbind", "--units")):
         r = subprocess.run([sys.executable, str(ROOT / "reproductions" / f"{script}.py"), "--out", str(tmp_path / "o"),
-                            "--results", str(tmp_path / "afile")], capture_output=True, text=True, timeout=300,
+                            flag, str(tmp_path / "afile")], capture_output=True, text=True, timeout=300,
                            env={**os.environ, "PYTHONPATH": str(ROOT)})
-        assert r.returncode == 2 and "--results folder" in r.stderr and "not a folder" in r.stderr, (script, r.stderr)
+        assert r.returncode == 2 and f"{flag} folder" in r.stderr and "not a folder" in r.stderr, (script, r.stderr)
         assert not (tmp_path / "o").exists()
