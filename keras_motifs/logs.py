@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -42,37 +43,46 @@ def configure(verbosity: int = NORMAL, stream=None) -> logging.Logger:
     return LOGGER
 
 
-def import_tensorflow_quietly(verbose: bool = False):
-    """Import Keras (and TensorFlow, under the TensorFlow backend) with TensorFlow's C++ start-up
-    logging hidden, unless ``verbose``. Returns the ``tensorflow`` module, or None when Keras runs
-    on another backend or TensorFlow is not importable."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "2")
-    wants_tf = os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow"
-    saved = None
-    if not verbose and "keras" not in sys.modules:
-        try:
-            sys.stderr.flush()
-            saved = os.dup(2)
-        except (OSError, ValueError):  # no real descriptor 2 (embedded interpreters)
-            saved = None
-    if saved is None:  # nothing to hide, or no way to hide it
-        import keras  # noqa: F401
-
-        return _tensorflow() if wants_tf else None
-    global _QUIET
-    _QUIET = True
+@contextlib.contextmanager
+def _descriptor_2_silenced():
+    """Point file descriptor 2 at ``/dev/null`` for the block (C++ logging writes there, past
+    ``sys.stderr``); yields False, hiding nothing, where there is no real descriptor 2."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real descriptor 2 (embedded interpreters)
+        yield False
+        return
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 2)
-        tf = _tensorflow() if wants_tf else None
-        import keras  # noqa: F401  (its backend start-up is part of the same noise)
-
-        if tf is not None:
-            tf.config.list_physical_devices()  # probes the devices now (the 'failed call to cuInit' line)
+        yield True
     finally:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+
+
+def import_tensorflow_quietly(verbose: bool = False):
+    """Import Keras (and TensorFlow, under the TensorFlow backend) with TensorFlow's C++ start-up
+    logging hidden, unless ``verbose``. Returns the ``tensorflow`` module, or None when Keras runs
+    on another backend or TensorFlow is not importable."""
+    global _QUIET
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "2")
+    wants_tf = os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow"
+    if verbose or "keras" in sys.modules:  # nothing to hide
+        import keras  # noqa: F401
+
+        return _tensorflow() if wants_tf else None
+    with _descriptor_2_silenced() as silenced:
+        tf = _tensorflow() if wants_tf else None
+        import keras  # noqa: F401  (its backend start-up is part of the same noise)
+
+        if not silenced:  # no way to hide it
+            return tf
+        _QUIET = True
+        if tf is not None:
+            tf.config.list_physical_devices()  # probes the devices now (the 'failed call to cuInit' line)
     try:
         from absl import logging as absl_logging
 
@@ -109,24 +119,14 @@ def spend_tf_data_rewrite_error() -> None:
         return
     _SPENT = True
     tf = sys.modules["tensorflow"]
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        ds = tf.data.Dataset.range(1).map(lambda i: tf.numpy_function(lambda v: v, [i], tf.int64),
-                                          num_parallel_calls=2)
-        for _ in ds:
+    with _descriptor_2_silenced():
+        try:
+            ds = tf.data.Dataset.range(1).map(lambda i: tf.numpy_function(lambda v: v, [i], tf.int64),
+                                              num_parallel_calls=2)
+            for _ in ds:
+                pass
+        except Exception:  # noqa: BLE001  (a cosmetic step must never stop the program)
             pass
-    except Exception:  # noqa: BLE001  (a cosmetic step must never stop the program)
-        pass
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 def _tensorflow():
