@@ -584,13 +584,13 @@ class StackedDeepBind:
 
     # ------------------------------------------------------------------ resuming
     def _run_fingerprint(self, x, y, validation, **options) -> dict:
-        """What decides a run of :meth:`fit`: the models, their seeds, the data and the options."""
-        from .state_file import array_digest
+        """What decides a run of :meth:`fit`: the models, their seeds, the data (the fingerprint
+        ``train()`` keeps of its data, :func:`keras_motifs.training.ownership.data_record`) and the options."""
+        from .ownership import data_record
 
-        val = (array_digest(np.asarray(validation[0]), np.asarray(validation[1], np.float32))
-               if validation is not None else None)
+        val = None if validation is None else (np.asarray(validation[0]), np.asarray(validation[1], np.float32))
         return {"format": 1, "preset": self.preset, "settings": self.settings, "seeds": self.seeds,
-                "exact_ties": self.exact_ties, "train": array_digest(x, y), "validation": val,
+                "exact_ties": self.exact_ties, "data": data_record((x, y), val),
                 **{k: (int(v) if isinstance(v, (bool, np.bool_)) else v) for k, v in options.items()}}
 
     def _write_state(self, path, run_id, step, hist, active, waited, step_losses) -> None:
@@ -638,4 +638,3 @@ class StackedDeepBind:
         """Model ``i``'s weights at its best checkpoint of the last :meth:`fit` with validation."""
         best = getattr(self, "_best", None)
         return None if best is None else best[i]
-

@@ -2,31 +2,20 @@
 
 What :meth:`keras_motifs.training.stacked.StackedDeepBind.fit` writes at each checkpoint so
 that a stopped run continues where it stopped: named arrays (weights, velocities, ...) plus a
-JSON ``meta`` record that holds the run's fingerprint (``run``: the models, seeds, a digest of the
-data, the options). A file is written atomically (:func:`keras_motifs.io.atomic.atomic_path`); a
+JSON ``meta`` record that holds the run's fingerprint (``run``: e.g. the models, seeds, a
+fingerprint of the data, the options). A file is written atomically (:func:`keras_motifs.io.atomic.atomic_path`); a
 reader gets the state back only for the same fingerprint, and a clear error naming the file for
 another run's state or a file that is not a state.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 
 from ..io.atomic import atomic_path
-
-
-def array_digest(*arrays) -> str:
-    """SHA-256 of the arrays' dtypes, shapes and bytes (the identity of a run's data)."""
-    h = hashlib.sha256()
-    for a in arrays:
-        a = np.ascontiguousarray(a)
-        h.update(f"{a.dtype.str}{a.shape}".encode())
-        h.update(a.tobytes())
-    return h.hexdigest()
 
 
 def _plain(o):
