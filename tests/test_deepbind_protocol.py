@@ -152,3 +152,15 @@ def test_summary_table_has_a_released_model_column():
     assert lines[0].split("|")[-2].strip() == "released model"
     assert lines[2].split("|")[-2].strip() == "0.940 (D00001.001)"
     assert summary["mean_released"] == pytest.approx(0.94)
+
+
+def test_summary_pairs_all_peaks_with_the_released_models():
+    results = {("E1", "all"): {"test_auc": 0.90, "published_auc": None},
+               ("E2", "all"): {"test_auc": 0.95, "published_auc": None}}
+    released = {"E1": {"model_id": "D1", "test_auc": 0.92}, "E2": {"model_id": "D2", "test_auc": 0.94},
+                "E3": {"model_id": "D3", "test_auc": 0.50}}  # E3 not run: left out of the pairing
+    lines, summary = paper.summary_table(["E1", "E2", "E3"], results, {}, released)
+    assert summary["n_all_vs_released"] == 2
+    assert summary["mean_all_vs_released"] == pytest.approx(-0.005)
+    assert summary["worst_vs_released"] == ("E1", pytest.approx(-0.02))
+    assert "most below its released model: E1 (-0.0200)" in lines[-1]

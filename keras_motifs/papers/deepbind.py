@@ -668,7 +668,8 @@ def summary_table(experiments: list[str], results: dict, published: dict,
 
     ``results``: {(experiment, training set): result file contents} of the finished units;
     ``released``: {experiment: {"model_id", "test_auc"}} of the released models scored. The
-    summary holds the rows and, per training set, the means over experiments with both numbers.
+    summary holds the rows and, per training set, the means over experiments with both numbers;
+    on all peaks also ours minus the released model, paired: the mean and the experiment most below.
     """
     released = released or {}
     rows = []
@@ -708,4 +709,14 @@ def summary_table(experiments: list[str], results: dict, published: dict,
         summary["mean_released"] = float(np.mean([r["released"] for r in rel]))
         summary["n_released"] = len(rel)
         lines.append(f"released models: mean test AUC {summary['mean_released']:.4f} over {len(rel)} experiments")
+    paired = [r for r in rel if r.get("all") is not None]
+    if paired:
+        d = [r["all"] - r["released"] for r in paired]
+        worst = paired[int(np.argmin(d))]
+        summary.update(mean_all_vs_released=float(np.mean(d)), n_all_vs_released=len(d),
+                       worst_vs_released=(worst["experiment"], float(min(d))))
+        lines.append(f"all peaks vs the released models (the models the original trained on all peaks), {len(d)} "
+                     f"experiments with both: mean ours {np.mean([r['all'] for r in paired]):.4f} vs released "
+                     f"{np.mean([r['released'] for r in paired]):.4f} ({np.mean(d):+.4f}); most below its released "
+                     f"model: {worst['experiment']} ({min(d):+.4f})")
     return lines, summary
