@@ -47,9 +47,9 @@ Differences from the original (protocol):
   * Seeds: one seeded shuffle of the peaks per experiment and training set serves every
     calibration setting; deepity drew one (time-seeded) per job, i.e. one for the 15 M1 and one
     for the 15 M2 settings, which it trained side by side on the same batches.
-  * Settings: the ``n_calib`` calibration settings are drawn from the run's seed alone, so every
-    experiment and training set of a run is calibrated over the same 30 draws (reproducible); the
-    original's draws were time-seeded, fresh for every job.
+  * Settings: the ``n_calib`` calibration settings are drawn from the seed and the training set
+    alone, so every experiment of a training set is calibrated over the same draws (reproducible);
+    the original's draws were time-seeded, fresh for every job.
   * The first copy of every positive is paired with the TFDS builder's shuffle of it; further
     copies get new shuffles (the original drew a new shuffle for every copy, each time the data
     were augmented).
