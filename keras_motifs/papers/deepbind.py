@@ -488,6 +488,8 @@ def _calibrate_stacked(settings, budget, n_run, data_of, results, store, log, ch
             best = min(min(v) for v in got["val_loss"])
             log(f"    calib fold {fold + 1}/{n_run} {group.upper()} x{len(idx)} (stacked): best val loss "
                 f"{best:.4f} in {got.get('seconds', 0.0):.0f} s")
+    if checkpoint_dir is not None and Path(checkpoint_dir).is_dir() and not any(Path(checkpoint_dir).iterdir()):
+        Path(checkpoint_dir).rmdir()  # every unit stored: no training state left to continue from
     for ci, setting in enumerate(settings):
         results.append(_setting_result(setting, steps_of[ci], fold_losses[ci]))
         log(f"    calib {ci + 1}/{len(settings)}: val loss {results[-1]['val_loss']:.4f} at step "
