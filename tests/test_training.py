@@ -70,6 +70,14 @@ def test_interrupted_run_resumes_from_backup(tmp_path):
     assert (tmp_path / "backup").exists() and not (tmp_path / "DONE").exists()
     r = train(_tiny, (x, y), (x, y), output_dir=tmp_path, training=cfg, seed=3, verbose=0, tensorboard=False)
     assert r.epochs_run == 4 and len(r.history["loss"]) == 2  # epochs 3 and 4 trained here: resumed, not restarted
+    # run_history is the whole run's: the two epochs before the crash from the log, then this process's
+    whole = train(_tiny, (x, y), (x, y), output_dir=tmp_path / "whole", training=cfg, seed=3, verbose=0,
+                  tensorboard=False)
+    assert whole.run_history == whole.history
+    assert sorted(r.run_history) == sorted(r.history) and len(r.run_history["val_loss"]) == 4
+    assert r.run_history["loss"][2:] == r.history["loss"]
+    # the epochs before the crash: the same seed's uninterrupted run has them too
+    np.testing.assert_allclose(r.run_history["val_loss"][:2], whole.history["val_loss"][:2], rtol=1e-6)
     epochs = [int(l.split(",")[0]) for l in (tmp_path / "training_log.csv").read_text().splitlines()[1:] if not l.startswith("epoch")]
     assert epochs == [0, 1, 2, 3]
     assert (tmp_path / "DONE").exists()
@@ -111,3 +119,18 @@ def test_throughput_of_a_run_shorter_than_the_warm_up_is_a_number():
         t.on_train_batch_end(b)
     assert np.isfinite(t.samples_per_second()) and t.samples_per_second() > 0
     assert np.isnan(ThroughputLogger(batch_size=10).samples_per_second())  # no batch at all
+
+
+def test_run_history_puts_the_logged_epochs_before_this_process(tmp_path, caplog):
+    from keras_motifs.training.fit import run_history
+
+    log = tmp_path / "training_log.csv"
+    log.write_text("epoch,loss,val_loss\n0,0.9,0.8\n1,0.7,NA\n")
+    here = {"loss": [0.5], "val_loss": [0.4]}
+    assert run_history(log, here, 0) is here  # a run from the start: this process's epochs are the run's
+    got = run_history(log, here, 2)
+    assert got["loss"] == [0.9, 0.7, 0.5] and got["val_loss"][0] == 0.8 and np.isnan(got["val_loss"][1])
+    with caplog.at_level("WARNING"):
+        assert run_history(log, here, 3) == here  # the log lacks an epoch before the resume: said, not invented
+        assert run_history(tmp_path / "missing.csv", here, 2) == here
+    assert "holds 2 of the 3 epochs" in caplog.text and "missing.csv" in caplog.text

@@ -278,7 +278,7 @@ def train_and_test(preset: str, seed: int, data, work_dir, *, epochs=None, patie
         "n_train": len(tr_y), "n_validation": len(va_y), "n_test": len(te_y),
         "n_train_bound": int(np.sum(tr_y)), "n_test_bound": int(np.sum(te_y)),
         "epochs_run": res.epochs_run, "weights": res.extra.get("weights"),
-        "val_loss": [float(v) for v in res.history.get("val_loss", [])],
+        "val_loss": [float(v) for v in res.run_history.get("val_loss", [])],
         "train_seconds": round(time.perf_counter() - start, 1),
         "params": int(model.count_params()),
     }

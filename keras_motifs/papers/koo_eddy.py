@@ -216,8 +216,8 @@ def train_and_test(preset: str, data: dict, training: dict, *, seed: int, initia
     auc_trap = per_target_auc(y_test, pred, pr_method="trapezoid")
     metrics = {
         "epochs_max": training["epochs"], "epochs_run": result.epochs_run,
-        "best_epoch": int(np.argmin(result.history["val_loss"])) + 1,
-        "best_val_loss": float(np.min(result.history["val_loss"])),
+        "best_epoch": int(np.argmin(result.run_history["val_loss"])) + 1,  # the run's, a resumed one's too
+        "best_val_loss": float(np.min(result.run_history["val_loss"])),
         "train_seconds": round(time.time() - t0, 1),
         "trainable_parameters": trainable_parameter_count(result.model),
         "roc_auc": auc["roc_auc"], "pr_auc_average_precision": auc["pr_auc"],

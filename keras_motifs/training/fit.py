@@ -71,6 +71,7 @@ class TrainResult:
     strategy: str
     replicas: int
     extra: dict = field(default_factory=dict)
+    run_history: dict = field(default_factory=dict)  # the run's epochs, those before a resume included
 
 
 def _tensorflow_backend() -> bool:
@@ -336,6 +337,37 @@ def _take_folder(output_dir: Path, record: dict, fresh: bool) -> None:
         raise output_error(exc, output_dir / ownership.OWNER, "the run record") from exc
 
 
+def run_history(log_path: Path, this_process: dict, initial_epoch: int) -> dict:
+    """The whole run's history: a run resumed at epoch ``initial_epoch`` gets the earlier epochs'
+    values from its CSV log (cut back to the resume point when it restarted) before this
+    process's own (Keras's ``History`` holds only those), so that e.g. the best epoch is the run's."""
+    if initial_epoch == 0:
+        return this_process
+    import csv
+
+    try:
+        with open(log_path, newline="") as fh:
+            rows = [r for r in csv.DictReader(fh) if r.get("epoch", "").strip().isdigit()
+                    and int(r["epoch"]) < initial_epoch]
+    except OSError as exc:
+        ownership.LOG.warning("training log '%s' unreadable (%s): the result's history holds this process's epochs "
+                              "only", log_path, exc)
+        return this_process
+    if len(rows) != initial_epoch:
+        ownership.LOG.warning("training log '%s' holds %d of the %d epochs before the resume: the result's history "
+                              "holds this process's epochs only", log_path, len(rows), initial_epoch)
+        return this_process
+
+    def value(text):
+        try:
+            return float(text)
+        except (TypeError, ValueError):
+            return float("nan")
+
+    rows.sort(key=lambda r: int(r["epoch"]))
+    return {key: [value(r.get(key)) for r in rows] + list(values) for key, values in this_process.items()}
+
+
 def _fit(net, strategy, output_dir, cfg, fit_kwargs, val_ds, backup_every_steps, tensorboard, callbacks, verbose,
          seed, full_shuffle=None) -> TrainResult:
     best_path = output_dir / "best.keras"
@@ -393,4 +425,5 @@ def _fit(net, strategy, output_dir, cfg, fit_kwargs, val_ds, backup_every_steps,
         strategy=type(strategy).__name__,
         replicas=strategy.num_replicas_in_sync,
         extra={"training_config": cfg, "seed": seed},
+        run_history=run_history(output_dir / "training_log.csv", history.history, backup.initial_epoch),
     )
