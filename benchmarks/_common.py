@@ -66,3 +66,32 @@ class Timer:
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.t0
+
+
+def koo_eddy_step(preset: str, cfg: dict, xb, yb, seed: int, *, jit_compile: bool = False):
+    """The training step of a Koo & Eddy preset alone, as one ``tf.function`` on the fixed batch
+    ``(xb, yb)``: forward and backward pass (clipped BCE + the model's L2 losses) and the optimizer
+    update of ``cfg`` (its paper settings); no ``fit``, pipeline or callbacks. Returns ``step()``."""
+    import keras
+    import tensorflow as tf
+
+    import keras_motifs.models  # noqa: F401  (registers the presets)
+    from keras_motifs import registry
+    from keras_motifs.losses import ClippedBinaryCrossentropy
+    from keras_motifs.training.optimizers import make_optimizer
+
+    keras.utils.set_random_seed(seed)
+    net = registry.build(preset, sequence_length=int(xb.shape[1]))
+    opt = make_optimizer(cfg)
+    opt.build(net.trainable_variables)
+    lossf = ClippedBinaryCrossentropy()
+
+    @tf.function(jit_compile=jit_compile)
+    def step():
+        with tf.GradientTape() as tape:
+            loss = lossf(yb, net(xb, training=True)) + tf.add_n(net.losses)
+        grads = tape.gradient(loss, net.trainable_variables)
+        opt.apply_gradients(zip(grads, net.trainable_variables))
+        return loss
+
+    return step

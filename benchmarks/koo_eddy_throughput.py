@@ -34,7 +34,7 @@ import tempfile
 import time
 
 import numpy as np
-from _common import load, machine
+from _common import koo_eddy_step, load, machine
 
 from keras_motifs import logs
 from keras_motifs.cli_args import ArgumentParser, common_options
@@ -54,12 +54,8 @@ def main(argv=None):
     import keras
     import tensorflow as tf
 
-    import keras_motifs.models  # noqa: F401
-    from keras_motifs import registry
-    from keras_motifs.losses import ClippedBinaryCrossentropy
     from keras_motifs.papers.koo_eddy import training_settings
     from keras_motifs.training import train
-    from keras_motifs.training.optimizers import make_optimizer
     from keras_motifs.training.shuffle import ArrayRows, FullShuffle
 
     class WrappedRows(ArrayRows):
@@ -106,20 +102,7 @@ def main(argv=None):
                   + f" samples per wall (CPU) second  [{load()}]", flush=True)
 
     # the floor: the step alone
-    keras.utils.set_random_seed(seed)
-    net = registry.build(preset, sequence_length=200)
-    opt = make_optimizer(cfg)
-    opt.build(net.trainable_variables)
-    lossf = ClippedBinaryCrossentropy()
-    xb, yb = tf.constant(x[:cfg["batch_size"]]), tf.constant(y[:cfg["batch_size"]])
-
-    @tf.function
-    def step():
-        with tf.GradientTape() as tape:
-            loss = lossf(yb, net(xb, training=True)) + tf.add_n(net.losses)
-        grads = tape.gradient(loss, net.trainable_variables)
-        opt.apply_gradients(zip(grads, net.trainable_variables))
-        return loss
+    step = koo_eddy_step(preset, cfg, tf.constant(x[:cfg["batch_size"]]), tf.constant(y[:cfg["batch_size"]]), seed)
 
     for _ in range(5):
         step()
