@@ -95,3 +95,26 @@ def koo_eddy_step(preset: str, cfg: dict, xb, yb, seed: int, *, jit_compile: boo
         return loss
 
     return step
+
+
+def matmul_peak(n: int = 2048, repeats: int = 8) -> dict:
+    """float32 n x n matmul rate (GFLOP/s, best of ``repeats`` calls) in TensorFlow and in NumPy,
+    with each one's CPU utilisation (process CPU seconds / wall seconds) over its calls; TensorFlow
+    runs on the thread pools it was configured with before this call."""
+    import numpy as np
+    import tensorflow as tf
+
+    a = np.random.default_rng(0).random((n, n), dtype=np.float32)
+    at = tf.constant(a)
+    mm = tf.function(lambda: tf.matmul(at, at))
+    out = {}
+    for name, fn in (("tf", lambda: mm().numpy()), ("numpy", lambda: a @ a)):
+        fn()
+        best, c0, w0 = float("inf"), time.process_time(), time.perf_counter()
+        for _ in range(repeats):
+            t = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t)
+        out[name] = 2 * n**3 / best / 1e9
+        out[f"{name}_cpu_util"] = (time.process_time() - c0) / (time.perf_counter() - w0)
+    return out

@@ -47,7 +47,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import load, machine, summarize
+from _common import load, machine, matmul_peak, summarize
 from _torch_danq import TORCH_VERSION, torch_variant  # noqa: F401  (torch_variant: used by gpu_throughput.py)
 
 from keras_motifs import logs
@@ -79,26 +79,6 @@ def danq_flops(batch: int, length: int = 1000, channels: int = 4, filters: int =
     lstm = 2 * 2 * batch * steps * (filters + units) * 4 * units  # 2 directions; x W and h U
     dense_flops = 2 * batch * (steps * 2 * units * dense + dense * targets)
     return 2 * conv + 3 * (lstm + dense_flops), conv + lstm + dense_flops
-
-
-def matmul_peak(threads: int, n: int = 2048, repeats: int = 8) -> dict:
-    """float32 n x n matmul rate (GFLOP/s, best of ``repeats`` calls) in TensorFlow and in NumPy."""
-    import tensorflow as tf
-
-    a = np.random.default_rng(0).random((n, n), dtype=np.float32)
-    at = tf.constant(a)
-    mm = tf.function(lambda: tf.matmul(at, at))
-    out = {}
-    for name, fn in (("tf", lambda: mm().numpy()), ("numpy", lambda: a @ a)):
-        fn()
-        best, c0, w0 = float("inf"), cpu_seconds(), time.perf_counter()
-        for _ in range(repeats):
-            t = time.perf_counter()
-            fn()
-            best = min(best, time.perf_counter() - t)
-        out[name] = 2 * n**3 / best / 1e9
-        out[f"{name}_cpu_util"] = (cpu_seconds() - c0) / (time.perf_counter() - w0)
-    return out
 
 
 def keras_variant(name: str, batch: int, infer_batch: int):
@@ -249,7 +229,7 @@ def main(argv=None):
         rec = {v: {"train": [], "train_cpu": 0.0, "train_wall": 0.0, "infer": [], "infer_cpu": 0.0, "infer_wall": 0.0}
                for v in runners}
         for r in range(args.rounds):
-            peaks.append(matmul_peak(args.threads))
+            peaks.append(matmul_peak())
             for v, runner in runners.items():
                 for what in ("train",) if args.no_inference else ("train", "infer"):
                     res = runner.run(what, args.steps)
