@@ -33,7 +33,7 @@ import numpy as np
 from _common import load, machine, matmul_peak
 
 from keras_motifs import logs
-from keras_motifs.cli_args import ArgumentParser, common_options
+from keras_motifs.cli_args import ArgumentParser, common_options, positive_int
 
 
 def deepbind_flops(batch: int = 64, length: int = 101, width: int = 24, filters: int = 16, hidden: int = 0) -> float:
@@ -55,9 +55,10 @@ def main(argv=None):
     ap = ArgumentParser(description=__doc__.split("\n")[0])
     common_options(ap, tfds_dir=False, seed=0, out="write the results as JSON to this file too")
     ap.add_argument("--presets", nargs="+", default=["deepbind_encode", "deepbind_encode_hidden"])
-    ap.add_argument("--n", nargs="+", type=int, default=[1, 10, 30, 90], help="models stacked")
-    ap.add_argument("--steps", type=int, default=200, help="timed model-steps per variant (stacked: steps = this / N, >= 20)")
-    ap.add_argument("--steps-per-execution", type=int, default=50)
+    ap.add_argument("--n", nargs="+", type=positive_int, default=[1, 10, 30, 90], help="models stacked")
+    ap.add_argument("--steps", type=positive_int, default=200,
+                    help="timed model-steps per variant (stacked: steps = this / N, >= 20)")
+    ap.add_argument("--steps-per-execution", type=positive_int, default=50)
     ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch reference")
     args = ap.parse_args(argv)
     logs.configure(args.verbosity)

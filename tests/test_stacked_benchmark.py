@@ -32,3 +32,12 @@ def test_report_counts_the_convolution_and_bounds_by_the_measured_peak(tmp_path)
         assert r["single_model_steps_per_s"] > 0 and r["single_cpu_s_per_model_step"] > 0
         assert set(r["stacked"]) == {"2"} and r["stacked"]["2"] > 0 and r["stacked_cpu_s_per_model_step"]["2"] > 0
     assert "bound (100% of the better" in run.stdout
+
+
+def test_bad_counts_are_usage_errors():
+    for args, option in ((["--n", "10", "0"], "--n"), (["--steps", "-5"], "--steps"),
+                         (["--steps-per-execution", "0"], "--steps-per-execution")):
+        run = subprocess.run([sys.executable, str(REPO / "benchmarks" / "stacked_throughput.py"), *args, "--no-torch"],
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 2, (args, run.stderr[-2000:])
+        assert f"argument {option}: must be a positive integer" in run.stderr
