@@ -118,3 +118,15 @@ def matmul_peak(n: int = 2048, repeats: int = 8) -> dict:
         out[name] = 2 * n**3 / best / 1e9
         out[f"{name}_cpu_util"] = (time.process_time() - c0) / (time.perf_counter() - w0)
     return out
+
+
+def koo_eddy_batch(batch: int = 100, seed: int = 0):
+    """A fixed random Koo & Eddy batch as TensorFlow constants: one-hot (batch, 200, 4) rows and
+    (batch, 12) labels (each 1 with probability 0.2), drawn in that order from ``default_rng(seed)``;
+    returns (rows, labels, the generator) so a caller can draw more from the same stream."""
+    import numpy as np
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    xb = tf.constant(np.eye(4, dtype=np.float32)[rng.integers(0, 4, (batch, 200))])
+    return xb, tf.constant((rng.random((batch, 12)) < 0.2).astype(np.float32)), rng

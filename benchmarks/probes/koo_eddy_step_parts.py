@@ -7,7 +7,7 @@ calls. Usage: python benchmarks/probes/koo_eddy_step_parts.py [PRESET]"""
 import os, statistics, sys, time
 import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # benchmarks/_common.py
-from _common import koo_eddy_step, load, machine
+from _common import koo_eddy_batch, koo_eddy_step, load, machine
 from keras_motifs import logs
 tf = logs.import_tensorflow_quietly()
 import keras
@@ -15,8 +15,7 @@ from keras_motifs import registry
 from keras_motifs.papers.koo_eddy import training_settings
 preset = sys.argv[1] if len(sys.argv) > 1 else "koo_eddy_cnn_25"
 cfg = dict(training_settings(preset)); B = cfg["batch_size"]
-rng = np.random.default_rng(0); eye = np.eye(4, dtype=np.float32)
-xb = tf.constant(eye[rng.integers(0, 4, (B, 200))]); yb = tf.constant((rng.random((B, 12)) < .2).astype(np.float32))
+xb, yb, rng = koo_eddy_batch(B)
 print(machine()); print("start:", load(), flush=True)
 fns = {"whole step (forward, gradient, Adam update)": koo_eddy_step(preset, cfg, xb, yb, 0)}
 net = registry.build(preset, sequence_length=200)

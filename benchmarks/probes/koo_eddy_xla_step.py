@@ -2,15 +2,14 @@
 import os, sys, time
 import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # benchmarks/_common.py
-from _common import koo_eddy_step
+from _common import koo_eddy_batch, koo_eddy_step
 from keras_motifs import logs
 tf = logs.import_tensorflow_quietly()
 from keras_motifs.papers.koo_eddy import training_settings
 preset = sys.argv[1] if len(sys.argv) > 1 else "koo_eddy_cnn_25"
 cfg = dict(training_settings(preset))
-rng = np.random.default_rng(0); eye = np.eye(4, dtype=np.float32)
 B = cfg["batch_size"]
-xb = tf.constant(eye[rng.integers(0, 4, (B, 200))]); yb = tf.constant((rng.random((B, 12)) < .2).astype(np.float32))
+xb, yb, _ = koo_eddy_batch(B)
 steps = {jit: koo_eddy_step(preset, cfg, xb, yb, 0, jit_compile=jit) for jit in (False, True)}
 for step in steps.values():
     for _ in range(5): step()

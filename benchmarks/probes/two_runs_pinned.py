@@ -27,10 +27,10 @@ if which == "deepbind":
         stack.fit(x, y, steps=200, steps_per_execution=50); return 200
     unit = "stacked steps/s (15 models)"
 else:
-    from _common import koo_eddy_step
+    from _common import koo_eddy_batch, koo_eddy_step
     from keras_motifs.papers.koo_eddy import training_settings
-    cfg = dict(training_settings("koo_eddy_cnn_25")); eye = np.eye(4, dtype=np.float32)
-    xb = tf.constant(eye[rng.integers(0, 4, (100, 200))]); yb = tf.constant((rng.random((100, 12)) < .2).astype(np.float32))
+    cfg = dict(training_settings("koo_eddy_cnn_25"))
+    xb, yb, _ = koo_eddy_batch(100)
     step = koo_eddy_step("koo_eddy_cnn_25", cfg, xb, yb, 0)
     def work():
         for _ in range(20): out = step()
