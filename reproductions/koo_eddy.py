@@ -184,16 +184,20 @@ def results_folder(args, preset: str, trial: int) -> Path:
 # --------------------------------------------------------------------------------------- report
 def report(args, models) -> list[dict]:
     from keras_motifs.io import atomic_open, write_json
-    from keras_motifs.papers.koo_eddy import PAPER_TABLES, format_summary, read_published, summary_rows
+    from keras_motifs.papers.koo_eddy import (PAPER_TABLES, class_summary, format_class_summary, format_summary,
+                                              read_published, summary_rows)
     from keras_motifs.paths import shared_data_dir
 
     rows = summary_rows(args.results or args.out, models,
                         read_published(shared_data_dir(PAPER_TABLES[args.dataset])))
     text = format_summary(rows)
     print(text)
+    classes = class_summary(args.results or args.out, models)
+    print(format_class_summary(classes))
     with atomic_open(Path(args.out) / "summary.tsv", "w") as fh:
         fh.write(text + "\n")
     write_json(Path(args.out) / "summary.json", rows)
+    write_json(Path(args.out) / "classes.json", classes)
     return rows
 
 

@@ -196,3 +196,26 @@ def test_summary_prints_both_match_rules(tmp_path):
     assert head.split("\t")[-1] == "relevant (best hit)"
     cells = line.split("\t")
     assert cells[6:] == ["0.600±0.100", "0.980±0.027", "0.300±0.050"]
+
+
+def test_class_summary_names_the_trials_that_left_a_class_unlearnt(tmp_path):
+    import json
+
+    from keras_motifs.papers.koo_eddy import class_summary, format_class_summary
+
+    good = [0.80] + [0.97] * 11  # class 0 the weakest, nothing collapsed
+    one_low = [0.85] + [0.97] * 6 + [0.61] + [0.95, 0.70] + [0.97] * 2  # class 7 and class 9 low: the weakest is named
+    failed = [0.62] + [0.60] * 11  # a model that does not classify at all
+    for preset, aucs in [("koo_eddy_cnn_25", [good, one_low]), ("koo_eddy_cnn_2", [good]), ("koo_eddy_cnn3_50", [failed])]:
+        for t, roc in enumerate(aucs):
+            d = tmp_path / preset / f"trial{t}"
+            d.mkdir(parents=True)
+            (d / "metrics.json").write_text(json.dumps({"trial": t, "roc_auc": roc, "mean_roc_auc": float(np.mean(roc))}))
+    cs = class_summary(tmp_path, ["koo_eddy_cnn_25", "koo_eddy_cnn_2", "koo_eddy_cnn3_50"])
+    assert cs["trials"] == 4
+    assert cs["weakest_is_class0"] == 2  # the two 'good' trials (one_low's weakest is class 7)
+    assert cs["not_classifying"] == [("CNN3-50", 0, pytest.approx(7.22 / 12))]
+    assert cs["collapsed"] == [("CNN-25", 1, 7, pytest.approx(0.61))]
+    assert cs["by_pool"] == {">= 10": (1, 2), "<= 4": (0, 1)}  # CNN3-50 (pool 50) left out: not classifying
+    text = format_class_summary(cs)
+    assert "CNN-25 trial 1 class 7 0.610" in text and "pooling >= 10: 1 of 2" in text

@@ -15,7 +15,8 @@ with MEME's defaults (Pearson distance, min overlap 1) through :func:`keras_moti
 Training and Table 1/2 (``reproductions/koo_eddy.py``): :func:`training_settings` (the preset's
 settings with explicit overrides, merged once), :func:`train_and_test` (one trial: per-class ROC /
 PR AUC), :func:`read_published` and :func:`summary_rows` / :func:`format_summary` (mean ± sd over
-trials next to the paper's table).
+trials next to the paper's table), :func:`class_summary` (the per-class AUROCs: which trials left a
+class unlearnt).
 
 Differences from the original:
   * Tomtom is memelite's re-implementation with MEME's pearson score, not the MEME-suite binary;
@@ -274,6 +275,71 @@ def summary_rows(out, models: list[str], paper: dict) -> list[dict]:
                                                "match_relevant", "match_relevant_sd") if p.get(k) is not None}
         rows.append(row)
     return rows
+
+
+def class_summary(out, models: list[str], threshold: float = 0.9, failed_below: float = 0.8) -> dict:
+    """Per-class AUROCs of the finished trials under ``<out>/<preset>/trial*/metrics.json``.
+
+    Returns ``trials`` (how many), ``weakest_is_class0`` (trials whose lowest class AUROC is
+    class 0's), ``class0`` (class 0's AUROC over the trials: min, 10th and 90th percentile),
+    ``low_class0`` ([(model, trial, AUROC)] with class 0 below ``threshold - 0.11``, the tail
+    worth naming), ``not_classifying`` ([(model, trial, mean AUROC)]: trials whose mean AUROC is
+    below ``failed_below``, every class poor — CNN3-50 — left out of the rest), ``collapsed``
+    ([(model, trial, class, AUROC)] per other trial whose weakest class other than class 0 is below
+    ``threshold``: that class) and ``by_pool`` {group: (trials with a collapsed class, trials)} over
+    the classifying trials, for the first-layer pooling groups ``>= 10`` and ``<= 4`` (no pooling
+    counts as 1).
+    """
+    from ..models.koo_eddy import PRESETS
+
+    trials, weakest0, class0, low0, failed, collapsed = 0, 0, [], [], [], []
+    by_pool = {">= 10": [0, 0], "<= 4": [0, 0]}
+    for preset in models:
+        name = PRESETS[preset]["table_name"]
+        pool = PRESETS[preset]["conv_blocks"][0]["pool"] or 1
+        group = ">= 10" if pool >= 10 else "<= 4" if pool <= 4 else None
+        for path in sorted((Path(out) / preset).glob("trial*/metrics.json")):
+            m = json.loads(path.read_text())
+            auc = np.asarray(m["roc_auc"], dtype=float)
+            trials += 1
+            weakest0 += int(np.argmin(auc) == 0)
+            class0.append(float(auc[0]))
+            if auc[0] < threshold - 0.11:
+                low0.append((name, int(m["trial"]), float(auc[0])))
+            if auc.mean() < failed_below:
+                failed.append((name, int(m["trial"]), float(auc.mean())))
+                continue
+            k = 1 + int(np.argmin(auc[1:]))
+            bad = auc[k] < threshold
+            if bad:
+                collapsed.append((name, int(m["trial"]), k, float(auc[k])))
+            if group is not None:
+                by_pool[group][0] += int(bad)
+                by_pool[group][1] += 1
+    c0 = np.asarray(class0) if class0 else np.full(1, np.nan)
+    return {
+        "threshold": threshold, "failed_below": failed_below, "trials": trials, "weakest_is_class0": weakest0,
+        "class0": {"min": float(c0.min()), "p10": float(np.percentile(c0, 10)), "p90": float(np.percentile(c0, 90))},
+        "low_class0": low0, "not_classifying": failed, "collapsed": collapsed, "by_pool": {k: tuple(v) for k, v in by_pool.items()},
+    }
+
+
+def format_class_summary(cs: dict) -> str:
+    """:func:`class_summary` as the lines the report prints under the table."""
+    t = cs["threshold"]
+    c0 = cs["class0"]
+    lines = [
+        f"per class: class 0 is the weakest class in {cs['weakest_is_class0']} of {cs['trials']} trials "
+        f"(class 0 AUROC {c0['p10']:.2f}-{c0['p90']:.2f} in the middle 80 %, lowest {c0['min']:.3f})",
+        "class 0 below %.2f: %s" % (t - 0.11, "; ".join(f"{m} trial {k} {v:.3f}" for m, k, v in cs["low_class0"]) or "none"),
+        "not classifying (mean AUROC below %.2f; left out below): %s" % (
+            cs["failed_below"], "; ".join(f"{m} trial {k} {v:.3f}" for m, k, v in cs["not_classifying"]) or "none"),
+        f"weakest class other than class 0 below {t}: "
+        + ("; ".join(f"{m} trial {k} class {c} {v:.3f}" for m, k, c, v in cs["collapsed"]) or "none"),
+    ]
+    for group, (bad, n) in cs["by_pool"].items():
+        lines.append(f"trials with such a class, first-layer pooling {group}: {bad} of {n}")
+    return "\n".join(lines)
 
 
 def format_summary(rows: list[dict]) -> str:
