@@ -248,6 +248,9 @@ def main(argv=None) -> int:
             p = out / f"{exp}.{key}.json"
             if p.exists():
                 finished[(exp, key)] = json.loads(p.read_text())
+                units = sorted((units_dir / f"{exp}.{key}").glob("*.json"))
+                if finished[(exp, key)].get("stacked") and units:  # the time the work took, unit by unit
+                    finished[(exp, key)]["unit_seconds"] = sum(json.loads(u.read_text())["seconds"] for u in units)
     released = {e: json.loads((out / f"{e}.released.json").read_text()) for e in experiments
                 if (out / f"{e}.released.json").exists()}
     lines, summary = paper.summary_table(experiments, finished, published, released)

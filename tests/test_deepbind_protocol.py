@@ -164,3 +164,19 @@ def test_summary_pairs_all_peaks_with_the_released_models():
     assert summary["mean_all_vs_released"] == pytest.approx(-0.005)
     assert summary["worst_vs_released"] == ("E1", pytest.approx(-0.02))
     assert "most below its released model: E1 (-0.0200)" in lines[-1]
+
+
+def test_summary_details_the_calibration_and_the_final_trials():
+    stuck, moved = float(np.log(2.0)), 0.60
+    cal = ([{"setting": {"num_hidden": 0}, "val_loss": v} for v in (stuck, moved, 0.6920)]
+           + [{"setting": {"num_hidden": 32}, "val_loss": v} for v in (stuck, stuck - 1e-6)])  # 1e-6 below: still stuck
+    result = {"test_auc": 0.91, "published_auc": None, "calibration": cal, "best_val_loss": moved, "best_step": 8000,
+              "best_setting": {"num_hidden": 0, "learning_rate": 0.0041, "momentum": 0.973, "dropout": 0.25},
+              "budget": {"calib_steps": 20000}, "final_trials_test_auc": [0.90, 0.91, 0.93], "final_trial": 1,
+              "unit_seconds": 3688.4}
+    lines, summary = paper.summary_table(["E1"], {("E1", "all"): result}, {}, {})
+    (d,) = summary["details"]
+    assert d["settings"] == {"M1": 3, "M2": 2} and d["left_ln2"] == {"M1": 2, "M2": 0}
+    assert d["chosen"]["architecture"] == "M1" and d["chosen"]["step"] == 8000
+    assert lines[-1] == ("| E1 | all | M1, lr 0.0041, mom 0.973, dropout 0.25, step 8,000 of 20,000 (val loss 0.6000) | "
+                         "2 / 0 of 3 / 2 | 0.9000, 0.9100*, 0.9300 | 3688 |")

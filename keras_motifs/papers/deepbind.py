@@ -724,4 +724,42 @@ def summary_table(experiments: list[str], results: dict, published: dict,
                      f"experiments with both: mean ours {np.mean([r['all'] for r in paired]):.4f} vs released "
                      f"{np.mean([r['released'] for r in paired]):.4f} ({np.mean(d):+.4f}); most below its released "
                      f"model: {worst['experiment']} ({min(d):+.4f})")
+    details = [detail_row(exp, key, results[(exp, key)]) for exp in experiments for key in SETS
+               if "best_setting" in results.get((exp, key), {})]
+    if details:
+        summary["details"] = details
+        lines += ["", "| experiment | set | chosen setting (calibration) | M1 / M2 settings below ln 2 | "
+                      "final trials' test AUC (* = kept: lowest training loss) | unit seconds |", "|---|---|---|---|---|---|"]
+        for d in details:
+            c = d["chosen"]
+            aucs = ", ".join(f"{a:.4f}" + ("*" if i == d["final_trial"] else "") for i, a in enumerate(d["final_trials_test_auc"]))
+            secs = "—" if d["unit_seconds"] is None else f"{d['unit_seconds']:.0f}"
+            lines.append(f"| {d['experiment']} | {d['training_set']} | {c['architecture']}, lr {c['learning_rate']:.4f}, "
+                         f"mom {c['momentum']:.3f}, dropout {c['dropout']:g}, step {c['step']:,} of {c['calib_steps']:,} "
+                         f"(val loss {c['val_loss']:.4f}) | {d['left_ln2']['M1']} / {d['left_ln2']['M2']} of "
+                         f"{d['settings']['M1']} / {d['settings']['M2']} | {aucs} | {secs} |")
     return lines, summary
+
+
+def detail_row(experiment: str, training_set: str, result: dict) -> dict:
+    """What the calibration chose and how the final trials came out, from one result file:
+    the chosen setting (architecture M1 = no hidden layer, M2 = hidden units; learning rate,
+    momentum, dropout, checkpoint step, validation loss), how many settings of each architecture
+    left the constant start (best validation loss below ln 2 - 0.001, :data:`STUCK`), the final
+    trials' test AUCs with the kept one, and ``unit_seconds`` (the summed ``seconds`` of the
+    run's unit files, when the result carries them; else None)."""
+    best = result["best_setting"]
+    settings, left = {"M1": 0, "M2": 0}, {"M1": 0, "M2": 0}
+    for c in result.get("calibration", []):
+        arch = "M2" if c["setting"]["num_hidden"] else "M1"
+        settings[arch] += 1
+        left[arch] += int(float(c["val_loss"]) < STUCK)
+    return {
+        "experiment": experiment, "training_set": training_set, "test_auc": result["test_auc"],
+        "chosen": {"architecture": "M2" if best["num_hidden"] else "M1", "learning_rate": best["learning_rate"],
+                   "momentum": best["momentum"], "dropout": best["dropout"], "step": result["best_step"],
+                   "calib_steps": result["budget"]["calib_steps"], "val_loss": result["best_val_loss"]},
+        "settings": settings, "left_ln2": left,
+        "final_trials_test_auc": result.get("final_trials_test_auc", [result["test_auc"]]),
+        "final_trial": result.get("final_trial", 0), "unit_seconds": result.get("unit_seconds"),
+    }
