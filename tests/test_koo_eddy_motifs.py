@@ -193,9 +193,9 @@ def test_summary_prints_both_match_rules(tmp_path):
     rows = summary_rows(tmp_path, ["koo_eddy_cnn_25"], {"CNN-25": {"match_relevant": "0.980", "match_relevant_sd": "0.027"}})
     text = format_summary(rows)
     head, line = text.splitlines()[:2]
-    assert head.split("\t")[-1] == "relevant (best hit)"
+    assert head.split("\t")[-3:] == ["relevant (best hit)", "epochs run", "training s"]
     cells = line.split("\t")
-    assert cells[6:] == ["0.600±0.100", "0.980±0.027", "0.300±0.050"]
+    assert cells[6:] == ["0.600±0.100", "0.980±0.027", "0.300±0.050", "8, 8", "2"]
 
 
 def test_class_summary_names_the_trials_that_left_a_class_unlearnt(tmp_path):

@@ -344,13 +344,14 @@ def format_class_summary(cs: dict) -> str:
 
 def format_summary(rows: list[dict]) -> str:
     """The summary as a tab-separated table: ours (mean ± sd) next to the paper's; "match relevant"
-    is the code's any-hit rule, "relevant (best hit)" the best-hit rule (no paper column)."""
+    is the code's any-hit rule, "relevant (best hit)" the best-hit rule (no paper column); then
+    each trial's epochs and the summed training seconds of the trials (``train_seconds``)."""
     def fmt(ms):
         m, s, n = ms
         return "NA" if not n else f"{m:.3f}±{s:.3f}"
 
     header = ["model", "trials", "AUROC", "paper", "match JASPAR", "paper", "match relevant", "paper",
-              "relevant (best hit)"]
+              "relevant (best hit)", "epochs run", "training s"]
     lines = ["\t".join(header)]
     for r in rows:
         p = r["paper"]
@@ -360,6 +361,7 @@ def format_summary(rows: list[dict]) -> str:
             fmt(r["conv0_active:match_jaspar"]), f"{p['match_jaspar']}±{p['match_jaspar_sd']}" if "match_jaspar" in p else "-",
             fmt(r["conv0_active:match_relevant"]), f"{p['match_relevant']}±{p['match_relevant_sd']}" if "match_relevant" in p else "-",
             fmt(r["conv0_active:match_relevant_best"]),
+            ", ".join(str(e) for e in r["epochs_run"]), f"{r['train_seconds']:.0f}",
         ]))
     for r in rows:
         for layer in EXTRA_LAYERS.get(r["preset"], []):
