@@ -188,11 +188,13 @@ def report(args, models) -> list[dict]:
                                               read_published, summary_rows)
     from keras_motifs.paths import shared_data_dir
 
-    rows = summary_rows(args.results or args.out, models,
-                        read_published(shared_data_dir(PAPER_TABLES[args.dataset])))
+    folder = Path(args.results or args.out)
+    if not folder.is_dir():
+        raise SystemExit(f"koo_eddy: no results folder '{folder}' to report from (--results / --out)")
+    rows = summary_rows(folder, models, read_published(shared_data_dir(PAPER_TABLES[args.dataset])))
     text = format_summary(rows)
     print(text)
-    classes = class_summary(args.results or args.out, models)
+    classes = class_summary(folder, models)
     print(format_class_summary(classes))
     with atomic_open(Path(args.out) / "summary.tsv", "w") as fh:
         fh.write(text + "\n")

@@ -219,3 +219,4 @@ def test_class_summary_names_the_trials_that_left_a_class_unlearnt(tmp_path):
     assert cs["by_pool"] == {">= 10": (1, 2), "<= 4": (0, 1)}  # CNN3-50 (pool 50) left out: not classifying
     text = format_class_summary(cs)
     assert "CNN-25 trial 1 class 7 0.610" in text and "pooling >= 10: 1 of 2" in text
+    assert format_class_summary(class_summary(tmp_path / "none", ["koo_eddy_cnn_25"])) == "per class: no finished trials"

@@ -79,3 +79,12 @@ def test_results_that_is_a_file_is_refused_before_any_training(tmp_path):
                            env={**os.environ, "PYTHONPATH": str(ROOT)})
         assert r.returncode == 2 and f"{flag} folder" in r.stderr and "not a folder" in r.stderr, (script, r.stderr)
         assert not (tmp_path / "o").exists()
+
+
+def test_report_from_a_missing_results_folder_is_an_error(tmp_path):
+    """--stages report with a --results folder that does not exist: a clear error, not an empty table."""
+    r = subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path / "o"), "--results", str(tmp_path / "nope"),
+                        "--stages", "report"], capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 1 and f"no results folder '{tmp_path / 'nope'}'" in r.stderr, r.stderr[-2000:]
+    assert "CNN-25" not in r.stdout

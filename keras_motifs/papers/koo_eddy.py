@@ -326,6 +326,8 @@ def class_summary(out, models: list[str], threshold: float = 0.9, failed_below: 
 
 def format_class_summary(cs: dict) -> str:
     """:func:`class_summary` as the lines the report prints under the table."""
+    if not cs["trials"]:
+        return "per class: no finished trials"
     t = cs["threshold"]
     c0 = cs["class0"]
     lines = [
