@@ -277,13 +277,14 @@ def summary_rows(out, models: list[str], paper: dict) -> list[dict]:
     return rows
 
 
-def class_summary(out, models: list[str], threshold: float = 0.9, failed_below: float = 0.8) -> dict:
+def class_summary(out, models: list[str], threshold: float = 0.9, failed_below: float = 0.8,
+                  class0_below: float = 0.79) -> dict:
     """Per-class AUROCs of the finished trials under ``<out>/<preset>/trial*/metrics.json``.
 
     Returns ``trials`` (how many), ``weakest_is_class0`` (trials whose lowest class AUROC is
     class 0's), ``class0`` (class 0's AUROC over the trials: min, 10th and 90th percentile),
-    ``low_class0`` ([(model, trial, AUROC)] with class 0 below ``threshold - 0.11``, the tail
-    worth naming), ``not_classifying`` ([(model, trial, mean AUROC)]: trials whose mean AUROC is
+    ``low_class0`` ([(model, trial, AUROC)] with class 0 below ``class0_below``, the tail worth
+    naming), ``not_classifying`` ([(model, trial, mean AUROC)]: trials whose mean AUROC is
     below ``failed_below``, every class poor — CNN3-50 — left out of the rest), ``collapsed``
     ([(model, trial, class, AUROC)] per other trial whose weakest class other than class 0 is below
     ``threshold``: that class) and ``by_pool`` {group: (trials with a collapsed class, trials)} over
@@ -304,7 +305,7 @@ def class_summary(out, models: list[str], threshold: float = 0.9, failed_below: 
             trials += 1
             weakest0 += int(np.argmin(auc) == 0)
             class0.append(float(auc[0]))
-            if auc[0] < threshold - 0.11:
+            if auc[0] < class0_below:
                 low0.append((name, int(m["trial"]), float(auc[0])))
             if auc.mean() < failed_below:
                 failed.append((name, int(m["trial"]), float(auc.mean())))
@@ -318,7 +319,7 @@ def class_summary(out, models: list[str], threshold: float = 0.9, failed_below: 
                 by_pool[group][1] += 1
     c0 = np.asarray(class0) if class0 else np.full(1, np.nan)
     return {
-        "threshold": threshold, "failed_below": failed_below, "trials": trials, "weakest_is_class0": weakest0,
+        "threshold": threshold, "failed_below": failed_below, "class0_below": class0_below, "trials": trials, "weakest_is_class0": weakest0,
         "class0": {"min": float(c0.min()), "p10": float(np.percentile(c0, 10)), "p90": float(np.percentile(c0, 90))},
         "low_class0": low0, "not_classifying": failed, "collapsed": collapsed, "by_pool": {k: tuple(v) for k, v in by_pool.items()},
     }
@@ -333,7 +334,7 @@ def format_class_summary(cs: dict) -> str:
     lines = [
         f"per class: class 0 is the weakest class in {cs['weakest_is_class0']} of {cs['trials']} trials "
         f"(class 0 AUROC {c0['p10']:.2f}-{c0['p90']:.2f} in the middle 80 %, lowest {c0['min']:.3f})",
-        "class 0 below %.2f: %s" % (t - 0.11, "; ".join(f"{m} trial {k} {v:.3f}" for m, k, v in cs["low_class0"]) or "none"),
+        "class 0 below %.2f: %s" % (cs["class0_below"], "; ".join(f"{m} trial {k} {v:.3f}" for m, k, v in cs["low_class0"]) or "none"),
         "not classifying (mean AUROC below %.2f; left out below): %s" % (
             cs["failed_below"], "; ".join(f"{m} trial {k} {v:.3f}" for m, k, v in cs["not_classifying"]) or "none"),
         f"weakest class other than class 0 below {t}: "
