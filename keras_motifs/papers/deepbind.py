@@ -748,15 +748,17 @@ def detail_row(experiment: str, training_set: str, result: dict) -> dict:
     left the constant start (best validation loss below ln 2 - 0.001, :data:`STUCK`), the final
     trials' test AUCs with the kept one, and ``unit_seconds`` (the summed ``seconds`` of the
     run's unit files, when the result carries them; else None)."""
+    def arch(setting):  # the paper's names: M1 without, M2 with the hidden layer
+        return "M2" if setting["num_hidden"] else "M1"
+
     best = result["best_setting"]
     settings, left = {"M1": 0, "M2": 0}, {"M1": 0, "M2": 0}
     for c in result.get("calibration", []):
-        arch = "M2" if c["setting"]["num_hidden"] else "M1"
-        settings[arch] += 1
-        left[arch] += int(float(c["val_loss"]) < STUCK)
+        settings[arch(c["setting"])] += 1
+        left[arch(c["setting"])] += int(float(c["val_loss"]) < STUCK)
     return {
         "experiment": experiment, "training_set": training_set, "test_auc": result["test_auc"],
-        "chosen": {"architecture": "M2" if best["num_hidden"] else "M1", "learning_rate": best["learning_rate"],
+        "chosen": {"architecture": arch(best), "learning_rate": best["learning_rate"],
                    "momentum": best["momentum"], "dropout": best["dropout"], "step": result["best_step"],
                    "calib_steps": result["budget"]["calib_steps"], "val_loss": result["best_val_loss"]},
         "settings": settings, "left_ln2": left,
