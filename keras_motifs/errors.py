@@ -67,3 +67,13 @@ class OutputError(KerasMotifsError, OSError):
     def __init__(self, message: str, errno_: int | None = None):
         super().__init__(message)
         self.errno = errno_
+
+
+class InUseError(OutputError):
+    """An output is being written by another live process: it holds the lock file
+    (:class:`keras_motifs.training.ownership.FolderLock`); ``holder`` is what that file says
+    (``pid``, ``host``, ``since``)."""
+
+    def __init__(self, message: str, holder: "dict | None" = None):
+        super().__init__(message)
+        self.holder = holder or {}

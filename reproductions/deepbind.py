@@ -42,7 +42,11 @@ be run across sessions: a restarted run reads the finished units back and comput
 Inside a calibration unit (~6 min at the paper's budget) the stack's state is written at each of
 its 5 checkpoints to ``<out>/checkpoints/<exp>.<set>/`` (not for committing) and a restarted run
 continues the unit from its last checkpoint, bit for bit; the file goes when the unit's result is
-written. The paper's budget, per training set (the calibration length differs):
+written. The same command may run in several processes at once (one per core; machines sharing
+the folder): each takes the next experiment no other live process holds (``<out>/<exp>.<set>.LOCK``,
+keras_motifs.training.ownership.claimed) and leaves the ones in progress to their process; a lock
+left by a killed process is taken over. The paper's budget, per training set (the calibration
+length differs):
 
     python reproductions/deepbind.py --stacked --sets top500 --n-calib 30 --n-folds 3 --calib-steps 10000 \
       --final-trials 6 --min-rows 100000 --units reproductions/results/deepbind
@@ -185,6 +189,7 @@ def main(argv=None) -> int:
     from keras_motifs.papers import deepbind as paper
     from keras_motifs.paths import shared_data_dir
     from keras_motifs.reporting.run_record import Unit, record
+    from keras_motifs.training.ownership import claimed, describe_holder
 
     data_dir = Path(args.data_dir) if args.data_dir else shared_data_dir("deepbind_encode")
     published_path = Path(args.published) if args.published else shared_data_dir("published", "deepbind_encode_chipseq_auc.csv")
@@ -221,25 +226,33 @@ def main(argv=None) -> int:
             if unit.done() is not None:
                 log(f"{exp} [{key}]: done earlier ({unit.path.name})")
                 continue
-            if unit.existing() is not None:
-                log(f"{exp} [{key}]: {unit.path.name} holds a result of other settings: computing it again")
-            if data is None:
-                data = load_experiment(exp, data_dir, tfds_dir, args.seed)
-            split, column = paper.SETS[key]
-            t0 = time.time()
-            store = unit_store(units_dir / f"{exp}.{key}", {"experiment": exp, "training_set": key,
-                                                             "protocol": paper.PROTOCOL}, args.seed, log)
-            model, found = paper.train_and_test(data[split], data["test"], budget, key, log, label=f"{exp} [{key}]",
-                                                stacked=args.stacked, store=store if args.stacked else None,
-                                                checkpoint_dir=out / "checkpoints" / f"{exp}.{key}" if args.stacked else None)
-            result = {"experiment": exp, "training_set": key, "published_column": column, "stacked": args.stacked,
-                      "test_auc": found.pop("test_auc"), "published_auc": paper.published_auc(published, exp, key),
-                      **found, "seconds": time.time() - t0, "budget": budget}
-            if not args.no_images:
-                result["images"] = paper.images(model, data["test"], out, exp, key, log)
-            unit.write(result)
-            log(f"{exp} [{key}]: test AUC {result['test_auc']:.4f} (published {column} {result['published_auc']}) "
-                f"in {result['seconds']:.0f} s")
+            # the same command started on each core shares the list: one process per experiment and set
+            with claimed(out, f"{exp}.{key}.LOCK") as holder:
+                if holder is not None:
+                    log(f"{exp} [{key}]: in progress in {describe_holder(holder)}: left to it")
+                    continue
+                if unit.done() is not None:  # finished by another process meanwhile
+                    log(f"{exp} [{key}]: done earlier ({unit.path.name})")
+                    continue
+                if unit.existing() is not None:
+                    log(f"{exp} [{key}]: {unit.path.name} holds a result of other settings: computing it again")
+                if data is None:
+                    data = load_experiment(exp, data_dir, tfds_dir, args.seed)
+                split, column = paper.SETS[key]
+                t0 = time.time()
+                store = unit_store(units_dir / f"{exp}.{key}", {"experiment": exp, "training_set": key,
+                                                                 "protocol": paper.PROTOCOL}, args.seed, log)
+                model, found = paper.train_and_test(data[split], data["test"], budget, key, log, label=f"{exp} [{key}]",
+                                                    stacked=args.stacked, store=store if args.stacked else None,
+                                                    checkpoint_dir=out / "checkpoints" / f"{exp}.{key}" if args.stacked else None)
+                result = {"experiment": exp, "training_set": key, "published_column": column, "stacked": args.stacked,
+                          "test_auc": found.pop("test_auc"), "published_auc": paper.published_auc(published, exp, key),
+                          **found, "seconds": time.time() - t0, "budget": budget}
+                if not args.no_images:
+                    result["images"] = paper.images(model, data["test"], out, exp, key, log)
+                unit.write(result)
+                log(f"{exp} [{key}]: test AUC {result['test_auc']:.4f} (published {column} {result['published_auc']}) "
+                    f"in {result['seconds']:.0f} s")
 
     # summary table: every finished experiment/set in --out (whatever --sets this call ran)
     finished = {}

@@ -17,7 +17,10 @@ Data: ``deepprune_simulated/set1..set5`` (TFDS builder; JASPAR 2016 motifs) and 
 With ``--results DIR`` each (data set, seed) is one unit finished on one machine: run, its motifs
 analysed (simulated sets), then its small files (``seed<k>_motifs.json``, then ``seed<k>.json``, a few
 kB) copied to ``DIR/<dataset>/<criterion>/`` for committing; any machine skips the runs published
-there and reports from them (models, logos and Tomtom tables stay in ``--out``).
+there and reports from them (models, logos and Tomtom tables stay in ``--out``). The same command
+may run in several processes at once (one per core): each unit is taken by one of them
+(``<out>/<dataset>.<criterion>.seed<k>.LOCK``, keras_motifs.training.ownership.claimed), the
+others go on to the next.
 
 The paper's budget is ``--epochs 1000 --seed paper --n-train 0 --n-test 0 --baseline-max-kernels 0`` (its 18
 seeds, all 5,000 simulated training and test sequences, baselines at every kernel count) on all 690 ENCODE sets
@@ -191,6 +194,7 @@ def main(argv=None):
     logs.quiet_progress(args.verbosity)  # TFDS bars only on a terminal, none with -q
     from keras_motifs.papers.deepprune import report
     from keras_motifs.paths import shared_data_dir
+    from keras_motifs.training.ownership import claimed, describe_holder
 
     data_dir = Path(args.data_dir) if args.data_dir else shared_data_dir()
     out = Path(args.out)
@@ -207,24 +211,32 @@ def main(argv=None):
         run_dir = out / "runs" / f"sim_{name}" / args.criterion
         pub_dir = runs_root / f"sim_{name}" / args.criterion
         for seed in seeds:
-            if run_one(f"sim_{name}", "deepprune", data, seed, args, run_dir, pub_dir) is None:
-                continue
-            if not args.no_motifs:
-                from keras_motifs.papers.deepprune import motif_report
-                from tfds_builders.deepprune_simulated import planted_motifs
+            with claimed(out, f"sim_{name}.{args.criterion}.seed{seed}.LOCK") as holder:
+                if holder is not None:
+                    log(f"sim_{name} seed {seed}: in progress in {describe_holder(holder)}: left to it")
+                    continue
+                if run_one(f"sim_{name}", "deepprune", data, seed, args, run_dir, pub_dir) is None:
+                    continue
+                if not args.no_motifs:
+                    from keras_motifs.papers.deepprune import motif_report
+                    from tfds_builders.deepprune_simulated import planted_motifs
 
-                t0 = time.perf_counter()
-                motif_report(name, seed, run_dir, data[2], data[3], final_k, planted=planted_motifs(name))
-                log(f"sim_{name} seed {seed}: motifs in {time.perf_counter() - t0:.0f} s")
-            publish(run_dir, pub_dir, seed)
+                    t0 = time.perf_counter()
+                    motif_report(name, seed, run_dir, data[2], data[3], final_k, planted=planted_motifs(name))
+                    log(f"sim_{name} seed {seed}: motifs in {time.perf_counter() - t0:.0f} s")
+                publish(run_dir, pub_dir, seed)
     zeng_root = data_dir / "zeng690"
     for exp in zeng_experiments(zeng_root, args.zeng) if zeng_root.exists() else []:
         data = load_zeng(exp, zeng_root, tfds_dir)
         run_dir = out / "runs" / f"zeng_{exp}" / args.criterion
         pub_dir = runs_root / f"zeng_{exp}" / args.criterion
         for seed in zeng_seeds:
-            if run_one(f"zeng_{exp}", "deepprune_chipseq", data, seed, args, run_dir, pub_dir) is not None:
-                publish(run_dir, pub_dir, seed)
+            with claimed(out, f"zeng_{exp}.{args.criterion}.seed{seed}.LOCK") as holder:
+                if holder is not None:
+                    log(f"zeng_{exp} seed {seed}: in progress in {describe_holder(holder)}: left to it")
+                    continue
+                if run_one(f"zeng_{exp}", "deepprune_chipseq", data, seed, args, run_dir, pub_dir) is not None:
+                    publish(run_dir, pub_dir, seed)
     text = report(out, data_dir, args.criterion, runs_root=runs_root)
     from keras_motifs.io import atomic_open
 

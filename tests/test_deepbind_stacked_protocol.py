@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -164,8 +165,23 @@ def test_script_stacked_runs_and_resumes_unit_by_unit(tmp_path):
            "KERAS_MOTIFS_SHARED": str(tmp_path / "no_shared"), "TF_CPP_MIN_LOG_LEVEL": "2"}
     args = ["--data-dir", str(data), "--out", str(out), "--stacked", "--sets", "top500", "--n-calib", "4",
             "--n-folds", "2", "--calib-steps", "20", "--final-trials", "2", "--min-rows", "40", "--no-images"]
-    first = _run(args, env)
+    # an experiment another live process is working on (the same command on the other core) is left to it
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        out.mkdir()
+        (out / f"{exp}.top500.LOCK").write_text(json.dumps({"pid": holder.pid, "host": socket.gethostname(),
+                                                             "since": "2026-11-30T09:00:00"}))
+        busy = _run(args, env)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert busy.returncode == 0, busy.stderr[-3000:]
+    assert f"{exp} [top500]: in progress in process {holder.pid} on host" in busy.stdout, busy.stdout
+    assert not (out / f"{exp}.top500.json").exists() and not (out / "units").exists()
+
+    first = _run(args, env)  # the holder is gone: its lock is taken over
     assert first.returncode == 0, first.stderr[-3000:]
+    assert not (out / f"{exp}.top500.LOCK").exists()
     units = out / "units" / f"{exp}.top500"
     names = sorted(p.name for p in units.glob("*.json"))
     assert names == ["calib.fold0.m1.json", "calib.fold0.m2.json", "calib.fold1.m1.json", "calib.fold1.m2.json",

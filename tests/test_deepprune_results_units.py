@@ -4,6 +4,7 @@ reports from the published files. The script in a fresh subprocess, at a toy bud
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,21 @@ def _run(tmp_path: Path, shared: Path, out: str) -> subprocess.CompletedProcess:
 
 
 def test_results_units_are_published_and_skipped_on_a_new_machine(tmp_path, shared_data):
-    first = _run(tmp_path, shared_data, "out_a")
+    # a unit another live process is running (the same command on the other core) is left to it
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        (tmp_path / "out_a").mkdir()
+        (tmp_path / "out_a" / "sim_set1.weight.seed0.LOCK").write_text(json.dumps(
+            {"pid": holder.pid, "host": socket.gethostname(), "since": "2026-11-30T09:00:00"}))
+        busy = _run(tmp_path, shared_data, "out_a")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert f"sim_set1 seed 0: in progress in process {holder.pid}" in busy.stdout, busy.stdout
+    assert "finished in" not in busy.stdout and not (tmp_path / "res").exists()
+
+    first = _run(tmp_path, shared_data, "out_a")  # the holder is gone: its lock is taken over
+    assert not (tmp_path / "out_a" / "sim_set1.weight.seed0.LOCK").exists()
     pub = tmp_path / "res" / "sim_set1" / "weight"
     assert sorted(p.name for p in pub.iterdir()) == ["seed0.json", "seed0_motifs.json"]
     run = json.loads((pub / "seed0.json").read_text())

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import OutputError
+from ..errors import InUseError, OutputError
 
 LOG = logging.getLogger("keras_motifs.training")
 
@@ -267,11 +267,18 @@ def _alive(pid: int, start) -> bool:
 
 
 class FolderLock:
-    """``<folder>/LOCK``, created atomically (``O_CREAT | O_EXCL``) with this process's id and host."""
+    """``<folder>/LOCK`` (or ``<folder>/<name>``), created atomically (``O_CREAT | O_EXCL``) with this
+    process's id and host.
 
-    def __init__(self, folder: Path):
+    :meth:`acquire` raises :class:`~keras_motifs.errors.InUseError` while another live process holds
+    it (a lock of another host counts as live: it cannot be checked from here);
+    :meth:`try_acquire` returns what the holder's lock file says instead. Either takes over a lock
+    left by a process of this host that has died.
+    """
+
+    def __init__(self, folder: Path, name: str = LOCK):
         self.folder = Path(folder)
-        self.path = self.folder / LOCK
+        self.path = self.folder / name
         self.me = {"pid": os.getpid(), "host": socket.gethostname(), "start": _start_time(os.getpid())}
         self.held = False
 
@@ -314,19 +321,20 @@ class FolderLock:
                 except FileNotFoundError:
                     continue  # released meanwhile
                 if age < 60:
-                    raise OutputError(f"folder '{self.folder}' is in use by another training run (its lock file "
-                                      f"'{self.path}' is being written); wait for it to finish")
+                    raise InUseError(f"folder '{self.folder}' is in use by another training run (its lock file "
+                                     f"'{self.path}' is being written); wait for it to finish")
                 stale = "unreadable"
             elif info.get("host") != self.me["host"]:
-                raise OutputError(
+                raise InUseError(
                     f"folder '{self.folder}' is in use by another training run: process {info['pid']} on host "
                     f"{info.get('host')!r} holds '{self.path}' (since {info.get('since', '?')}); if that run is no "
-                    "longer running, delete the lock file")
+                    "longer running, delete the lock file", info)
             elif _alive(info["pid"], info.get("start")):
                 who = "this process (another train() call)" if info["pid"] == self.me["pid"] else f"process {info['pid']}"
-                raise OutputError(
+                raise InUseError(
                     f"folder '{self.folder}' is in use by another training run: {who} on this host holds "
-                    f"'{self.path}' (since {info.get('since', '?')}); wait for it to finish or train into another folder")
+                    f"'{self.path}' (since {info.get('since', '?')}); wait for it to finish or train into another folder",
+                    info)
             else:
                 stale = f"left by process {info['pid']}, which is no longer running"
             self._take_over(info, stale)
@@ -344,10 +352,19 @@ class FolderLock:
                 os.link(aside, self.path)
             with contextlib.suppress(OSError):
                 aside.unlink()
-            raise OutputError(f"folder '{self.folder}' is in use by another training run (it has just taken "
-                              f"'{self.path}')")
+            raise InUseError(f"folder '{self.folder}' is in use by another training run (it has just taken "
+                             f"'{self.path}')")
         aside.unlink()
         LOG.warning("training folder '%s': taking over a stale lock (%s)", self.folder, why)
+
+    def try_acquire(self) -> "dict | None":
+        """Take the lock and return None, or return what the lock file of the live process that
+        holds it says (``pid``, ``host``, ``since``; empty while that file is being written)."""
+        try:
+            self.acquire()
+        except InUseError as exc:
+            return dict(exc.holder) or {"pid": None}
+        return None
 
     def release(self) -> None:
         if not self.held:
@@ -357,6 +374,28 @@ class FolderLock:
         if info is not None and info.get("pid") == self.me["pid"] and info.get("host") == self.me["host"]:
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
+
+
+@contextlib.contextmanager
+def claimed(folder: Path, name: str):
+    """A unit of work shared by processes that run the same list (two cores, two machines on one
+    file system): ``with claimed(out, "exp.LOCK") as holder:`` — ``holder`` is None when this process
+    has taken ``<folder>/<name>`` (released when the block ends, also on an error), else what the
+    lock file of the live process doing the work says (``pid``, ``host``, ``since``): skip the unit.
+    A lock left by a dead process of this host is taken over."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    lock = FolderLock(folder, name)
+    holder = lock.try_acquire()
+    try:
+        yield holder
+    finally:
+        lock.release()
+
+
+def describe_holder(holder: dict) -> str:
+    """'process 12 on host 'h' (since 2026-...)' for what :func:`claimed` yields."""
+    return (f"process {holder.get('pid', '?')} on host {holder.get('host', '?')!r}"
+            f" (since {holder.get('since', '?')})")
 
 
 # ---------------------------------------------------------------------------------------- folder
