@@ -263,7 +263,7 @@ def test_a_stale_lock_of_a_dead_process_is_taken_over_with_a_warning(tmp_path, c
     (out / "LOCK").write_text(json.dumps({"pid": dead.pid, "host": socket.gethostname(), "start": None}))
     with caplog.at_level(logging.WARNING, logger="keras_motifs.training"):
         _train(out)
-    assert any("taking over a stale lock" in r.getMessage() and str(dead.pid) in r.getMessage() for r in caplog.records)
+    assert any("taking over the stale lock file" in r.getMessage() and str(dead.pid) in r.getMessage() for r in caplog.records)
     assert (out / "DONE").exists() and not (out / "LOCK").exists()
 
 

@@ -50,7 +50,7 @@ def test_a_unit_on_another_host_counts_as_in_progress(tmp_path):
         assert holder == other
 
 
-def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path):
+def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path, caplog):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     (tmp_path / "u.LOCK").write_text(json.dumps({"pid": dead.pid, "host": socket.gethostname(), "start": None}))
@@ -58,6 +58,9 @@ def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path):
         assert holder is None
         assert json.loads((tmp_path / "u.LOCK").read_text())["pid"] != dead.pid
     assert not (tmp_path / "u.LOCK").exists()
+    said = [r.getMessage() for r in caplog.records]
+    assert any(f"taking over the stale lock file '{tmp_path / 'u.LOCK'}' (left by process {dead.pid}" in m
+               for m in said), said
 
 
 def test_the_unit_is_given_back_when_its_work_fails(tmp_path):

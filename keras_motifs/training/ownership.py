@@ -355,7 +355,7 @@ class FolderLock:
             raise InUseError(f"folder '{self.folder}' is in use by another training run (it has just taken "
                              f"'{self.path}')")
         aside.unlink()
-        LOG.warning("training folder '%s': taking over a stale lock (%s)", self.folder, why)
+        LOG.warning("folder '%s': taking over the stale lock file '%s' (%s)", self.folder, self.path, why)
 
     def try_acquire(self) -> "dict | None":
         """Take the lock and return None, or return what the lock file of the live process that
