@@ -223,15 +223,12 @@ def main(argv=None) -> int:
             if args.stacked:  # only then: the default path's cached results stay valid
                 ident["stacked"] = True
             unit = Unit(out / f"{exp}.{key}.json", ident, seed=args.seed, legacy_fields=ident)
-            if unit.done() is not None:
-                log(f"{exp} [{key}]: done earlier ({unit.path.name})")
-                continue
             # the same command started on each core shares the list: one process per experiment and set
             with claimed(out, f"{exp}.{key}.LOCK") as holder:
                 if holder is not None:
                     log(f"{exp} [{key}]: in progress in {describe_holder(holder)}: left to it")
                     continue
-                if unit.done() is not None:  # finished by another process meanwhile
+                if unit.done() is not None:  # here or by another process
                     log(f"{exp} [{key}]: done earlier ({unit.path.name})")
                     continue
                 if unit.existing() is not None:
