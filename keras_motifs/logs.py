@@ -10,8 +10,8 @@
   for the duration of the import and of the first device probe, and lowers absl's Python logging to errors. Python exceptions
   are not affected (they are raised after the descriptor is restored).
 * :func:`spend_tf_data_rewrite_error` — in a process that imported TensorFlow quietly, spends
-  TensorFlow's harmless once-per-process tf.data error line of seeded runs before the first
-  ``fit`` (called by the package's training loops).
+  TensorFlow's harmless tf.data error line of seeded runs (printed at most once every 5 s) just
+  before a fit's pipelines print it (called by :class:`keras_motifs.quiet_fit.SpendTfDataRewriteLine`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import sys
 
 LOGGER = logging.getLogger("keras_motifs")
 _QUIET = False  # TensorFlow was imported quietly (the scripts, the CLI): spend its known noise too
-_SPENT = False
 
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 
@@ -93,21 +92,25 @@ def import_tensorflow_quietly(verbose: bool = False):
 
 
 def spend_tf_data_rewrite_error() -> None:
-    """Trigger TensorFlow's harmless tf.data error line once, with descriptor 2 silenced.
+    """Trigger TensorFlow's harmless tf.data error line with descriptor 2 silenced.
 
     Under op determinism (on in every seeded run: :mod:`keras_motifs.training.determinism`)
     tf.data's ``make_deterministic`` rewrite turns a parallel map of a pipeline with a stateful
-    function (Keras's pipeline over NumPy arrays with validation data is one) into a sequential
-    ``MapDataset`` and, in TF 2.21, copies an attribute that op lacks, logging ``E0000 ...
-    node_def_util.cc:682] NodeDef mentions attribute use_unbounded_threadpool which is not in the
-    op definition`` — once per process, at the first such ``fit``. A one-row pipeline that takes the
-    same path spends the line here, silently. Only in a process that imported TensorFlow through
-    :func:`import_tensorflow_quietly` (a library user's own stderr is left alone), only under op
-    determinism, and only once TensorFlow's runtime has started (running a pipeline earlier would
-    fix the devices before ``keras_motifs.training.devices.configure_logical_cpus`` can split
-    them); otherwise nothing happens."""
-    global _SPENT
-    if _SPENT or not _QUIET or "tensorflow" not in sys.modules:
+    function (Keras's pipeline over NumPy arrays is one) into a sequential ``MapDataset`` and, in
+    TF 2.21, copies an attribute that op lacks, logging ``E0000 ... node_def_util.cc:682] NodeDef
+    mentions attribute use_unbounded_threadpool which is not in the op definition`` when such a
+    pipeline's iterator is made — at most once every 5 seconds (``LOG_EVERY_N_SEC(ERROR, 5)`` in
+    ``tensorflow/core/framework/node_def_util.cc``), not once per process. A one-row pipeline that
+    takes the same path spends the line here, silently, so that an iterator made within the next
+    5 seconds prints nothing: :class:`keras_motifs.quiet_fit.SpendTfDataRewriteLine` calls this
+    just before a fit's training and validation iterators are made; the package's predictions on
+    arrays avoid the rewrite instead (:func:`keras_motifs.metrics.predict_arrays`). Only in a
+    process that imported TensorFlow through :func:`import_tensorflow_quietly` (a library user's own
+    stderr is left alone), only under op determinism, and only once TensorFlow's runtime has started
+    (running a pipeline earlier would fix the devices before
+    ``keras_motifs.training.devices.configure_logical_cpus`` can split them); otherwise nothing
+    happens."""
+    if not _QUIET or "tensorflow" not in sys.modules:
         return
     try:
         from tensorflow.python.eager import context
@@ -117,7 +120,6 @@ def spend_tf_data_rewrite_error() -> None:
             return
     except (ImportError, AttributeError):  # another TensorFlow: nothing known to spend
         return
-    _SPENT = True
     tf = sys.modules["tensorflow"]
     with _descriptor_2_silenced():
         try:

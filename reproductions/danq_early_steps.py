@@ -78,7 +78,7 @@ def run(eps: float, args, data, spec, motif_names) -> dict:
 
     from keras_motifs.data import indices_to_one_hot
     from keras_motifs.losses import ClippedBinaryCrossentropy
-    from keras_motifs.metrics import deepsea_groups, per_target_auc, summarize
+    from keras_motifs.metrics import deepsea_groups, per_target_auc, predict_arrays, summarize
     from keras_motifs.papers.danq import build_model
 
     x, y, xv, yv = data
@@ -91,10 +91,10 @@ def run(eps: float, args, data, spec, motif_names) -> dict:
     xv1 = indices_to_one_hot(xv)  # base indices A,G,C,T,N -> one-hot A,G,C,T (N all zero)
 
     def evaluate():
-        p = model.predict(xv1, batch_size=250, verbose=0)
+        p = predict_arrays(model, xv1, 250)
         dead = None
         if hidden is not None:
-            dead = float((hidden.predict(xv1[:100], batch_size=100, verbose=0).max(0) <= 0).mean())
+            dead = float((predict_arrays(hidden, xv1[:100], 100).max(0) <= 0).mean())
         auc = per_target_auc(yv, p)["roc_auc"]
         roc = summarize(auc, groups)  # targets with one class only left out
         tf = np.asarray(groups) == "TF"

@@ -64,7 +64,7 @@ def predict_batches(model, seqs, origins, alphabet: str, n_value: float, batch_s
 
     from ..data.onehot import encode_indices, indices_to_one_hot
     from ..errors import InvalidSequenceError
-    from ..metrics import predict_rc_averaged
+    from ..metrics import predict_arrays, predict_rc_averaged
     from ..progress import Progress
     from .data_options import name_the_record
 
@@ -79,7 +79,7 @@ def predict_batches(model, seqs, origins, alphabet: str, n_value: float, batch_s
                 name_the_record(exc, origins, start)
             x = indices_to_one_hot(idx, len(alphabet), n_value=n_value)
             p = (predict_rc_averaged(model, x, alphabet, batch_size=batch_size) if rc_average
-                 else model.predict(x, batch_size=batch_size, verbose=0))
+                 else predict_arrays(model, x, batch_size))
             out.append(np.asarray(p).reshape(len(part), -1))
             bar.update(len(part))
     return np.concatenate(out)

@@ -126,7 +126,7 @@ def run(args) -> int:
     from ..data import indices_to_one_hot
     from ..io import atomic_open, check_distinct, save_model, write_json
     from ..io.labelled import load_labelled
-    from ..metrics import per_target_auc, predict_rc_averaged
+    from ..metrics import per_target_auc, predict_arrays, predict_rc_averaged
     from ..training import train
     from .data_options import spec_from_args
 
@@ -172,7 +172,7 @@ def run(args) -> int:
     xt = one_hot(x_test)
     batch = int(cfg["batch_size"])
     pred = (predict_rc_averaged(model, xt, info.alphabet, batch_size=batch) if args.rc_average
-            else model.predict(xt, batch_size=batch, verbose=0))
+            else predict_arrays(model, xt, batch))
     auc = per_target_auc((y_test > 0.5).astype(np.int8), pred)
     save_model(model, os.path.join(out, "model.keras"))
     with atomic_open(os.path.join(out, "target_names.txt"), "w") as fh:

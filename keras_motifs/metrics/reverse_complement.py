@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..data.onehot import reverse_complement
+from .predict import predict_arrays
 
 
 def average_halves(predictions: np.ndarray) -> np.ndarray:
@@ -34,6 +35,6 @@ def average_pairs(predictions: np.ndarray, pair_ids: np.ndarray) -> tuple[np.nda
 
 def predict_rc_averaged(model, x: np.ndarray, alphabet="ACGT", batch_size: int = 256, verbose=0) -> np.ndarray:
     """``(model(x) + model(revcomp(x))) / 2`` for one-hot ``x`` of shape (N, L, A)."""
-    fwd = model.predict(x, batch_size=batch_size, verbose=verbose)
-    rev = model.predict(np.ascontiguousarray(reverse_complement(x, alphabet)), batch_size=batch_size, verbose=verbose)
+    fwd = predict_arrays(model, x, batch_size, verbose)
+    rev = predict_arrays(model, np.ascontiguousarray(reverse_complement(x, alphabet)), batch_size, verbose)
     return (fwd + rev) / 2.0

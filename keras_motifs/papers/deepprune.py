@@ -43,7 +43,7 @@ def prune_and_compare(dataset: str, preset: str, data, seed: int, *, criterion: 
     the seconds it took and ``records`` (one per variant and kernel count, with ``test_auc``).
     """
     from ..io import save_model
-    from ..metrics import per_target_auc
+    from ..metrics import per_target_auc, predict_arrays
     from ..models.deepprune import Deepprune
     from ..pruning import PruningSchedule, run_deepprune
 
@@ -55,7 +55,7 @@ def prune_and_compare(dataset: str, preset: str, data, seed: int, *, criterion: 
         return Deepprune(preset, kernels=kernels, with_mask=with_mask, sequence_length=xtr.shape[1])
 
     def evaluate(model):
-        p = model.predict(xte, batch_size=1024, verbose=0)[:, 0]
+        p = predict_arrays(model, xte, 1024)[:, 0]
         return {"test_auc": float(per_target_auc(yte, p)["roc_auc"][0])}
 
     def on_model(variant, round_, model):

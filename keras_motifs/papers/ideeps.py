@@ -32,6 +32,7 @@ import numpy as np
 
 from ..errors import ModelInputError
 from ..losses import ClippedCategoricalCrossentropy
+from ..metrics.predict import predict_arrays
 from ..models.ideeps.encoding import encode_sequences, encode_structures
 from ..models.ideeps import MOTIF_PROTOCOL, STRUCTURE_MOTIF_PROTOCOL  # importing it registers the presets
 from ..registry import get_preset
@@ -153,7 +154,7 @@ def fit(
 def predict_bound(model, inputs: dict, batch_size: int = 500) -> np.ndarray:
     """Probability of the bound class (column 1 of the softmax), as ``predict_proba(...)[:, 1]``."""
     names = [i.name for i in model.inputs]
-    return model.predict({k: inputs[k] for k in names}, batch_size=batch_size, verbose=0)[:, 1]
+    return predict_arrays(model, {k: inputs[k] for k in names}, batch_size)[:, 1]
 
 
 def write_motifs(model, x_test: dict, seqs: Sequence[str], contexts: Sequence[str], out_dir: "str | os.PathLike",

@@ -200,7 +200,7 @@ def train_and_test(preset: str, data: dict, training: dict, *, seed: int, initia
     shuffle buffer of that many rows (a modern shortcut). One-hot arrays in memory are batched in
     the graph (``keras_motifs.training.shuffle.FullShuffle.batched_dataset``); ``steps_per_execution``
     steps run per call of the compiled step (the same updates; ``keras_motifs.training.train``)."""
-    from ..metrics import per_target_auc
+    from ..metrics import per_target_auc, predict_arrays
     from ..models.koo_eddy import trainable_parameter_count
     from ..training import train
 
@@ -212,7 +212,7 @@ def train_and_test(preset: str, data: dict, training: dict, *, seed: int, initia
         steps_per_execution=steps_per_execution,
     )
     x_test, y_test = data["test"]
-    pred = result.model.predict(x_test, batch_size=500, verbose=0)
+    pred = predict_arrays(result.model, x_test, 500)
     auc = per_target_auc(y_test, pred)
     auc_trap = per_target_auc(y_test, pred, pr_method="trapezoid")
     metrics = {

@@ -13,8 +13,8 @@ import keras
 import numpy as np
 
 from ..errors import ModelInputError
-from ..logs import spend_tf_data_rewrite_error
 from ..losses import ClippedBinaryCrossentropy
+from ..quiet_fit import SpendTfDataRewriteLine
 from .callbacks import BestWeights
 
 DEFAULT_FIT = {
@@ -65,7 +65,6 @@ def fit_model(model, x, y, learning_rate: float, cfg: dict | None = None, *, ver
     compile_model(model, learning_rate, cfg)
     best = BestWeights(cfg["monitor"])
     stop = keras.callbacks.EarlyStopping(monitor=cfg["monitor"], patience=cfg["early_stopping_patience"])
-    spend_tf_data_rewrite_error()  # TF's harmless tf.data line of seeded runs, in the scripts
     t0 = time.perf_counter()
     history = model.fit(
         x,
@@ -75,7 +74,7 @@ def fit_model(model, x, y, learning_rate: float, cfg: dict | None = None, *, ver
         validation_split=cfg["validation_split"],
         shuffle=True,
         verbose=verbose,
-        callbacks=[stop, best],
+        callbacks=[stop, best, SpendTfDataRewriteLine()],  # last: TF's harmless tf.data line, in the scripts
     )
     return {
         "learning_rate": float(learning_rate),

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import ModelInputError
 from ..layers.mask import MaskLayer
+from ..metrics.predict import predict_arrays
 from .criteria import CRITERIA, median_keep, score_importance, score_weight_importance, weight_importance
 
 SCORE_LAYER = "score"  # the global max pooling layer of the Deepprune model
@@ -44,7 +45,7 @@ def pooled_scores(model, x, batch_size: int = 256) -> np.ndarray:
     except ValueError:
         raise ModelInputError(f"model '{model.name}' has no layer named '{SCORE_LAYER}'") from None
     sub = keras.Model(model.inputs, score.output)
-    return np.asarray(sub.predict(x, batch_size=batch_size, verbose=0))
+    return np.asarray(predict_arrays(sub, x, batch_size))
 
 
 def kernel_importance(model, criterion: str = "weight", x=None, y=None, batch_size: int = 256) -> np.ndarray:

@@ -47,8 +47,8 @@ import numpy as np
 
 from ..errors import ModelInputError, OutputError
 from ..io.atomic import atomic_open
-from ..logs import spend_tf_data_rewrite_error
 from ..losses import ClippedBinaryCrossentropy
+from ..quiet_fit import SpendTfDataRewriteLine
 from . import ownership
 from .callbacks import AtomicBestCheckpoint, CSVLog, ResumableBackup, ThroughputLogger, make_early_stopping, output_error
 from .checks import check_training_data
@@ -393,8 +393,8 @@ def _fit(net, strategy, output_dir, cfg, fit_kwargs, val_ds, backup_every_steps,
     backup.track(list(cbs))
     cbs.append(backup)
     cbs.extend(callbacks or [])
+    cbs.append(SpendTfDataRewriteLine())  # last: TF's harmless tf.data line of seeded runs, in the scripts
 
-    spend_tf_data_rewrite_error()  # TF's harmless tf.data line of seeded runs, in the scripts
     start = time.perf_counter()
     history = net.fit(**fit_kwargs, validation_data=val_ds, epochs=int(cfg["epochs"]), callbacks=cbs, verbose=verbose)
     seconds = time.perf_counter() - start
