@@ -13,7 +13,10 @@ set's shape (17,500 training and 2,500 validation rows of 200 nt, 12 labels):
   per batch from the arrays held as tensors), one step per call;
 * ``in-memory + spe K``: the same with ``steps_per_execution=K``;
 * ``floor``: the training step alone (the model's forward and backward pass and the Adam update
-  in one ``tf.function`` on a fixed batch, no Keras ``fit``, no pipeline, no callbacks).
+  in one ``tf.function`` on a fixed batch, no Keras ``fit``, no pipeline, no callbacks);
+* with ``--torch``, the reference: the same network in PyTorch (``_torch_koo_eddy.py``, its own
+  process, run in each round after ours): a plain training loop over the rows in memory (no
+  validation, checkpoint or callbacks) and its step alone, with ``--torch-threads`` threads.
 
 The three ``train`` variants give bitwise the same weights (tests/test_full_shuffle.py). Each
 round runs every variant for ``--epochs`` epochs (fresh model, same seed); samples/s is the
@@ -23,12 +26,14 @@ interleaved so that they share the machine's load. On a shared machine the wall-
 vary by 2-3x from epoch to epoch; the rates per CPU second of this process (all its threads)
 vary much less and are printed beside them.
 
-    nice -n 15 python benchmarks/koo_eddy_throughput.py --rounds 3
+    nice -n 15 python benchmarks/koo_eddy_throughput.py --rounds 3 [--torch]
 """
 
 from __future__ import annotations
 
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +53,8 @@ def main(argv=None):
     ap.add_argument("--epochs", type=int, default=3, help="epochs per variant and round (the first not timed)")
     ap.add_argument("--spe", type=int, nargs="+", default=[25, 175], help="steps_per_execution values tried")
     ap.add_argument("--rows", type=int, default=17500)
+    ap.add_argument("--torch", action="store_true", help="add the PyTorch reference (_torch_koo_eddy.py, own process)")
+    ap.add_argument("--torch-threads", type=int, default=2)
     args = ap.parse_args(argv)
     logs.configure(args.verbosity)
     logs.import_tensorflow_quietly()
@@ -88,6 +95,10 @@ def main(argv=None):
     variants += [(f"in-memory + spe {k}", {"wrapped": False, "spe": k}) for k in args.spe]
     rates = {name: [] for name, _ in variants}
     cpu_rates = {name: [] for name, _ in variants}
+    torch_names = ("PyTorch loop (in memory)", "PyTorch step alone")
+    if args.torch:
+        rates.update({k: [] for k in torch_names})
+        cpu_rates.update({k: [] for k in torch_names})
     for r in range(args.rounds):
         for name, v in variants:
             data = FullShuffle(WrappedRows(x, y), seed=seed) if v["wrapped"] else (x, y)
@@ -100,6 +111,18 @@ def main(argv=None):
             print(f"round {r + 1} {name}: " + ", ".join(f"{args.rows / t:.0f} ({args.rows / c:.0f})"
                                                         for t, c in timer.times[1:])
                   + f" samples per wall (CPU) second  [{load()}]", flush=True)
+        if args.torch:
+            ref = _torch_round(args, seed, cfg["batch_size"])
+            ours = _parameters(preset)
+            if ref["parameters"] != ours:
+                raise SystemExit(f"the PyTorch reference has {ref['parameters']} parameters, ours {ours}: not the same model")
+            per = {torch_names[0]: (ref["loop"], args.rows), torch_names[1]: (ref["step"], 100 * cfg["batch_size"])}
+            for name, (times, n) in per.items():
+                rates[name] += [n / t for t, _ in times]
+                cpu_rates[name] += [n / c for _, c in times]
+                print(f"round {r + 1} {name}: " + ", ".join(f"{n / t:.0f} ({n / c:.0f})" for t, c in times)
+                      + f" samples per wall (CPU) second  [torch {ref['torch']}, {ref['threads']} threads; {load()}]",
+                      flush=True)
 
     # the floor: the step alone
     step = koo_eddy_step(preset, cfg, tf.constant(x[:cfg["batch_size"]]), tf.constant(y[:cfg["batch_size"]]), seed)
@@ -134,6 +157,26 @@ def main(argv=None):
 
         write_json(args.out, {"preset": preset, "results": results, "machine": machine()})
     return 0
+
+
+def _torch_round(args, seed: int, batch_size: int) -> dict:
+    from pathlib import Path
+
+    cmd = [sys.executable, str(Path(__file__).with_name("_torch_koo_eddy.py")), "--rows", str(args.rows),
+           "--epochs", str(args.epochs), "--batch", str(batch_size), "--rounds", "1", "--step-calls", "100",
+           "--threads", str(args.torch_threads), "--seed", str(seed)]
+    out = subprocess.run(cmd, check=False, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"the PyTorch reference failed (is torch installed?):\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _parameters(preset: str) -> int:
+    import keras_motifs.models  # noqa: F401  (registers the presets)
+    from keras_motifs import registry
+    from keras_motifs.models.koo_eddy import trainable_parameter_count
+
+    return trainable_parameter_count(registry.build(preset, sequence_length=200))
 
 
 if __name__ == "__main__":
