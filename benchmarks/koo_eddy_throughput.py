@@ -56,6 +56,8 @@ def main(argv=None):
     ap.add_argument("--torch", action="store_true", help="add the PyTorch reference (_torch_koo_eddy.py, own process)")
     ap.add_argument("--torch-threads", type=int, default=2)
     args = ap.parse_args(argv)
+    if args.torch and args.models[0] != "koo_eddy_cnn_25":
+        ap.error("--torch: the PyTorch reference is CNN-25 only (--models koo_eddy_cnn_25)")
     logs.configure(args.verbosity)
     logs.import_tensorflow_quietly()
     import keras
@@ -99,6 +101,7 @@ def main(argv=None):
     if args.torch:
         rates.update({k: [] for k in torch_names})
         cpu_rates.update({k: [] for k in torch_names})
+        ours = _parameters(preset)
     for r in range(args.rounds):
         for name, v in variants:
             data = FullShuffle(WrappedRows(x, y), seed=seed) if v["wrapped"] else (x, y)
@@ -113,7 +116,6 @@ def main(argv=None):
                   + f" samples per wall (CPU) second  [{load()}]", flush=True)
         if args.torch:
             ref = _torch_round(args, seed, cfg["batch_size"])
-            ours = _parameters(preset)
             if ref["parameters"] != ours:
                 raise SystemExit(f"the PyTorch reference has {ref['parameters']} parameters, ours {ours}: not the same model")
             per = {torch_names[0]: (ref["loop"], args.rows), torch_names[1]: (ref["step"], 100 * cfg["batch_size"])}
